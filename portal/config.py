@@ -1,0 +1,92 @@
+"""Settings read from the environment, with safe development defaults under instance/."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = ROOT / "instance"
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The settings are unsafe or inconsistent; the portal refuses to start."""
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _development_secret_key(instance_dir: Path) -> str:
+    """Return a random key kept in instance/ so sessions survive a restart in development."""
+    key_file = instance_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_settings(overrides: dict | None = None) -> dict:
+    """Build the Flask config from PORTAL_* environment variables, then apply overrides."""
+    overrides = dict(overrides or {})
+    env = os.environ
+    production = env.get("PORTAL_ENV", "development").lower() == "production"
+    instance_dir = Path(overrides.get("INSTANCE_DIR", env.get("PORTAL_INSTANCE_DIR", INSTANCE_DIR)))
+
+    settings: dict = {
+        "PORTAL_ENV": "production" if production else "development",
+        "INSTANCE_DIR": instance_dir,
+        "DATABASE_URL": env.get("PORTAL_DATABASE_URL", f"sqlite:///{instance_dir / 'portal.db'}"),
+        "DATA_DIR": Path(env.get("PORTAL_DATA_DIR", instance_dir / "data")),
+        "SMTP_URL": env.get("PORTAL_SMTP_URL", ""),
+        "MAIL_FROM": env.get("PORTAL_MAIL_FROM", "CoE Battery Portal <portal@coe-battery.example>"),
+        "STAFF_NOTIFY_EMAIL": env.get("PORTAL_STAFF_EMAIL", "techtransfer@coe-battery.example"),
+        "BASE_URL": env.get("PORTAL_BASE_URL", "http://127.0.0.1:5000"),
+        "MAX_UPLOAD_MB": int(env.get("PORTAL_MAX_UPLOAD_MB", "50")),
+        "SESSION_IDLE_MINUTES": int(env.get("PORTAL_SESSION_IDLE_MINUTES", "60")),
+        "SESSION_ABSOLUTE_HOURS": int(env.get("PORTAL_SESSION_ABSOLUTE_HOURS", "12")),
+        "LOGIN_MAX_FAILURES": 10,
+        "LOGIN_LOCK_MINUTES": 15,
+        "INVITE_VALID_DAYS": 7,
+        "INQUIRIES_PER_IP_PER_HOUR": 5,
+        "BEHIND_PROXY": _env_flag("PORTAL_BEHIND_PROXY", production),
+        # argon2id parameters: the argon2-cffi defaults (RFC 9106 low-memory profile).
+        "ARGON2_TIME_COST": 3,
+        "ARGON2_MEMORY_COST": 65536,
+        "ARGON2_PARALLELISM": 4,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env_flag("PORTAL_SECURE_COOKIES", production),
+        "SESSION_COOKIE_NAME": "portal_session",
+        "WTF_CSRF_TIME_LIMIT": 3600 * 8,
+        "WTF_CSRF_CHECK_DEFAULT": False,  # portal.security decides, so bearer-token API calls skip it
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Kolkata",
+        "LANGUAGES": {"en": "English", "hi": "हिन्दी"},
+        "SECRET_KEY": env.get("PORTAL_SECRET_KEY", ""),
+    }
+    settings.update(overrides)
+    settings["MAX_CONTENT_LENGTH"] = settings["MAX_UPLOAD_MB"] * 1024 * 1024 + 64 * 1024
+
+    if not settings["SECRET_KEY"]:
+        if settings["PORTAL_ENV"] == "production":
+            raise ConfigError(
+                "PORTAL_SECRET_KEY must be set in production (32+ random characters)."
+            )
+        settings["SECRET_KEY"] = _development_secret_key(Path(settings["INSTANCE_DIR"]))
+    if settings["PORTAL_ENV"] == "production" and (
+        len(settings["SECRET_KEY"]) < MIN_SECRET_KEY_LENGTH or "change" in settings["SECRET_KEY"]
+    ):
+        raise ConfigError(
+            "PORTAL_SECRET_KEY is too short or a placeholder; use 32+ random characters."
+        )
+    return settings

@@ -1,0 +1,43 @@
+"""Home page, liveness and readiness, language choice."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from sqlalchemy import text
+
+from portal import db
+from portal.core import bp
+from portal.security import safe_next
+
+
+@bp.get("/")
+def home():
+    """The portal's front page."""
+    return render_template("core/home.html")
+
+
+@bp.get("/healthz")
+def healthz():
+    """The process is up (no database access)."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    """The database answers; 503 with Retry-After when it does not."""
+    try:
+        with db.engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:  # any failure to reach the database means "not ready"
+        current_app.logger.warning("readiness check failed: %s", type(error).__name__)
+        return jsonify(status="unavailable", database="unreachable"), 503, {"Retry-After": "5"}
+    return jsonify(status="ok", database="ok")
+
+
+@bp.post("/language")
+def set_language():
+    """Remember the chosen interface language, then go back where the user was."""
+    language = request.form.get("language", "")
+    if language in current_app.config["LANGUAGES"]:
+        session["language"] = language
+    return redirect(safe_next(request.form.get("next"), url_for("core.home")))

@@ -1,0 +1,145 @@
+"""Who is asking (session cookie or API token), what they may reach, and the response hardening."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask_login import AnonymousUserMixin, LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+
+from portal import db
+from portal.accounts import services as accounts
+from portal.accounts.models import User
+from portal.policy import ANONYMOUS, POLICY
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+SESSION_TOKEN_KEY = "sid"
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class Anonymous(AnonymousUserMixin):
+    role = ANONYMOUS
+    is_staff = False
+    is_admin = False
+    is_partner = False
+    organization_id = None
+    id = None
+
+
+def role_of(user) -> str:
+    """The policy role of a user object (anonymous when not signed in)."""
+    return user.role if user.is_authenticated else ANONYMOUS
+
+
+def init_app(app: Flask) -> None:
+    """Install authentication, the policy check, CSRF and the security headers."""
+    login_manager.init_app(app)
+    login_manager.anonymous_user = Anonymous
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    csrf.init_app(app)
+    app.before_request(_authenticate_bearer_token)
+    app.before_request(_enforce_policy)
+    app.before_request(_protect_against_csrf)
+    app.after_request(_harden_response)
+
+
+@login_manager.user_loader
+def _load_user_from_session(user_id: str) -> User | None:
+    """Accept the cookie only while its server-side session record is still open."""
+    token = session.get(SESSION_TOKEN_KEY)
+    if not token:
+        return None
+    user = accounts.user_for_session_token(db.session(), token)
+    if user is None or str(user.id) != user_id:
+        session.clear()
+        return None
+    return user
+
+
+def _authenticate_bearer_token() -> None:
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        return
+    g.auth_via_token = True
+    user = accounts.user_for_api_token(db.session(), header[7:].strip())
+    # Flask-Login reads g._login_user first, so the cookie (if any) is ignored for this request.
+    g._login_user = user or Anonymous()
+    if user is None:
+        abort(401)
+
+
+def _enforce_policy():
+    if request.endpoint is None:
+        return None  # no route matched: the 404/405 handlers answer
+    access = POLICY.get(request.endpoint)
+    if access is None:
+        current_app.logger.error("route %s is missing from portal.policy", request.endpoint)
+        abort(404)
+    if role_of(current_user) in access.roles:
+        return None
+    if not current_user.is_authenticated:
+        if request.path.startswith("/api/"):
+            abort(401)
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    abort(403)
+
+
+def _protect_against_csrf() -> None:
+    # A bearer token is never sent by a browser on its own, so such calls cannot be forged.
+    if not g.get("auth_via_token"):
+        csrf.protect()
+
+
+def _harden_response(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if _is_personal(response):
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
+    return response
+
+
+def _is_personal(response) -> bool:
+    """Pages for a signed-in user, and anything setting a cookie, must never be cached."""
+    if request.endpoint == "static":
+        return False
+    if g.get("_login_user") is not None and current_user.is_authenticated:
+        return True
+    return SESSION_TOKEN_KEY in session or "Set-Cookie" in response.headers
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Return `target` when it is a path on this site, else `fallback` (no open redirects)."""
+    if not target or len(target) > 2000:
+        return fallback
+    if any(ord(ch) < 32 or ch == "\\" for ch in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
