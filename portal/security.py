@@ -104,7 +104,8 @@ def _enforce_policy():
 
 def _protect_against_csrf() -> None:
     # A bearer token is never sent by a browser on its own, so such calls cannot be forged.
-    if not g.get("auth_via_token"):
+    # Unrouted requests (404/405) change nothing and get their own error answer.
+    if request.routing_exception is None and not g.get("auth_via_token"):
         csrf.protect()
 
 

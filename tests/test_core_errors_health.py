@@ -1,0 +1,65 @@
+"""Error pages (HTML and JSON) with reference ids, health and readiness."""
+
+from __future__ import annotations
+
+import re
+
+from portal import create_app
+
+
+def test_404_page_has_a_logged_reference(client, caplog):
+    response = client.get("/definitely/not/here")
+    assert response.status_code == 404
+    body = response.get_data(as_text=True)
+    reference = re.search(r"<code>([0-9a-f]{12})</code>", body).group(1)
+    assert reference in caplog.text
+    assert "We could not find that page" in body
+
+
+def test_api_errors_are_json(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    error = response.get_json()["error"]
+    assert error["status"] == 404 and len(error["reference"]) == 12
+
+
+def test_405_lists_allowed_methods(client):
+    response = client.delete("/login")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+
+
+def test_413_when_the_body_is_too_large(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    response = client.post("/login", data={"email": "x" * 5000})
+    assert response.status_code == 413
+    assert "larger than the portal accepts" in response.get_data(as_text=True)
+
+
+def test_healthz_needs_no_database(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_readyz_checks_the_database(client):
+    assert client.get("/readyz").get_json()["database"] == "ok"
+
+
+def test_readyz_answers_503_when_the_database_is_unreachable(tmp_path):
+    app = create_app(
+        {
+            "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "SECRET_KEY": "s" * 40,
+            "INSTANCE_DIR": tmp_path,
+        }
+    )
+    client = app.test_client()
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert client.get("/healthz").status_code == 200
+    page = client.get("/admin/audit")  # any page that needs the database
+    assert page.status_code in (302, 503)
+    login = client.get("/login")
+    assert login.status_code == 200  # the login form itself needs no database
+    failed = client.post("/login", data={"email": "a@b.org", "password": "whatever-long"})
+    assert failed.status_code in (400, 503)
