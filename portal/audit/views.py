@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import render_template, request
 from sqlmodel import select
@@ -33,10 +33,11 @@ def index():
     if action:
         query = query.where(AuditEntry.action.startswith(action))
     if since:
-        query = query.where(AuditEntry.created_at >= datetime.combine(since, datetime.min.time()))
+        query = query.where(AuditEntry.created_at >= datetime.combine(since, time.min, UTC))
     if until:
-        end = datetime.combine(until + timedelta(days=1), datetime.min.time())
-        query = query.where(AuditEntry.created_at < end)
+        query = query.where(
+            AuditEntry.created_at < datetime.combine(until + timedelta(days=1), time.min, UTC)
+        )
     actions = (
         db.session().exec(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
     )
