@@ -39,7 +39,7 @@ run: migrate seed
 	@cat instance/demo-logins.txt
 	@echo
 	@echo "Serving http://$(HOST):$(PORT)  (Ctrl-C to stop)"
-	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT) --debug --no-reload
+	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT) --no-reload
 
 lint: install-test
 	$(BIN)/ruff check .
