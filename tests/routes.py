@@ -11,6 +11,7 @@ STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 SAMPLE_ARGS = {
     "integer": 987654,
     "unicode": "no-such-thing",
+    "string": "no-such-thing",
     "path": "no/such/file",
     "uuid": "00000000-0000-0000-0000-000000000000",
     "float": 1.5,
