@@ -58,6 +58,8 @@ def load_settings(overrides: dict | None = None) -> dict:
         "LOGIN_LOCK_MINUTES": 15,
         "INVITE_VALID_DAYS": 7,
         "INQUIRIES_PER_IP_PER_HOUR": 5,
+        # Second factor for staff and admins: "required" (production default) or "optional".
+        "STAFF_TOTP": env.get("PORTAL_STAFF_TOTP", "required" if production else "optional"),
         "BEHIND_PROXY": _env_flag("PORTAL_BEHIND_PROXY", production),
         # argon2id parameters: the argon2-cffi defaults (RFC 9106 low-memory profile).
         "ARGON2_TIME_COST": 3,

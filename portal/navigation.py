@@ -32,7 +32,9 @@ def nav_items() -> list[tuple[str, str]]:
     return [
         (endpoint, label)
         for endpoint, label in NAV_ITEMS
-        if endpoint in current_app.view_functions and role in POLICY[endpoint].roles
+        if endpoint in current_app.view_functions
+        and endpoint in POLICY
+        and role in POLICY[endpoint].roles
     ]
 
 

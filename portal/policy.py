@@ -42,6 +42,9 @@ POLICY: dict[str, Access] = {
     "core.set_language": PUBLIC,
     # --- accounts ---
     "accounts.login": PUBLIC,
+    "accounts.login_totp": PUBLIC,
+    "accounts.totp_setup": SIGNED_IN,
+    "accounts.totp_disable": SIGNED_IN,
     "accounts.logout": SIGNED_IN,
     "accounts.password": SIGNED_IN,
     "accounts.accept_invite": PUBLIC,

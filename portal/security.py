@@ -57,6 +57,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.before_request(_authenticate_bearer_token)
     app.before_request(_enforce_policy)
+    app.before_request(_require_second_factor_enrolment)
     app.before_request(_protect_against_csrf)
     app.after_request(_harden_response)
 
@@ -100,6 +101,31 @@ def _enforce_policy():
             abort(401)
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
     abort(403)
+
+
+# What staff without a second factor may still reach while two-step sign-in is required.
+_ENROLMENT_ENDPOINTS = {
+    "accounts.totp_setup",
+    "accounts.logout",
+    "static",
+    "core.healthz",
+    "core.readyz",
+    "core.set_language",
+}
+
+
+def _require_second_factor_enrolment():
+    if (
+        current_app.config["STAFF_TOTP"] == "required"
+        and not g.get("auth_via_token")
+        and current_user.is_authenticated
+        and current_user.is_staff
+        and not current_user.totp_secret
+        and request.endpoint not in _ENROLMENT_ENDPOINTS
+        and request.routing_exception is None
+    ):
+        return redirect(url_for("accounts.totp_setup"))
+    return None
 
 
 def _protect_against_csrf() -> None:

@@ -83,3 +83,10 @@ class StaffInviteForm(InviteForm):
         choices=[("staff", _l("Staff")), ("admin", _l("Admin"))],
         validators=[DataRequired()],
     )
+
+
+class TotpForm(FlaskForm):
+    code = StringField(
+        _l("6-digit code from your authenticator app"),
+        validators=[DataRequired(), Length(min=6, max=7)],
+    )

@@ -65,6 +65,8 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     password_hash: str | None = Field(default=None, max_length=255)
     totp_secret: str | None = Field(default=None, max_length=64)
+    # The last 30-second step a code was accepted for, so a code cannot be replayed.
+    totp_last_step: int | None = None
     is_demo: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None

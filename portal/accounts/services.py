@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlmodel import Session, select
 
 from portal import passwords
+from portal.accounts import totp
 from portal.accounts.models import (
     ApiToken,
     Invitation,
@@ -165,6 +166,7 @@ def begin_session(db: Session, user: User, *, ip: str = "", user_agent: str = ""
     user.last_login_at = utcnow()
     db.add(user)
     db.flush()
+    record(db, "user.logged_in", user, actor=user)
     return token
 
 
@@ -275,14 +277,20 @@ def attempt_login(db: Session, email: str, password: str) -> LoginOutcome:
     # Demo accounts exist only for trying the portal out; production never lets them in.
     demo_refused = user is not None and user.is_demo and config["PORTAL_ENV"] == "production"
     if ok and user is not None and user.is_active and not demo_refused:
-        if throttle:
+        # With a second factor the counter is cleared only once the code is right too.
+        if throttle and not user.totp_secret:
             db.delete(throttle)
         if passwords.needs_rehash(user.password_hash):
             user.password_hash = passwords.hash_password(password)
             db.add(user)
-        record(db, "user.logged_in", user, actor=user)
         return LoginOutcome(user)
+    return _count_failure(db, key, throttle)
 
+
+def _count_failure(db: Session, key: str, throttle: LoginThrottle | None) -> LoginOutcome:
+    """One more failed attempt for this e-mail; locks it at the limit."""
+    config = current_app.config
+    now = utcnow()
     window = timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
     if throttle is None:
         throttle = LoginThrottle(email=key, failures=0, window_started_at=now)
@@ -295,6 +303,49 @@ def attempt_login(db: Session, email: str, password: str) -> LoginOutcome:
     if throttle.locked_until:
         return LoginOutcome(None, throttled=True, retry_after_s=_seconds(window))
     return LoginOutcome(None)
+
+
+def attempt_second_factor(db: Session, user: User, code: str) -> LoginOutcome:
+    """Check a TOTP code after the password; failures count toward the same lock as passwords."""
+    now = utcnow()
+    throttle = db.get(LoginThrottle, user.email)
+    if throttle and throttle.locked_until and throttle.locked_until > now:
+        return LoginOutcome(
+            None, throttled=True, retry_after_s=_seconds(throttle.locked_until - now)
+        )
+    if user.is_active and user.totp_secret and _accept_code(db, user, user.totp_secret, code):
+        if throttle:
+            db.delete(throttle)
+        return LoginOutcome(user)
+    return _count_failure(db, user.email, throttle)
+
+
+def _accept_code(db: Session, user: User, secret: str, code: str) -> bool:
+    step = totp.matching_step(secret, code)
+    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+        return False  # wrong, or already used: a code works once
+    user.totp_last_step = step
+    db.add(user)
+    return True
+
+
+def enable_totp(db: Session, user: User, secret: str, code: str) -> None:
+    """Turn on the second factor once the user proves their app shows the right code."""
+    if not _accept_code(db, user, secret, code):
+        raise ServiceError("That code does not match. Check the time on your phone and try again.")
+    user.totp_secret = secret
+    db.add(user)
+    record(db, "user.totp_enabled", user)
+
+
+def disable_totp(db: Session, user: User) -> None:
+    """Turn off the second factor (refused for staff when it is required)."""
+    if user.is_staff and current_app.config["STAFF_TOTP"] == "required":
+        raise ServiceError("Staff and admins must keep two-step sign-in on.")
+    user.totp_secret = None
+    user.totp_last_step = None
+    db.add(user)
+    record(db, "user.totp_disabled", user)
 
 
 def _seconds(delta: timedelta) -> int:

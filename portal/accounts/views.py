@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlmodel import func, select
 
 from portal import db
-from portal.accounts import bp
+from portal.accounts import bp, totp
 from portal.accounts import services as accounts
 from portal.accounts.forms import (
     InviteForm,
@@ -18,6 +20,7 @@ from portal.accounts.forms import (
     PasswordChangeForm,
     SetPasswordForm,
     StaffInviteForm,
+    TotpForm,
 )
 from portal.accounts.models import Organization, Role, User
 from portal.audit.services import client_ip
@@ -25,6 +28,10 @@ from portal.errors import ServiceError
 from portal.mail import send_mail
 from portal.pagination import paginate
 from portal.security import SESSION_TOKEN_KEY, safe_next
+
+PENDING_SECOND_FACTOR = "pending_second_factor"
+ENROLMENT_SECRET = "totp_enrolment_secret"
+SECOND_FACTOR_WINDOW_S = 300
 
 
 def home_for(user) -> str:
@@ -52,9 +59,84 @@ def login():
         if outcome.user is None:
             error = _("The e-mail address or password is not correct.")
             return render_template("accounts/login.html", form=form, error=error), 200
+        if outcome.user.totp_secret:
+            session.clear()
+            session[PENDING_SECOND_FACTOR] = {
+                "user_id": outcome.user.id,
+                "since": int(time.time()),
+                "next": request.args.get("next", ""),
+            }
+            return redirect(url_for("accounts.login_totp"))
         _start_session(outcome.user)
         return redirect(safe_next(request.args.get("next"), home_for(outcome.user)))
     return render_template("accounts/login.html", form=form, error=None)
+
+
+@bp.route("/login/verify", methods=["GET", "POST"])
+def login_totp():
+    """The second step of signing in: a code from the user's authenticator app."""
+    pending = session.get(PENDING_SECOND_FACTOR) or {}
+    user = db.session().get(User, pending.get("user_id") or 0)
+    if user is None or time.time() - pending.get("since", 0) > SECOND_FACTOR_WINDOW_S:
+        session.pop(PENDING_SECOND_FACTOR, None)
+        flash(_("Please sign in again."), "info")
+        return redirect(url_for("accounts.login"))
+    form = TotpForm()
+    error = None
+    if form.validate_on_submit():
+        outcome = accounts.attempt_second_factor(db.session(), user, form.code.data)
+        if outcome.throttled:
+            message = _("Too many failed attempts. Wait a few minutes and try again.")
+            return (
+                render_template("accounts/login_totp.html", form=form, error=message),
+                429,
+                {"Retry-After": str(outcome.retry_after_s)},
+            )
+        if outcome.user is not None:
+            _start_session(outcome.user)
+            return redirect(safe_next(pending.get("next"), home_for(outcome.user)))
+        error = _("That code is not correct or was already used.")
+    return render_template("accounts/login_totp.html", form=form, error=error)
+
+
+@bp.route("/account/two-step", methods=["GET", "POST"])
+def totp_setup():
+    """Turn on two-step sign-in: scan the QR code, then confirm one code."""
+    user = current_user._get_current_object()
+    form = TotpForm()
+    secret = session.get(ENROLMENT_SECRET) or totp.new_secret()
+    session[ENROLMENT_SECRET] = secret
+    if form.validate_on_submit():
+        try:
+            accounts.enable_totp(db.session(), user, secret, form.code.data)
+        except ServiceError as error:
+            db.rollback()
+            form.code.errors.append(error.message)
+        else:
+            session.pop(ENROLMENT_SECRET, None)
+            flash(_("Two-step sign-in is on."), "success")
+            return redirect(home_for(user))
+    uri = totp.provisioning_uri(user.email, secret)
+    return render_template(
+        "accounts/totp_setup.html",
+        form=form,
+        secret=secret,
+        qr_code=totp.qr_code_data_uri(uri),
+        enabled=bool(user.totp_secret),
+    )
+
+
+@bp.post("/account/two-step/disable")
+def totp_disable():
+    """Turn off two-step sign-in (partners; staff only where it is optional)."""
+    try:
+        accounts.disable_totp(db.session(), current_user._get_current_object())
+    except ServiceError as error:
+        db.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_("Two-step sign-in is off."), "success")
+    return redirect(url_for("accounts.password"))
 
 
 def _start_session(user: User) -> None:
@@ -245,10 +327,10 @@ def admin_invite(org_id: int):
         db.rollback()
         flash(error.message, "error")
         return redirect(url_for("accounts.admin_organization_detail", org_id=organization.id))
-    return _deliver_invitation(user, token, organization.name)
+    return deliver_invitation(user, token, organization.name)
 
 
-def _deliver_invitation(user: User, token: str, organization_name: str):
+def deliver_invitation(user: User, token: str, organization_name: str):
     """Mail the set-password link when SMTP is configured, and show it to the staff member once."""
     link = current_app.config["BASE_URL"].rstrip("/") + url_for(
         "accounts.accept_invite", token=token
@@ -311,7 +393,7 @@ def admin_user_create():
             db.rollback()
             flash(error.message, "error")
         else:
-            return _deliver_invitation(user, token, _("the Centre of Excellence"))
+            return deliver_invitation(user, token, _("the Centre of Excellence"))
     else:
         for errors in form.errors.values():
             for error in errors:
@@ -366,4 +448,4 @@ def admin_user_reinvite(user_id: int):
     token = accounts.reissue_invitation(db.session(), user)
     organization = db.session().get(Organization, user.organization_id or 0)
     inviter = organization.name if organization else _("the Centre of Excellence")
-    return _deliver_invitation(user, token, inviter)
+    return deliver_invitation(user, token, inviter)
