@@ -18,6 +18,7 @@ from sqlmodel import select
 from portal import create_app, db
 from portal.accounts import services as accounts
 from portal.accounts.models import Organization
+from portal.backup import backup_command, restore_command
 from portal.config import ROOT
 from portal.demo import seed_demo
 from portal.errors import ServiceError
@@ -148,7 +149,14 @@ def seed_demo_command() -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI (the list is here, in one place)."""
-    for command in (db_group, create_user_command, create_token_command, seed_demo_command):
+    for command in (
+        backup_command,
+        restore_command,
+        db_group,
+        create_user_command,
+        create_token_command,
+        seed_demo_command,
+    ):
         app.cli.add_command(command)
 
 
