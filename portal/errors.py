@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -121,6 +121,8 @@ def init_app(app: Flask) -> None:
         if isinstance(error, DBAPIError) and not _is_connection_problem(error):
             return crash(error)
         log.warning("database unavailable: %s", type(error.orig).__name__)
+        # Render as anonymous: loading the signed-in user would need the database again.
+        g._login_user = current_app.login_manager.anonymous_user()
         return error_response(503, headers={"Retry-After": str(RETRY_AFTER_DB_DOWN_S)})
 
     @app.errorhandler(Exception)

@@ -132,7 +132,7 @@ def mailbox(smtp_server) -> MailBox:
 # --- app and clients ------------------------------------------------------------------------
 
 
-def test_settings(database_url: str, tmp_path: Path, smtp_port: int) -> dict:
+def portal_test_settings(database_url: str, tmp_path: Path, smtp_port: int) -> dict:
     """Settings for a test app (cheap argon2 parameters; everything else as in production)."""
     return {
         "TESTING": True,
@@ -151,7 +151,7 @@ def test_settings(database_url: str, tmp_path: Path, smtp_port: int) -> dict:
 def app_config(database_url, tmp_path, smtp_server) -> dict:
     """Overrides for the `app` fixture; a test may override this fixture to change settings."""
     controller, _box = smtp_server
-    return test_settings(database_url, tmp_path, controller.port)
+    return portal_test_settings(database_url, tmp_path, controller.port)
 
 
 @pytest.fixture
