@@ -17,12 +17,18 @@ def _blueprints() -> list:
     """Every blueprint, in one visible list (importing a views module registers its routes)."""
     from portal.accounts.views import bp as accounts
     from portal.admin.views import bp as admin
+    from portal.agreements.api import api_bp as agreements_api
+    from portal.agreements.views import bp as agreements
     from portal.api.views import bp as api
     from portal.audit.views import bp as audit
+    from portal.catalog.api import api_bp as catalog_api
+    from portal.catalog.views import bp as catalog
     from portal.core.views import bp as core
+    from portal.datasets.api import api_bp as datasets_api
+    from portal.datasets.views import bp as datasets
     from portal.partners.views import bp as partners
 
-    return [core, accounts, audit, admin, partners, api]
+    return [core, accounts, audit, admin, partners, catalog, catalog_api, agreements, agreements_api, datasets, datasets_api, api]
 
 
 def _select_locale() -> str:

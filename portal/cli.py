@@ -18,8 +18,10 @@ from sqlmodel import select
 from portal import create_app, db
 from portal.accounts import services as accounts
 from portal.accounts.models import Organization
+from portal.agreements.commands import send_reminders_command, sweep_command
 from portal.backup import backup_command, restore_command
 from portal.config import ROOT
+from portal.datasets.commands import ingest_command
 from portal.demo import seed_demo
 from portal.errors import ServiceError
 
@@ -156,6 +158,9 @@ def register_commands(app: Flask) -> None:
         create_user_command,
         create_token_command,
         seed_demo_command,
+        sweep_command,
+        send_reminders_command,
+        ingest_command,
     ):
         app.cli.add_command(command)
 

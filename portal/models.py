@@ -8,4 +8,26 @@ from portal.accounts.models import (  # noqa: F401
     User,
     UserSession,
 )
+from portal.agreements.models import (  # noqa: F401
+    Agreement,
+    AgreementDocument,
+    AgreementTechnology,
+    Milestone,
+    MilestoneEvent,
+    MilestoneEvidence,
+    MilestoneReminder,
+)
 from portal.audit.models import AuditEntry  # noqa: F401
+from portal.catalog.models import (  # noqa: F401
+    Inquiry,
+    InquiryNote,
+    Technology,
+    TechnologyApplication,
+)
+from portal.datasets.models import (  # noqa: F401
+    CycleSummary,
+    Dataset,
+    DatasetFile,
+    DatasetGrant,
+)
+from portal.partners.models import CalendarFeed  # noqa: F401

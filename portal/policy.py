@@ -66,10 +66,97 @@ POLICY: dict[str, Access] = {
     # --- admin dashboard ---
     "admin.dashboard": STAFF_ONLY,
     # --- catalog ---
+    "catalog.index": PUBLIC,
+    "catalog.export_csv": PUBLIC,
+    "catalog.detail": allow(
+        ANONYMOUS, PARTNER, STAFF, ADMIN, objects="unpublished/archived: staff only, else 404"
+    ),
+    "catalog.inquire": PUBLIC,
+    "catalog.inquire_technology": allow(
+        ANONYMOUS, PARTNER, STAFF, ADMIN, objects="published technologies only, else 404"
+    ),
+    "catalog.inquiry_sent": PUBLIC,
+    "catalog.admin_index": STAFF_ONLY,
+    "catalog.admin_create": STAFF_ONLY,
+    "catalog.admin_edit": STAFF_ONLY,
+    "catalog.admin_publish": STAFF_ONLY,
+    "catalog.admin_unpublish": STAFF_ONLY,
+    "catalog.admin_archive": STAFF_ONLY,
+    "catalog.admin_restore": STAFF_ONLY,
+    "catalog.admin_inquiries": STAFF_ONLY,
+    "catalog.admin_inquiry": STAFF_ONLY,
+    "catalog.admin_inquiry_status": STAFF_ONLY,
+    "catalog.admin_inquiry_note": STAFF_ONLY,
+    "catalog.admin_inquiry_convert": STAFF_ONLY,
+    "catalog_api.technologies": PUBLIC,
+    "catalog_api.technology": allow(
+        ANONYMOUS, PARTNER, STAFF, ADMIN, objects="published technologies only, else 404"
+    ),
     # --- agreements ---
+    "agreements.admin_index": STAFF_ONLY,
+    "agreements.admin_create": STAFF_ONLY,
+    "agreements.admin_detail": STAFF_ONLY,
+    "agreements.admin_edit": STAFF_ONLY,
+    "agreements.admin_transition": STAFF_ONLY,
+    "agreements.admin_document_upload": STAFF_ONLY,
+    "agreements.admin_milestone_create": STAFF_ONLY,
+    "agreements.admin_milestone_edit": STAFF_ONLY,
+    "agreements.admin_milestone_transition": STAFF_ONLY,
+    "agreements.admin_milestones": STAFF_ONLY,
+    "agreements.detail": allow(
+        PARTNER, STAFF, ADMIN, objects="partner: own organisation's, drafts hidden (404)"
+    ),
+    "agreements.milestone_detail": allow(
+        PARTNER, STAFF, ADMIN, objects="partner: own organisation's agreements only (404)"
+    ),
+    "agreements.milestone_submit": allow(
+        PARTNER, objects="own organisation's partner-owned milestones only (404)"
+    ),
+    "agreements.document_download": allow(
+        PARTNER, STAFF, ADMIN, objects="partner: own organisation's agreements only (404)"
+    ),
+    "agreements.evidence_download": allow(
+        PARTNER, STAFF, ADMIN, objects="partner: own organisation's milestones only (404)"
+    ),
+    "agreements_api.my_agreements": allow(
+        PARTNER, STAFF, ADMIN, objects="partner: own organisation; staff: responsible for"
+    ),
+    "agreements_api.my_milestones": allow(
+        PARTNER, STAFF, ADMIN, objects="partner: own organisation; staff: responsible for"
+    ),
     # --- partners ---
     "partners.dashboard": allow(PARTNER, objects="own organisation only"),
+    "partners.public_list": PUBLIC,
+    "partners.tokens": SIGNED_IN,
+    "partners.token_create": SIGNED_IN,
+    "partners.token_revoke": allow(PARTNER, STAFF, ADMIN, objects="own tokens only (404)"),
+    "partners.calendar": SIGNED_IN,
+    "partners.calendar_create": SIGNED_IN,
+    "partners.calendar_revoke": SIGNED_IN,
+    # The secret in the URL is the credential (calendar apps send no cookie); unknown → 404.
+    "partners.calendar_feed": PUBLIC,
     # --- datasets ---
+    "datasets.index": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="lists visible datasets only"),
+    "datasets.compare": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only"),
+    "datasets.compare_data": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only"),
+    "datasets.detail": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only (access.visible_datasets_clause); others 404"),
+    "datasets.cycles": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only (access.visible_datasets_clause); others 404"),
+    "datasets.capacity_data": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only (access.visible_datasets_clause); others 404"),
+    "datasets.voltage_data": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only (access.visible_datasets_clause); others 404"),
+    "datasets.download": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only (access.visible_datasets_clause); others 404"),
+    "datasets.admin_index": STAFF_ONLY,
+    "datasets.admin_create": STAFF_ONLY,
+    "datasets.admin_detail": STAFF_ONLY,
+    "datasets.admin_edit": STAFF_ONLY,
+    "datasets.admin_upload": STAFF_ONLY,
+    "datasets.admin_reingest": STAFF_ONLY,
+    "datasets.admin_file_delete": STAFF_ONLY,
+    "datasets.admin_delete": STAFF_ONLY,
+    "datasets.admin_grant": STAFF_ONLY,
+    "datasets.admin_revoke": STAFF_ONLY,
+    "datasets_api.datasets": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="lists visible datasets only"),
+    "datasets_api.dataset": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only (access.visible_datasets_clause); others 404"),
+    "datasets_api.cycles": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only (access.visible_datasets_clause); others 404"),
     # --- api ---
     "api.openapi": PUBLIC,
 }

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date, timedelta
 
 from argon2 import PasswordHasher
 from sqlmodel import Session
 
 from portal.accounts.models import Organization, User
+from portal.agreements.models import Agreement, Milestone
 
 _counter = itertools.count(1)
 
@@ -58,3 +60,105 @@ def make_user(
 def _cheap_hash(password: str) -> str:
     # Test-speed argon2id parameters, the same the test app is configured with.
     return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(password)
+
+
+# --- agreements ------------------------------------------------------------------------------
+
+
+def make_agreement(db: Session, organization: Organization | None = None, **overrides) -> Agreement:
+    """An active MoU of `organization` (made when not given), effective since 2025-01-01."""
+    if organization is None:
+        organization = make_organization(db)
+    agreement = Agreement(
+        **{
+            "reference": unique("COE-MOU-2025-T"),
+            "title": "Test MoU",
+            "kind": "mou",
+            "organization_id": organization.id,
+            "status": "active",
+            "signed_on": date(2025, 1, 1),
+            "effective_on": date(2025, 1, 1),
+            "scope": "Co-development of sodium-ion cells.",
+            **overrides,
+        }
+    )
+    db.add(agreement)
+    db.commit()
+    return agreement
+
+
+def make_milestone(db: Session, agreement: Agreement | None = None, **overrides) -> Milestone:
+    """A planned, partner-owned deliverable of `agreement` (an active MoU made when not given)."""
+    if agreement is None:
+        agreement = make_agreement(db)
+    milestone = Milestone(
+        **{
+            "agreement_id": agreement.id,
+            "title": unique("Milestone "),
+            "kind": "deliverable",
+            "owner": "partner",
+            "due_on": date.today() + timedelta(days=20),
+            "status": "planned",
+            **overrides,
+        }
+    )
+    db.add(milestone)
+    db.commit()
+    return milestone
+
+
+# --- datasets --------------------------------------------------------------------------------
+
+
+def make_dataset(db: Session, **overrides):
+    """A restricted sodium-ion cycle-life dataset with no files."""
+    from portal.datasets.models import Dataset
+
+    slug = overrides.pop("slug", unique("dataset-"))
+    dataset = Dataset(
+        **{
+            "slug": slug,
+            "title": f"Dataset {slug}",
+            "chemistry": "na_ion",
+            "cell_format": "2032 coin cell",
+            "test_type": "cycle_life",
+            "visibility": "restricted",
+            **overrides,
+        }
+    )
+    db.add(dataset)
+    db.commit()
+    return dataset
+
+
+def make_dataset_grant(db: Session, dataset, organization, **overrides):
+    """A grant of `dataset` to `organization` (no agreement, no expiry unless given)."""
+    from portal.datasets.models import DatasetGrant
+
+    grant = DatasetGrant(
+        **{"dataset_id": dataset.id, "organization_id": organization.id, **overrides}
+    )
+    db.add(grant)
+    db.commit()
+    return grant
+
+
+def ingest_into(app, dataset, path, filename: str | None = None):
+    """Ingest a cycler file into `dataset` through the service (as an upload would); returns the file."""
+    from pathlib import Path
+
+    from portal import db as portal_db
+    from portal.datasets import services
+    from portal.datasets.models import Dataset
+
+    path = Path(path)
+    with app.app_context():
+        session = portal_db.session()
+        target = session.get(Dataset, dataset.id)
+        try:
+            with open(path, "rb") as stream:
+                dataset_file = services.add_file(session, target, stream, filename or path.name)
+            session.commit()
+        finally:
+            session.close()
+        return dataset_file

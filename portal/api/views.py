@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from portal.agreements.openapi import PART as agreements
 from portal.api import bp
 from portal.api.openapi import build_document
+from portal.catalog.openapi import PART as catalog
+from portal.datasets.openapi import PART as datasets
 
 
 def _document_parts() -> list[dict]:
     """Each domain's OpenAPI part, in one visible list."""
-    return []
+    return [catalog, agreements, datasets]
 
 
 @bp.get("/openapi.json")

@@ -1,0 +1,167 @@
+// Dataset plots (Chart.js, data from JSON endpoints) and the upload progress bar.
+// Progressive enhancement only: without this file the pages show tables and plain forms.
+"use strict";
+
+(() => {
+  const COLOURS = ["#0b4f8a", "#e07a00", "#1d7a46", "#b42318", "#6b3fa0", "#00838f", "#8a5a00", "#37474f"];
+  const charts = new Map();
+
+  function draw(canvas, config) {
+    const previous = charts.get(canvas.id);
+    if (previous) {
+      previous.destroy();
+    }
+    config.options = Object.assign(
+      { responsive: true, maintainAspectRatio: false, animation: false, parsing: false, normalized: true },
+      config.options || {}
+    );
+    charts.set(canvas.id, new window.Chart(canvas, config));
+  }
+
+  function points(xs, ys, scale) {
+    const out = [];
+    const n = Math.min(xs.length, ys.length);
+    for (let i = 0; i < n; i += 1) {
+      if (xs[i] !== null && ys[i] !== null) {
+        out.push({ x: xs[i], y: ys[i] * (scale || 1) });
+      }
+    }
+    return out;
+  }
+
+  function linear(title) {
+    return { type: "linear", title: { display: true, text: title } };
+  }
+
+  async function fetchJson(url) {
+    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok) {
+      throw new Error(`HTTP ${response.status}`);
+    }
+    return response.json();
+  }
+
+  const renderers = {
+    capacity(canvas, data) {
+      const d = canvas.dataset;
+      const cycles = data.cycle_index || [];
+      draw(canvas, {
+        type: "line",
+        data: {
+          datasets: [
+            { label: d.labelCapacity, data: points(cycles, data.discharge_capacity_ah || []), borderColor: COLOURS[0], yAxisID: "y", pointRadius: 1 },
+            { label: d.labelCharge, data: points(cycles, data.charge_capacity_ah || []), borderColor: COLOURS[2], yAxisID: "y", pointRadius: 1 },
+            { label: d.labelRetention, data: points(cycles, data.capacity_retention || [], 100), borderColor: COLOURS[1], yAxisID: "y1", pointRadius: 1 },
+          ],
+        },
+        options: {
+          scales: {
+            x: linear(d.labelX),
+            y: Object.assign(linear(d.labelCapacity), { position: "left" }),
+            y1: Object.assign(linear(d.labelRetention), { position: "right", grid: { drawOnChartArea: false } }),
+          },
+        },
+      });
+    },
+    voltage(canvas, data) {
+      const d = canvas.dataset;
+      const curves = data.cycles || {};
+      const datasets = Object.keys(curves).map((cycle, i) => ({
+        label: `${d.labelCycle} ${cycle}`,
+        data: points(curves[cycle].capacity_ah || [], curves[cycle].voltage_v || []),
+        borderColor: COLOURS[i % COLOURS.length],
+        pointRadius: 0,
+        borderWidth: 1.5,
+      }));
+      draw(canvas, {
+        type: "line",
+        data: { datasets },
+        options: { scales: { x: linear(d.labelX), y: linear(d.labelY) } },
+      });
+    },
+    compare(canvas, data) {
+      const d = canvas.dataset;
+      const datasets = (data.series || []).map((s, i) => ({
+        label: s.title,
+        data: points(s.cycle_index || [], s.capacity_retention || [], 100),
+        borderColor: COLOURS[i % COLOURS.length],
+        pointRadius: 0,
+        borderWidth: 1.5,
+      }));
+      draw(canvas, {
+        type: "line",
+        data: { datasets },
+        options: { scales: { x: linear(d.labelX), y: linear(d.labelY) } },
+      });
+    },
+  };
+
+  async function load(canvas, url) {
+    const render = renderers[canvas.dataset.chart];
+    if (!render || !window.Chart) {
+      return;
+    }
+    try {
+      render(canvas, await fetchJson(url || canvas.dataset.src));
+    } catch (error) {
+      canvas.setAttribute("aria-label", `${canvas.getAttribute("aria-label")} (${error.message})`);
+    }
+  }
+
+  function init() {
+    document.querySelectorAll("canvas.dataset-chart[data-src]").forEach((canvas) => load(canvas));
+
+    // Redraw the voltage plot in place when other cycles are chosen (the form still works without JS).
+    const cyclesForm = document.getElementById("voltage-cycles-form");
+    if (cyclesForm) {
+      cyclesForm.addEventListener("submit", (event) => {
+        const canvas = document.getElementById(cyclesForm.dataset.chartTarget);
+        if (!canvas || !window.Chart) {
+          return;
+        }
+        event.preventDefault();
+        const cycles = new FormData(cyclesForm).get("cycles") || "";
+        const url = `${canvas.dataset.baseSrc}?cycles=${encodeURIComponent(cycles)}`;
+        canvas.dataset.src = url;
+        load(canvas, url);
+      });
+    }
+  }
+
+  // Upload progress: htmx reports XHR progress events for the multipart upload.
+  document.addEventListener("htmx:xhr:progress", (event) => {
+    const form = event.target.closest ? event.target.closest("form.upload-form") : null;
+    const bar = form ? form.querySelector("progress") : null;
+    if (!bar || !event.detail.lengthComputable) {
+      return;
+    }
+    bar.hidden = false;
+    const percent = Math.round((event.detail.loaded / event.detail.total) * 100);
+    bar.value = percent;
+    bar.textContent = `${percent} %`;
+  });
+
+  // htmx does not swap error responses: say what happened where the result would appear.
+  document.addEventListener("htmx:responseError", (event) => {
+    const form = event.target.closest ? event.target.closest("form.upload-form") : null;
+    const result = document.getElementById("upload-result");
+    if (!form || !result) {
+      return;
+    }
+    const message = event.detail.xhr.status === 413 ? form.dataset.tooLarge : form.dataset.failed;
+    const paragraph = document.createElement("p");
+    paragraph.className = "flash flash-error";
+    paragraph.textContent = message;
+    result.replaceChildren(paragraph);
+    const bar = form.querySelector("progress");
+    if (bar) {
+      bar.hidden = true;
+    }
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
