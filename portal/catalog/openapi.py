@@ -1,0 +1,182 @@
+"""The catalog's part of the OpenAPI 3.1 document."""
+
+from __future__ import annotations
+
+from portal.api.openapi import error_responses, list_schema
+from portal.catalog.models import Application, Category, Chemistry, Licensing
+
+_NUMBER_OR_NULL = {"type": ["number", "null"]}
+_INTEGER_OR_NULL = {"type": ["integer", "null"]}
+
+
+def _array_query(name: str, values, description: str) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description + " Repeat the parameter to allow several values (OR).",
+        "schema": {"type": "array", "items": {"type": "string", "enum": [v.value for v in values]}},
+        "style": "form",
+        "explode": True,
+    }
+
+
+_TRL = {"type": "integer", "minimum": 1, "maximum": 9}
+_ETAG_HEADER = {
+    "ETag": {"description": "Entity tag of this representation", "schema": {"type": "string"}}
+}
+_IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "An ETag from an earlier answer; 304 when nothing changed.",
+    "schema": {"type": "string"},
+}
+
+TECHNOLOGY_PROPERTIES = {
+    "slug": {"type": "string"},
+    "title": {"type": "string"},
+    "summary": {"type": "string"},
+    "chemistry": {"type": "string", "enum": [c.value for c in Chemistry]},
+    "category": {"type": "string", "enum": [c.value for c in Category]},
+    "applications": {
+        "type": "array",
+        "items": {"type": "string", "enum": [a.value for a in Application]},
+    },
+    "trl": _TRL | {"description": "Technology readiness level"},
+    "licensing_status": {"type": "string", "enum": [s.value for s in Licensing]},
+    "ip_status": {"type": "string"},
+    "patent_refs": {"type": "string"},
+    "specific_energy_wh_per_kg": _NUMBER_OR_NULL,
+    "energy_density_wh_per_l": _NUMBER_OR_NULL,
+    "cycle_life": _INTEGER_OR_NULL | {"description": "Cycles to 80 % capacity"},
+    "max_c_rate": _NUMBER_OR_NULL,
+    "nominal_voltage_v": _NUMBER_OR_NULL,
+    "capacity_ah": _NUMBER_OR_NULL,
+    "cost_inr_per_kwh": _INTEGER_OR_NULL | {"description": "Indicative cost in ₹ per kWh"},
+    "throughput_units_per_hour": _NUMBER_OR_NULL,
+    "indigenous_content_pct": _NUMBER_OR_NULL | {"description": "Percent, 0–100"},
+    "published_at": {"type": ["string", "null"], "format": "date-time"},
+    "updated_at": {"type": "string", "format": "date-time"},
+    "url": {"type": "string", "format": "uri", "description": "The technology's web page"},
+    "api_url": {"type": "string", "format": "uri"},
+}
+DETAIL_PROPERTIES = {
+    "description_markdown": {"type": "string", "description": "Markdown (raw HTML not allowed)"},
+    "problem": {"type": "string"},
+    "advantage": {"type": "string"},
+    "applications_text": {"type": "string"},
+    "contact_name": {"type": "string"},
+    "contact_email": {"type": "string"},
+}
+
+PART = {
+    "paths": {
+        "/technologies": {
+            "get": {
+                "operationId": "listTechnologies",
+                "tags": ["catalog"],
+                "summary": "Search and filter the public technology catalog",
+                "description": "The same filters as the /technologies page; newest first unless "
+                "`sort` says otherwise (relevance applies when `q` is given).",
+                "security": [{}, {"bearerToken": []}, {"sessionCookie": []}],
+                "parameters": [
+                    {
+                        "name": "q",
+                        "in": "query",
+                        "required": False,
+                        "description": "Full-text search over title, summary and description.",
+                        "schema": {"type": "string", "maxLength": 200},
+                    },
+                    _array_query("chemistry", Chemistry, "Cell chemistry."),
+                    _array_query("category", Category, "Kind of technology."),
+                    _array_query("application", Application, "Where it is used."),
+                    _array_query("licensing", Licensing, "Licensing status."),
+                    {"name": "trl_min", "in": "query", "required": False, "schema": _TRL},
+                    {"name": "trl_max", "in": "query", "required": False, "schema": _TRL},
+                    {
+                        "name": "sort",
+                        "in": "query",
+                        "required": False,
+                        "schema": {
+                            "type": "string",
+                            "enum": ["relevance", "newest", "trl", "title"],
+                            "default": "relevance",
+                        },
+                    },
+                    {
+                        "name": "page",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "integer", "minimum": 1, "default": 1},
+                    },
+                    {
+                        "name": "per_page",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+                    },
+                    _IF_NONE_MATCH,
+                ],
+                "responses": {
+                    "200": {
+                        "description": "One page of technologies; `next` links the following page",
+                        "headers": _ETAG_HEADER,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/TechnologyList"}
+                            }
+                        },
+                    },
+                    "304": {"description": "Not modified since the ETag given"},
+                    **error_responses(401),
+                },
+            }
+        },
+        "/technologies/{slug}": {
+            "get": {
+                "operationId": "getTechnology",
+                "tags": ["catalog"],
+                "summary": "One published technology",
+                "security": [{}, {"bearerToken": []}, {"sessionCookie": []}],
+                "parameters": [
+                    {
+                        "name": "slug",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$"},
+                    },
+                    _IF_NONE_MATCH,
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The technology",
+                        "headers": _ETAG_HEADER,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/TechnologyDetail"}
+                            }
+                        },
+                    },
+                    "304": {"description": "Not modified since the ETag given"},
+                    **error_responses(401, 404),
+                },
+            }
+        },
+    },
+    "schemas": {
+        "Technology": {
+            "type": "object",
+            "required": list(TECHNOLOGY_PROPERTIES),
+            "properties": TECHNOLOGY_PROPERTIES,
+            "additionalProperties": False,
+        },
+        "TechnologyDetail": {
+            "type": "object",
+            "required": [*TECHNOLOGY_PROPERTIES, *DETAIL_PROPERTIES],
+            "properties": {**TECHNOLOGY_PROPERTIES, **DETAIL_PROPERTIES},
+            "additionalProperties": False,
+        },
+        "TechnologyList": list_schema("#/components/schemas/Technology"),
+    },
+}

@@ -1,0 +1,289 @@
+"""Catalog filters, the filtered list and its facet counts, in a fixed number of SQL statements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import String, cast, func, literal, select, union_all
+from sqlalchemy.sql import ColumnElement, Select
+from sqlmodel import Session
+
+from portal.catalog.models import (
+    Application,
+    Category,
+    Chemistry,
+    Licensing,
+    Technology,
+    TechnologyApplication,
+)
+from portal.catalog.search import MAX_QUERY_LENGTH, text_search
+from portal.pagination import page_number
+
+PER_PAGE = 20
+MAX_VALUES_PER_FACET = 10
+TRL_LEVELS = tuple(range(1, 10))
+SORTS = ("relevance", "newest", "trl", "title")
+FACETS = ("chemistry", "category", "application", "trl", "licensing")
+
+
+def _choices(values: Iterable[str], allowed: Iterable[str]) -> tuple[str, ...]:
+    """Known values only, each once, in the order of `allowed` (a stable URL and cache key)."""
+    wanted = {str(v)[:40] for v in list(values)[: MAX_VALUES_PER_FACET * 4]}
+    return tuple(v for v in allowed if v in wanted)
+
+
+def _trl(raw: Any) -> int | None:
+    try:
+        value = int(str(raw).strip()[:3])
+    except (TypeError, ValueError):
+        return None
+    return value if 1 <= value <= 9 else None
+
+
+@dataclass(frozen=True)
+class CatalogFilters:
+    """What the visitor asked for; built from query parameters, never trusting them."""
+
+    q: str = ""
+    chemistry: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    application: tuple[str, ...] = ()
+    licensing: tuple[str, ...] = ()
+    trl_min: int | None = None
+    trl_max: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Mapping) -> CatalogFilters:
+        """Parse request.args (a MultiDict); unknown values are dropped, odd numbers ignored."""
+        getlist = args.getlist if hasattr(args, "getlist") else lambda k: [args.get(k)]
+        q = " ".join(str(args.get("q") or "").replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
+        sort = str(args.get("sort") or "")
+        return cls(
+            q=q,
+            chemistry=_choices(getlist("chemistry"), [c.value for c in Chemistry]),
+            category=_choices(getlist("category"), [c.value for c in Category]),
+            application=_choices(getlist("application"), [a.value for a in Application]),
+            licensing=_choices(getlist("licensing"), [s.value for s in Licensing]),
+            trl_min=_trl(args.get("trl_min")),
+            trl_max=_trl(args.get("trl_max")),
+            sort=sort if sort in SORTS else "relevance",
+            page=page_number(args.get("page")),
+        )
+
+    def to_args(self, **changes) -> dict[str, Any]:
+        """Query parameters for url_for (empty ones left out): the canonical, shareable URL."""
+        current = replace(self, **changes) if changes else self
+        args: dict[str, Any] = {
+            "q": current.q,
+            "chemistry": list(current.chemistry),
+            "category": list(current.category),
+            "application": list(current.application),
+            "trl_min": current.trl_min,
+            "trl_max": current.trl_max,
+            "licensing": list(current.licensing),
+            "sort": current.sort if current.sort != "relevance" else None,
+            "page": current.page if current.page > 1 else None,
+        }
+        return {k: v for k, v in args.items() if v not in (None, "", [])}
+
+    @property
+    def is_filtered(self) -> bool:
+        """True when anything narrows the list."""
+        return bool(
+            self.q
+            or self.chemistry
+            or self.category
+            or self.application
+            or self.licensing
+            or self.trl_min
+            or self.trl_max
+        )
+
+    def toggled(self, facet: str, value: str) -> dict[str, Any]:
+        """The URL arguments with `value` of `facet` switched on or off (page back to 1)."""
+        current = getattr(self, facet)
+        values = tuple(v for v in current if v != value) if value in current else (*current, value)
+        return self.to_args(**{facet: values, "page": 1})
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class CatalogResult:
+    filters: CatalogFilters
+    items: list[Technology]
+    applications: dict[int, list[str]]
+    total: int
+    per_page: int
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.filters.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.filters.page > 1
+
+
+def _conditions(
+    filters: CatalogFilters, dialect: str, *, exclude: str | None = None
+) -> list[ColumnElement]:
+    """WHERE terms for the public list; `exclude` leaves one facet's own filter out."""
+    conditions: list[ColumnElement] = [
+        Technology.is_published,
+        ~Technology.is_archived,
+    ]
+    if filters.chemistry and exclude != "chemistry":
+        conditions.append(Technology.chemistry.in_(filters.chemistry))
+    if filters.category and exclude != "category":
+        conditions.append(Technology.category.in_(filters.category))
+    if filters.licensing and exclude != "licensing":
+        conditions.append(Technology.licensing_status.in_(filters.licensing))
+    if exclude != "trl":
+        if filters.trl_min:
+            conditions.append(Technology.trl >= filters.trl_min)
+        if filters.trl_max:
+            conditions.append(Technology.trl <= filters.trl_max)
+    if filters.application and exclude != "application":
+        conditions.append(
+            Technology.id.in_(
+                select(TechnologyApplication.technology_id).where(
+                    TechnologyApplication.application.in_(filters.application)
+                )
+            )
+        )
+    search = text_search(dialect, filters.q)
+    if search is not None:
+        conditions.append(search.condition)
+    return conditions
+
+
+def filtered_query(db: Session, filters: CatalogFilters) -> Select:
+    """Published technologies matching the filters, in the requested order."""
+    dialect = db.get_bind().dialect.name
+    query = select(Technology).where(*_conditions(filters, dialect))
+    search = text_search(dialect, filters.q)
+    if filters.sort == "relevance" and search is not None:
+        query = search.rank_order(query)
+    elif filters.sort == "trl":
+        query = query.order_by(Technology.trl.desc(), Technology.title)
+    elif filters.sort == "title":
+        query = query.order_by(Technology.title)
+    return query.order_by(Technology.published_at.desc(), Technology.id.desc())
+
+
+def _facet_counts(db: Session, filters: CatalogFilters) -> dict[str, list[FacetValue]]:
+    """Counts per value of every facet, each under all the OTHER filters: one UNION statement."""
+    dialect = db.get_bind().dialect.name
+    columns = {
+        "chemistry": Technology.chemistry,
+        "category": Technology.category,
+        "licensing": Technology.licensing_status,
+        "trl": cast(Technology.trl, String),
+    }
+    parts = [
+        select(literal(name).label("facet"), column.label("value"), func.count().label("n"))
+        .where(*_conditions(filters, dialect, exclude=name))
+        .group_by(column)
+        for name, column in columns.items()
+    ]
+    parts.append(
+        select(
+            literal("application").label("facet"),
+            TechnologyApplication.application.label("value"),
+            func.count().label("n"),
+        )
+        .where(
+            TechnologyApplication.technology_id.in_(
+                select(Technology.id).where(*_conditions(filters, dialect, exclude="application"))
+            )
+        )
+        .group_by(TechnologyApplication.application)
+    )
+    counts: dict[tuple[str, str], int] = {
+        (facet, str(value)): n for facet, value, n in db.exec(union_all(*parts)).all()
+    }
+    selected = {
+        "chemistry": filters.chemistry,
+        "category": filters.category,
+        "application": filters.application,
+        "licensing": filters.licensing,
+    }
+    all_values = {
+        "chemistry": [c.value for c in Chemistry],
+        "category": [c.value for c in Category],
+        "application": [a.value for a in Application],
+        "licensing": [s.value for s in Licensing],
+        "trl": [str(level) for level in TRL_LEVELS],
+    }
+    facets = {}
+    for name, values in all_values.items():
+        chosen = selected.get(name, ())
+        if name == "trl":
+            low, high = filters.trl_min or 1, filters.trl_max or 9
+            chosen = (
+                tuple(v for v in values if low <= int(v) <= high)
+                if (filters.trl_min or filters.trl_max)
+                else ()
+            )
+        facets[name] = [FacetValue(v, counts.get((name, v), 0), v in chosen) for v in values]
+    return facets
+
+
+def applications_of(db: Session, ids: list[int]) -> dict[int, list[str]]:
+    """Applications per technology id, in the canonical order."""
+    order = {a.value: i for i, a in enumerate(Application)}
+    result: dict[int, list[str]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    rows = db.exec(
+        select(TechnologyApplication.technology_id, TechnologyApplication.application).where(
+            TechnologyApplication.technology_id.in_(ids)
+        )
+    ).all()
+    for technology_id, application in rows:
+        result[technology_id].append(application)
+    for values in result.values():
+        values.sort(key=lambda a: order.get(a, 99))
+    return result
+
+
+def find_technologies(
+    db: Session, filters: CatalogFilters, *, per_page: int = PER_PAGE, with_facets: bool = True
+) -> CatalogResult:
+    """One page of the filtered catalog with its total and (optionally) the facet counts.
+
+    Four statements whatever the number of technologies: count, page rows, their applications,
+    and all facet counts together.
+    """
+    dialect = db.get_bind().dialect.name
+    total = db.exec(
+        select(func.count()).select_from(Technology).where(*_conditions(filters, dialect))
+    ).scalar_one()
+    query = filtered_query(db, filters)
+    offset = (filters.page - 1) * per_page
+    items = list(db.exec(query.limit(per_page).offset(offset)).scalars()) if total else []
+    result = CatalogResult(
+        filters=filters,
+        items=items,
+        applications=applications_of(db, [t.id for t in items]),
+        total=int(total),
+        per_page=per_page,
+    )
+    if with_facets:
+        result.facets = _facet_counts(db, filters)
+    return result
