@@ -116,7 +116,7 @@ class AgreementDocument(SQLModel, table=True):
     """A signed copy or an amendment; the file lives in DATA_DIR under a generated name."""
 
     __tablename__ = "agreement_document"
-    __table_args__ = (UniqueConstraint("agreement_id", "version", name="agreement_version"),)
+    __table_args__ = (UniqueConstraint("agreement_id", "version", name="uq_agreement_document_version"),)
 
     id: int | None = Field(default=None, primary_key=True)
     agreement_id: int = Field(foreign_key="agreement.id", index=True, ondelete="CASCADE")
@@ -200,7 +200,7 @@ class MilestoneReminder(SQLModel, table=True):
     """A reminder already sent, so each (milestone, threshold) is mailed once."""
 
     __tablename__ = "milestone_reminder"
-    __table_args__ = (UniqueConstraint("milestone_id", "threshold", name="milestone_threshold"),)
+    __table_args__ = (UniqueConstraint("milestone_id", "threshold", name="uq_milestone_reminder_threshold"),)
 
     id: int | None = Field(default=None, primary_key=True)
     milestone_id: int = Field(foreign_key="milestone.id", index=True, ondelete="CASCADE")
