@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -32,6 +32,8 @@ def _blueprints() -> list:
 
 
 def _select_locale() -> str:
+    if not has_request_context():  # CLI commands and mail outside a request: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("language")
     languages = current_app.config["LANGUAGES"]
     if chosen in languages:

@@ -53,7 +53,7 @@ def send_reminders_command(today_text: str | None) -> None:
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         template = current_app.jinja_env.get_template("agreements/reminder_mail.txt")
         for reminder in services.pending_reminders(session, today):
-            subject = _reminder_subject(reminder)
+            subject = _reminder_subject(reminder, today)
             link = external_url(
                 base_url, "agreements.milestone_detail", milestone_id=reminder.milestone.id
             )
@@ -79,10 +79,13 @@ def external_url(base_url: str, endpoint: str, **values) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
-def _reminder_subject(reminder: services.Reminder) -> str:
+def _reminder_subject(reminder: services.Reminder, today: date) -> str:
     ref, title = reminder.agreement.reference, reminder.milestone.title
     if reminder.threshold == "overdue":
         return _("Overdue: %(title)s (%(ref)s)", title=title, ref=ref)
     return _(
-        "Due in %(days)s day(s): %(title)s (%(ref)s)", days=reminder.threshold, title=title, ref=ref
+        "Due in %(days)s day(s): %(title)s (%(ref)s)",
+        days=(reminder.milestone.due_on - today).days,
+        title=title,
+        ref=ref,
     )
