@@ -1,0 +1,21 @@
+"""Battery-cycler file ingest: Flask-free, vectorised (polars), one canonical table.
+
+``detect_format(path)`` names the format from the file's content; ``ingest_file(path, out)``
+writes the canonical Parquet table and returns an ``IngestResult`` (per-cycle summary,
+reference capacity, flags, plot data); ``voltage_curve(parquet, cycles)`` reads the
+voltage-vs-capacity curves of chosen cycles back; anything unreadable raises ``IngestError``.
+"""
+
+from .canonical import SUPPORTED_FORMATS
+from .detect import detect_format
+from .errors import IngestError
+from .pipeline import IngestResult, ingest_file, voltage_curve
+
+__all__ = [
+    "SUPPORTED_FORMATS",
+    "IngestError",
+    "IngestResult",
+    "detect_format",
+    "ingest_file",
+    "voltage_curve",
+]

@@ -1,0 +1,48 @@
+"""Battery Data Format CSV, with machine names (``test_time_second``) or labels (``Test Time / s``)."""
+
+from pathlib import Path
+
+from . import tabular
+from .arbin import locate, read_scaled
+from .canonical import (
+    CHARGE_CAPACITY,
+    CHARGE_ENERGY,
+    CURRENT,
+    CYCLE,
+    DISCHARGE_CAPACITY,
+    DISCHARGE_ENERGY,
+    STEP,
+    TEMPERATURE,
+    TEST_TIME,
+    VOLTAGE,
+)
+from .detect import Sniff
+from .normalise import RawTable
+
+# Each quantity by its label base (unit after " / ") and by its machine name (unit built in).
+FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
+    TEST_TIME: (("testtime", "testtimesecond"), "time"),
+    CYCLE: (("cyclecount",), "index"),
+    STEP: (("stepindex", "stepcount"), "index"),
+    CURRENT: (("current", "currentampere"), "current"),
+    VOLTAGE: (("voltage", "voltagevolt"), "voltage"),
+    CHARGE_CAPACITY: (("chargingcapacity", "chargingcapacityah"), "capacity"),
+    DISCHARGE_CAPACITY: (("dischargingcapacity", "dischargingcapacityah"), "capacity"),
+    CHARGE_ENERGY: (("chargingenergy", "chargingenergywh"), "energy"),
+    DISCHARGE_ENERGY: (("dischargingenergy", "dischargingenergywh"), "energy"),
+    TEMPERATURE: (
+        (
+            "surfacetemperature",
+            "surfacetemperaturecelsius",
+            "ambienttemperature",
+            "ambienttemperaturecelsius",
+        ),
+        "temperature",
+    ),
+}
+
+
+def read(path: Path, sniffed: Sniff) -> RawTable:
+    """Read a BDF CSV; capacity/energy columns are optional and may restart per step."""
+    found = locate(tabular.header(path, sniffed), FIELDS)
+    return RawTable(read_scaled(path, sniffed, found), cycle_label="Cycle Count")

@@ -1,0 +1,96 @@
+"""BioLogic EC-Lab exports: ``.mpt`` text (own reader) and ``.mpr`` binary (through galvani).
+
+EC-Lab logs currents in mA and charge in mA.h; ``(Q-Qo)`` is the net charge since the start,
+so its positive steps are charge and its negative steps discharge. Energy is accumulated as
+charge step × mean voltage of the two points, because EC-Lab's own energy columns restart
+every half cycle.
+"""
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from galvani import BioLogic
+
+from . import tabular
+from .canonical import (
+    CHARGE_CAPACITY,
+    CHARGE_ENERGY,
+    CURRENT,
+    CYCLE,
+    DISCHARGE_CAPACITY,
+    DISCHARGE_ENERGY,
+    STEP,
+    TEMPERATURE,
+    TEST_TIME,
+    VOLTAGE,
+)
+from .columns import Column, find
+from .detect import Sniff
+from .errors import IngestError
+from .normalise import RawTable
+
+FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
+    TEST_TIME: (("time",), "time"),
+    VOLTAGE: (("ecell", "ewe"), "voltage"),
+    CURRENT: (("i",), "current"),
+    CYCLE: (("cyclenumber",), "index"),
+    STEP: (("ns",), "index"),
+    TEMPERATURE: (("temperature",), "temperature"),
+    "net_charge": (("qqo",), "capacity"),
+    "charge_step": (("dq",), "capacity"),
+}
+
+
+def read_mpt(path: Path, sniffed: Sniff) -> RawTable:
+    """Read an EC-Lab ``.mpt`` text export (tab separated, decimal point or comma)."""
+    found = _locate(tabular.header(path, sniffed))
+    dtypes: dict[str, pl.DataType] = {column.name: pl.Float64() for column in found.values()}
+    return _table(tabular.read(path, sniffed, dtypes), found)
+
+
+def read_mpr(path: Path, sniffed: Sniff) -> RawTable:
+    """Read an EC-Lab ``.mpr`` binary file with galvani."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = BioLogic.MPRfile(str(path)).data
+    names = list(data.dtype.names or ())
+    found = _locate(names)
+    frame = pl.DataFrame(
+        {col.name: np.asarray(data[col.name], dtype=np.float64) for col in found.values()}
+    )
+    return _table(frame, found)
+
+
+def _locate(columns: list[str]) -> dict[str, Column]:
+    found = {}
+    for canonical, (bases, kind) in FIELDS.items():
+        column = find(columns, bases, kind)
+        if column is not None:
+            found[canonical] = column
+    if TEST_TIME not in found or VOLTAGE not in found or CURRENT not in found:
+        raise IngestError("This EC-Lab file has no time/s, Ewe/V (or Ecell/V) or I/mA column.")
+    return found
+
+
+def _table(frame: pl.DataFrame, found: dict[str, Column]) -> RawTable:
+    frame = frame.select(
+        (pl.col(column.name) * column.scale).alias(canonical) for canonical, column in found.items()
+    )
+    if "net_charge" in frame.columns:
+        step = pl.col("net_charge").fill_null(strategy="forward").diff().fill_null(0.0)
+    elif "charge_step" in frame.columns:
+        step = pl.col("charge_step").fill_null(0.0)
+    else:
+        return RawTable(frame, cycle_label="cycle number")
+    voltage = pl.col(VOLTAGE).fill_null(strategy="forward")
+    mid_voltage = ((voltage + voltage.shift(1)) * 0.5).fill_null(voltage).fill_null(0.0)
+    charge, discharge = step.clip(lower_bound=0.0), (-step).clip(lower_bound=0.0)
+    frame = frame.with_columns(
+        charge.cum_sum().alias(CHARGE_CAPACITY),
+        discharge.cum_sum().alias(DISCHARGE_CAPACITY),
+        (charge * mid_voltage).cum_sum().alias(CHARGE_ENERGY),
+        (discharge * mid_voltage).cum_sum().alias(DISCHARGE_ENERGY),
+    ).drop("net_charge", "charge_step", strict=False)
+    return RawTable(frame, cumulative=True, cycle_label="cycle number")

@@ -1,0 +1,41 @@
+"""Landt CSV export (preamble lines, then ``cycle_index, step_index, test_time_s, current_A ...``)."""
+
+from pathlib import Path
+
+from . import tabular
+from .arbin import locate, read_scaled
+from .canonical import (
+    CHARGE_CAPACITY,
+    CHARGE_ENERGY,
+    CURRENT,
+    CYCLE,
+    DISCHARGE_CAPACITY,
+    DISCHARGE_ENERGY,
+    STEP,
+    TEMPERATURE,
+    TEST_TIME,
+    VOLTAGE,
+)
+from .detect import Sniff
+from .normalise import RawTable
+
+FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
+    TEST_TIME: (("testtimes",), "index"),
+    CYCLE: (("cycleindex",), "index"),
+    STEP: (("stepindex",), "index"),
+    CURRENT: (("currenta",), "index"),
+    VOLTAGE: (("voltagev",), "index"),
+    CHARGE_CAPACITY: (("chargecapacityah",), "index"),
+    DISCHARGE_CAPACITY: (("dischargecapacityah",), "index"),
+    CHARGE_ENERGY: (("chargeenergywh",), "index"),
+    DISCHARGE_ENERGY: (("dischargeenergywh",), "index"),
+    TEMPERATURE: (("temperature1c", "temperaturec"), "index"),
+}
+
+
+def read(path: Path, sniffed: Sniff) -> RawTable:
+    """Read a Landt CSV; its capacity and energy counters restart at every step."""
+    found = locate(tabular.header(path, sniffed), FIELDS)
+    return RawTable(
+        read_scaled(path, sniffed, found), reset_each_step=True, cycle_label="cycle_index"
+    )

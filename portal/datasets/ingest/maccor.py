@@ -1,0 +1,82 @@
+"""Maccor text exports: the ``Rec#/Amp-hr/State`` dialect and the ``Cap. [Ah]/Md`` one.
+
+Both log one unsigned capacity (and energy) counter that restarts at every step; the state
+letter (C charge, D discharge, R rest, O other ...) says which way it counts and signs the
+current.
+"""
+
+from pathlib import Path
+
+import polars as pl
+
+from . import tabular
+from .arbin import locate
+from .canonical import (
+    CHARGE_CAPACITY,
+    CHARGE_ENERGY,
+    CURRENT,
+    CYCLE,
+    DISCHARGE_CAPACITY,
+    DISCHARGE_ENERGY,
+    STEP,
+    TEMPERATURE,
+    TEST_TIME,
+    VOLTAGE,
+)
+from .columns import find
+from .detect import Sniff
+from .errors import IngestError
+from .normalise import RawTable, counter_increments, duration_seconds, segment_boundary
+
+FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
+    CYCLE: (("cyclec", "cyc", "cycle", "cyclep"), "index"),
+    STEP: (("step",), "index"),
+    CURRENT: (("amps", "current"), "current"),
+    VOLTAGE: (("volts", "voltage"), "voltage"),
+    "capacity": (("amphr", "cap", "capacity"), "capacity"),
+    "energy": (("watthr", "ener", "energy"), "energy"),
+    TEMPERATURE: (("temp1", "temperature"), "temperature"),
+}
+TIME_BASES = ("testtime", "test", "testsec")
+STATE_BASES = ("state", "md")
+
+
+def read(path: Path, sniffed: Sniff) -> RawTable:
+    """Read a Maccor export, sign the current and split its counter into charge/discharge."""
+    columns = tabular.header(path, sniffed)
+    found = locate(columns, FIELDS)
+    time = find(columns, TIME_BASES, "time")
+    state = find(columns, STATE_BASES, "index")
+    if time is None or state is None or "capacity" not in found:
+        raise IngestError("This Maccor export lacks its test time, state or capacity column.")
+    dtypes: dict[str, pl.DataType] = {column.name: pl.Float64() for column in found.values()}
+    dtypes[time.name] = pl.String()
+    dtypes[state.name] = pl.String()
+    frame = tabular.read(path, sniffed, dtypes).select(
+        [(pl.col(col.name) * col.scale).alias(name) for name, col in found.items()]
+        + [
+            (duration_seconds(pl.col(time.name)) * time.scale).alias(TEST_TIME),
+            pl.col(state.name).str.strip_chars().str.to_uppercase().alias("state"),
+        ]
+    )
+    charging = pl.col("state").str.starts_with("C").fill_null(False)
+    discharging = pl.col("state").str.starts_with("D").fill_null(False)
+    boundary = segment_boundary(*(name for name in (CYCLE, STEP, "state") if name in frame.columns))
+    out = [
+        pl.when(charging)
+        .then(pl.col(CURRENT).abs())
+        .when(discharging)
+        .then(-pl.col(CURRENT).abs())
+        .otherwise(pl.col(CURRENT))
+        .alias(CURRENT)
+    ]
+    for source, (charge, discharge) in {
+        "capacity": (CHARGE_CAPACITY, DISCHARGE_CAPACITY),
+        "energy": (CHARGE_ENERGY, DISCHARGE_ENERGY),
+    }.items():
+        if source in frame.columns:
+            step = counter_increments(pl.col(source), boundary, reset_each_step=True)
+            out.append(pl.when(charging).then(step).otherwise(0.0).cum_sum().alias(charge))
+            out.append(pl.when(discharging).then(step).otherwise(0.0).cum_sum().alias(discharge))
+    frame = frame.with_columns(out).drop("state", "capacity", "energy", strict=False)
+    return RawTable(frame, cumulative=True, cycle_label="cycle")

@@ -1,0 +1,58 @@
+"""Neware BTS CSV record export: ``hh:mm:ss`` times and counters that restart at every step."""
+
+from pathlib import Path
+
+import polars as pl
+
+from . import tabular
+from .arbin import locate
+from .canonical import (
+    CHARGE_CAPACITY,
+    CHARGE_ENERGY,
+    CURRENT,
+    CYCLE,
+    DISCHARGE_CAPACITY,
+    DISCHARGE_ENERGY,
+    STEP,
+    TEMPERATURE,
+    TEST_TIME,
+    VOLTAGE,
+)
+from .columns import find
+from .detect import Sniff
+from .normalise import RawTable, duration_seconds
+
+FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
+    CYCLE: (("cycleindex", "cycleid", "cycle"), "index"),
+    STEP: (("stepindex", "stepid", "step"), "index"),
+    CURRENT: (("current", "cur"), "current"),
+    VOLTAGE: (("voltage",), "voltage"),
+    CHARGE_CAPACITY: (("chgcap", "capacitancechg", "chargecapacity"), "capacity"),
+    DISCHARGE_CAPACITY: (("dchgcap", "capacitancedchg", "dischargecapacity"), "capacity"),
+    CHARGE_ENERGY: (("chgenergy", "engychg", "chargeenergy"), "energy"),
+    DISCHARGE_ENERGY: (("dchgenergy", "engydchg", "dischargeenergy"), "energy"),
+    TEMPERATURE: (("temperature", "t1", "auxiliarytemperature"), "temperature"),
+}
+# Total test time, in ``h:mm:ss`` text or in seconds.
+TIME_BASES = ("cumulativetime", "totaltime", "testtime", "totaltimehminsms")
+
+
+def read(path: Path, sniffed: Sniff) -> RawTable:
+    """Read a Neware CSV and convert its clock-format test time to seconds."""
+    columns = tabular.header(path, sniffed)
+    found = locate(columns, FIELDS)
+    time = find(columns, TIME_BASES, "time")
+    flags = []
+    if time is None:
+        time = find(columns, ("time",), "time")
+        flags.append("No cumulative time column: the per-step 'Time' column was used.")
+    dtypes: dict[str, pl.DataType] = {column.name: pl.Float64() for column in found.values()}
+    if time is not None:
+        dtypes[time.name] = pl.String()
+    frame = tabular.read(path, sniffed, dtypes)
+    exprs = [(pl.col(col.name) * col.scale).alias(name) for name, col in found.items()]
+    if time is not None:
+        exprs.append((duration_seconds(pl.col(time.name)) * time.scale).alias(TEST_TIME))
+    return RawTable(
+        frame.select(exprs), reset_each_step=True, cycle_label="Cycle Index", flags=flags
+    )

@@ -1,0 +1,239 @@
+"""Turn a reader's table into the canonical one: cumulative counters, cycles, SI units, flags."""
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from .canonical import (
+    CAPACITY_COLUMNS,
+    CHARGE_CAPACITY,
+    CHARGE_ENERGY,
+    COUNTER_COLUMNS,
+    CURRENT,
+    CYCLE,
+    DISCHARGE_CAPACITY,
+    DISCHARGE_ENERGY,
+    ENERGY_COLUMNS,
+    MAX_ABS_VOLTAGE_V,
+    SCHEMA,
+    STEP,
+    TEMPERATURE,
+    TEMPERATURE_RANGE_C,
+    TEST_TIME,
+    VOLTAGE,
+)
+from .errors import IngestError
+
+FLOAT_COLUMNS = [name for name, dtype in SCHEMA.items() if dtype == pl.Float64()]
+_HMS = r"^(?:(\d+)[-\s])?(\d+):(\d{1,2}):(\d{1,2}(?:\.\d*)?)$"
+
+
+@dataclass
+class RawTable:
+    """A reader's output: canonical column names, vendor counters not yet made cumulative."""
+
+    frame: pl.DataFrame
+    reset_each_step: bool = False  # the cycler restarts its counters at every step
+    cumulative: bool = False  # the reader already rebuilt cumulative counters
+    cycle_label: str = "cycle"  # the vendor's name for the cycle column, for flags
+    flags: list[str] = field(default_factory=list)
+
+
+def duration_seconds(expr: pl.Expr) -> pl.Expr:
+    """Parse ``hh:mm:ss(.f)`` (hours may exceed 24, optional ``d-`` prefix) or plain seconds."""
+    text = expr.cast(pl.String).str.strip_chars()
+    parts = text.str.extract_groups(_HMS)
+    days = parts.struct.field("1").cast(pl.Float64, strict=False).fill_null(0.0)
+    hours = parts.struct.field("2").cast(pl.Float64, strict=False)
+    minutes = parts.struct.field("3").cast(pl.Float64, strict=False)
+    seconds = parts.struct.field("4").cast(pl.Float64, strict=False)
+    clock = days * 86400.0 + hours * 3600.0 + minutes * 60.0 + seconds
+    return pl.when(hours.is_not_null()).then(clock).otherwise(text.cast(pl.Float64, strict=False))
+
+
+def segment_boundary(*keys: str) -> pl.Expr:
+    """True on rows where any of ``keys`` differs from the previous row (not on the first row)."""
+    changed = pl.lit(False)
+    for name in keys:
+        changed = changed | (pl.col(name) != pl.col(name).shift(1)).fill_null(False)
+    return changed
+
+
+def rebuild_counter(counter: pl.Expr, boundary: pl.Expr, reset_each_step: bool) -> pl.Expr:
+    """Make a vendor counter that restarts from zero (at steps, or anywhere) cumulative.
+
+    A restart is a drop below half the previous value (or, for cyclers that reset at every
+    step, any step or cycle change); the value reached before each restart is carried as an
+    offset, so the result is the counter plus everything accumulated before its last restart.
+    Null cells (unparsable values) carry the previous value.
+    """
+    previous = counter.shift(1)
+    restarted = counter < previous * 0.5
+    if reset_each_step:
+        restarted = restarted | boundary
+    offset = pl.when(restarted).then(previous).otherwise(0.0).fill_null(0.0).cum_sum()
+    return counter + offset
+
+
+def counter_increments(counter: pl.Expr, boundary: pl.Expr, reset_each_step: bool) -> pl.Expr:
+    """Per-row increase of a restarting vendor counter (the first row counts from zero)."""
+    value = counter.abs().forward_fill().fill_null(0.0)
+    previous = value.shift(1)
+    restarted = value < previous * 0.5
+    if reset_each_step:
+        restarted = restarted | boundary
+    return (
+        pl.when(previous.is_null() | restarted)
+        .then(value)
+        .otherwise(value - previous)
+        .fill_null(0.0)
+    )
+
+
+def _integrated(quantity: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Cumulative positive and negative parts of the trapezoidal time integral, in hours."""
+    dt = pl.col(TEST_TIME).diff().clip(lower_bound=0.0).fill_null(0.0).fill_nan(0.0)
+    q = quantity.fill_null(0.0)
+    step = ((q + q.shift(1).fill_null(0.0)) * 0.5 * dt / 3600.0).fill_null(0.0)
+    return step.clip(lower_bound=0.0).cum_sum(), (-step).clip(lower_bound=0.0).cum_sum()
+
+
+def derive_cycles(frame: pl.DataFrame) -> pl.Series:
+    """Number cycles from 1: a new one starts whenever the file's first direction comes back.
+
+    Segments are steps when the file has step numbers, else runs of the same current sign;
+    a segment's direction is the sign of its net charge (ignoring segments under 1 % of the
+    largest, e.g. impedance measurements and rests).
+    """
+    current = pl.col(CURRENT).fill_null(0.0)
+    limit = (current.abs().max() * 1e-3).fill_null(0.0)
+    sign = pl.when(current > limit).then(1).when(current < -limit).then(-1).otherwise(0)
+    has_steps = frame.get_column(STEP).null_count() < frame.height
+    key = pl.col(STEP) if has_steps else sign
+    dt = pl.col(TEST_TIME).diff().clip(lower_bound=0.0).fill_null(0.0).fill_nan(0.0)
+    segments = frame.select(
+        segment=(key != key.shift(1)).fill_null(True).cum_sum(),
+        charge=current * dt,
+    )
+    per_segment = (
+        segments.group_by("segment")
+        .agg(pl.col("charge").sum())
+        .sort("segment")
+        .with_columns(threshold=pl.col("charge").abs().max() * 0.01)
+        .with_columns(
+            direction=pl.when(
+                (pl.col("charge").abs() > pl.col("threshold")) & (pl.col("charge") != 0)
+            )
+            .then(pl.col("charge").sign())
+            .otherwise(None)
+        )
+    )
+    directions = per_segment.get_column("direction").drop_nulls()
+    if directions.is_empty():
+        cycles = pl.Series(CYCLE, [1] * per_segment.height, dtype=pl.Int64)
+    else:
+        first = directions.item(0)
+        previous = pl.col("direction").shift(1).forward_fill()
+        starts = ((pl.col("direction") == first) & (previous == -first)).fill_null(False)
+        cycles = per_segment.select((starts.cum_sum() + 1).cast(pl.Int64).alias(CYCLE)).to_series()
+    return cycles.gather(segments.get_column("segment") - 1)
+
+
+def normalise(raw: RawTable) -> tuple[pl.DataFrame, list[str]]:
+    """Return the canonical table and the data-quality flags found on the way.
+
+    Consumes ``raw`` (its frame is released) and changes one column at a time, so a
+    million-row file never exists in several full copies at once.
+    """
+    flags = list(raw.flags)
+    frame, raw.frame = raw.frame, pl.DataFrame()
+    present = set(frame.columns)
+    if VOLTAGE not in present or CURRENT not in present:
+        raise IngestError("The file has no voltage or no current column.")
+    if TEST_TIME not in present:
+        raise IngestError("The file has no test time column.")
+
+    floats = [name for name in FLOAT_COLUMNS if name in present]
+    frame = frame.with_columns(pl.col(floats).cast(pl.Float64, strict=False))
+    blank = pl.all_horizontal(pl.col(TEST_TIME, VOLTAGE, CURRENT).is_null())
+    checks = frame.select(
+        (pl.col(floats).is_nan() | pl.col(floats).is_infinite()).any(), blank.any().alias("_blank")
+    ).row(0, named=True)
+    for name in (name for name in floats if checks[name]):
+        frame = frame.with_columns(
+            pl.when(pl.col(name).is_finite()).then(pl.col(name)).otherwise(None).alias(name)
+        )
+    if checks["_blank"] or any(checks[name] for name in (TEST_TIME, VOLTAGE, CURRENT)):
+        frame = frame.filter(~blank)
+    frame = frame.with_columns(
+        pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in SCHEMA.items()
+        if name not in present
+    ).with_columns(pl.col(CYCLE, STEP).cast(pl.Int64, strict=False))
+    if frame.height == 0:
+        raise IngestError("The file has a header but no data rows.")
+
+    missing_cycles = frame.get_column(CYCLE).null_count()
+    if missing_cycles == frame.height:
+        frame = frame.with_columns(derive_cycles(frame).alias(CYCLE))
+        what = "is empty" if CYCLE in present else "is missing"
+        flags.append(
+            f"The {raw.cycle_label} column {what}: cycles were numbered from 1 by current "
+            "direction instead."
+        )
+    elif missing_cycles:
+        frame = frame.with_columns(pl.col(CYCLE).forward_fill().backward_fill())
+        flags.append(f"{missing_cycles} rows had no cycle number and took the previous row's.")
+
+    available = {
+        name for name in COUNTER_COLUMNS if frame.get_column(name).null_count() < frame.height
+    }
+    if not raw.cumulative:
+        boundary = segment_boundary(CYCLE, STEP)
+        rebuilt = []
+        for name in sorted(available):
+            column = frame.get_column(name)
+            counter = pl.col(name)
+            if column.null_count():
+                counter = counter.forward_fill().fill_null(0.0)
+            if (column.min() or 0.0) < 0:
+                counter = counter.abs()  # some exports log discharge as a negative count
+            rebuilt.append(rebuild_counter(counter, boundary, raw.reset_each_step).alias(name))
+        frame = frame.with_columns(rebuilt)
+    if not set(CAPACITY_COLUMNS) <= available:
+        charge, discharge = _integrated(pl.col(CURRENT))
+        frame = frame.with_columns(
+            charge.alias(CHARGE_CAPACITY), discharge.alias(DISCHARGE_CAPACITY)
+        )
+        flags.append("No capacity columns: capacity was integrated from current and time.")
+    if not set(ENERGY_COLUMNS) <= available:
+        charge, discharge = _integrated(pl.col(CURRENT) * pl.col(VOLTAGE))
+        frame = frame.with_columns(charge.alias(CHARGE_ENERGY), discharge.alias(DISCHARGE_ENERGY))
+        flags.append("No energy columns: energy was integrated from voltage × current and time.")
+    frame = frame.select(
+        pl.col(name) if frame.schema[name] == dtype else pl.col(name).cast(dtype)
+        for name, dtype in SCHEMA.items()
+    )
+    flags.extend(_quality_flags(frame))
+    return frame, flags
+
+
+def _quality_flags(frame: pl.DataFrame) -> list[str]:
+    low, high = TEMPERATURE_RANGE_C
+    counts = frame.select(
+        missing=pl.any_horizontal(pl.col(TEST_TIME, VOLTAGE, CURRENT).is_null()).sum(),
+        backwards=(pl.col(TEST_TIME).diff() < 0).sum(),
+        voltage=(pl.col(VOLTAGE).abs() > MAX_ABS_VOLTAGE_V).sum(),
+        temperature=((pl.col(TEMPERATURE) < low) | (pl.col(TEMPERATURE) > high)).sum(),
+        cycles_back=(pl.col(CYCLE).diff() < 0).sum(),
+        negative_time=(pl.col(TEST_TIME) < 0).sum(),
+    ).row(0, named=True)
+    messages = {
+        "missing": "{n} rows have a missing, non-numeric or infinite time, voltage or current.",
+        "backwards": "{n} times the test time goes backwards (non-monotonic time).",
+        "voltage": f"{{n}} rows have an impossible voltage (|V| > {MAX_ABS_VOLTAGE_V:g} V).",
+        "temperature": f"{{n}} rows have a temperature outside {low:g} to {high:g} °C.",
+        "cycles_back": "{n} times the cycle number goes down.",
+        "negative_time": "{n} rows have a negative test time.",
+    }
+    return [messages[name].format(n=n) for name, n in counts.items() if n]

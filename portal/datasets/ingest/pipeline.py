@@ -1,0 +1,131 @@
+"""Ingest one cycler file: detect, read, normalise, write Parquet, summarise."""
+
+import contextlib
+import logging
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from . import arbin, batteryarchive, bdf, biologic, landt, maccor, neware
+from .canonical import (
+    CHARGE_CAPACITY,
+    CYCLE,
+    DISCHARGE_CAPACITY,
+    FORMAT_LABELS,
+)
+from .detect import Sniff, sniff
+from .downsample import CURVE_COLUMNS, cycle_curves, evenly, representative_cycles
+from .errors import IngestError
+from .normalise import RawTable, normalise
+from .summarise import summarise
+
+log = logging.getLogger(__name__)
+
+READERS: dict[str, Callable[[Path, Sniff], RawTable]] = {
+    "arbin_csv": arbin.read,
+    "maccor_txt": maccor.read,
+    "neware_csv": neware.read,
+    "biologic_mpt": biologic.read_mpt,
+    "biologic_mpr": biologic.read_mpr,
+    "landt_csv": landt.read,
+    "bdf_csv": bdf.read,
+    "batteryarchive_csv": batteryarchive.read,
+}
+PREVIEW_CYCLES = 5
+ROW_GROUP_ROWS = 64 * 1024  # small enough that a cycle filter skips most of a big file
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What ingesting one file produced, ready to store next to its Parquet table."""
+
+    format: str
+    row_count: int
+    cycles: list[dict]
+    reference_capacity_ah: float | None
+    reference_rule: str
+    cycles_to_80_soh: int | None
+    flags: list[str]
+    capacity_series: dict
+    voltage_preview: dict
+
+
+def ingest_file(
+    path: Path | str, parquet_out: Path | str, *, max_plot_points: int = 2000
+) -> IngestResult:
+    """Ingest a cycler file into the canonical Parquet table at ``parquet_out``; all or nothing."""
+    path, parquet_out = Path(path), Path(parquet_out)
+    max_plot_points = max(int(max_plot_points), 4)
+    partial = parquet_out.with_name(f".{parquet_out.name}.{uuid.uuid4().hex}.partial")
+    fmt = None
+    try:
+        sniffed = sniff(path)
+        fmt = sniffed.format
+        frame, flags = normalise(READERS[fmt](path, sniffed))
+        parquet_out.parent.mkdir(parents=True, exist_ok=True)
+        frame.write_parquet(
+            partial, compression="snappy", statistics=True, row_group_size=ROW_GROUP_ROWS
+        )
+        result = _result(fmt, frame, flags, max_plot_points)
+        os.replace(partial, parquet_out)
+        return result
+    except IngestError:
+        _remove(partial)
+        raise
+    except Exception as exc:
+        # Vendor files fail in endless ways (truncation, garbage, odd encodings): the uploader
+        # gets one clear sentence, the log keeps the detail.
+        _remove(partial)
+        log.info("ingest of a %s file failed", fmt or "unrecognised", exc_info=True)
+        label = FORMAT_LABELS.get(fmt or "", "a cycler file")
+        raise IngestError(
+            f"The file looks like {label} but could not be read: it may be truncated, "
+            "corrupted or contain malformed values."
+        ) from exc
+
+
+def voltage_curve(
+    parquet_path: Path | str, cycles: list[int], max_points: int = 1000
+) -> dict[str, dict[str, list[float]]]:
+    """Downsampled voltage vs capacity for the chosen cycles, read lazily from the Parquet."""
+    wanted = sorted({int(cycle) for cycle in cycles})
+    if not wanted:
+        return {}
+    frame = pl.scan_parquet(parquet_path).select(CURVE_COLUMNS)
+    return cycle_curves(frame, wanted, max_points)
+
+
+def _result(fmt: str, frame: pl.DataFrame, flags: list[str], max_plot_points: int) -> IngestResult:
+    summary = summarise(frame)
+    numbers = [row[CYCLE] for row in summary.cycles]
+    keep = evenly(len(summary.cycles), max_plot_points)
+    series_keys = (
+        CYCLE,
+        CHARGE_CAPACITY,
+        DISCHARGE_CAPACITY,
+        "capacity_retention",
+        "coulombic_efficiency",
+    )
+    capacity_series = {key: [summary.cycles[i][key] for i in keep] for key in series_keys}
+    preview_points = max(4, max_plot_points // PREVIEW_CYCLES)
+    preview = cycle_curves(frame, representative_cycles(numbers, PREVIEW_CYCLES), preview_points)
+    return IngestResult(
+        format=fmt,
+        row_count=frame.height,
+        cycles=summary.cycles,
+        reference_capacity_ah=summary.reference_capacity_ah,
+        reference_rule=summary.reference_rule,
+        cycles_to_80_soh=summary.cycles_to_80_soh,
+        flags=flags,
+        capacity_series=capacity_series,
+        voltage_preview=preview,
+    )
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
