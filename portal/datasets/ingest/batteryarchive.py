@@ -1,0 +1,38 @@
+"""Battery Archive time-series CSV (``Test_Time (s)``, ``Cycle_Index``, ``Current (A)`` ...)."""
+
+from pathlib import Path
+
+from . import tabular
+from .arbin import locate, read_scaled
+from .canonical import (
+    CHARGE_CAPACITY,
+    CHARGE_ENERGY,
+    CURRENT,
+    CYCLE,
+    DISCHARGE_CAPACITY,
+    DISCHARGE_ENERGY,
+    TEMPERATURE,
+    TEST_TIME,
+    VOLTAGE,
+)
+from .detect import Sniff
+from .normalise import RawTable
+
+FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
+    TEST_TIME: (("testtime",), "time"),
+    CYCLE: (("cycleindex",), "index"),
+    CURRENT: (("current",), "current"),
+    VOLTAGE: (("voltage",), "voltage"),
+    CHARGE_CAPACITY: (("chargecapacity",), "capacity"),
+    DISCHARGE_CAPACITY: (("dischargecapacity",), "capacity"),
+    CHARGE_ENERGY: (("chargeenergy",), "energy"),
+    DISCHARGE_ENERGY: (("dischargeenergy",), "energy"),
+    # The cell's own temperature when logged, the chamber's otherwise.
+    TEMPERATURE: (("celltemperature", "environmenttemperature"), "temperature"),
+}
+
+
+def read(path: Path, sniffed: Sniff) -> RawTable:
+    """Read a Battery Archive time series; its counters restart every cycle."""
+    found = locate(tabular.header(path, sniffed), FIELDS)
+    return RawTable(read_scaled(path, sniffed, found), cycle_label="Cycle_Index")
