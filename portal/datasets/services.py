@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +25,7 @@ from portal.agreements.models import Agreement
 from portal.audit.services import diff, record
 from portal.datasets import storage
 from portal.datasets.ingest import IngestError, IngestResult, ingest_file
+from portal.datasets.ingest.archive import extract_single_member
 from portal.datasets.models import (
     CHEMISTRIES,
     SUMMARY_FIELDS,
@@ -281,9 +283,6 @@ def _unpack_if_archive(
     with open(path, "rb") as handle:
         if handle.read(4) != ZIP_MAGIC:
             return _Original(stored, name)
-    # TODO(datasets): move to the top once portal.datasets.ingest.archive has landed.
-    from portal.datasets.ingest.archive import extract_single_member
-
     scratch = Path(tempfile.mkdtemp(prefix="unzip_", dir=storage.data_dir()))
     try:
         member = extract_single_member(
@@ -296,9 +295,17 @@ def _unpack_if_archive(
         written.append(adopted.name)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    member_name = _member_name(path) or name
     storage.remove_now(stored.name)
     written.remove(stored.name)
-    return _Original(adopted, storage.display_name(member.name))
+    return _Original(adopted, storage.display_name(member_name))
+
+
+def _member_name(zip_path: Path) -> str | None:
+    """The name of the data file inside an archive (the largest member; archivers' junk is tiny)."""
+    with zipfile.ZipFile(zip_path) as archive:
+        files = [info for info in archive.infolist() if not info.is_dir()]
+    return max(files, key=lambda info: info.file_size).filename if files else None
 
 
 def _ingest(db: Session, stored_name: str, written: list[str]) -> tuple[str, IngestResult]:

@@ -134,7 +134,9 @@ def _install_hooks(db: Session) -> None:
         for name in session.info.pop(_DOOMED_KEY, []):
             _unlink(folder, name)
 
-    def rolled_back(session):
+    def rolled_back(session, previous_transaction):
+        if previous_transaction.nested:
+            return  # a savepoint: the outer transaction may still commit these files
         session.info.pop(_DOOMED_KEY, None)
         for name in session.info.pop(_PENDING_KEY, []):
             _unlink(folder, name)

@@ -183,7 +183,7 @@ def index():
     return render(
         "datasets/index.html",
         "datasets/_list.html",
-        page=page,
+        results=page,
         counts=counts,
         filters=filters,
         args=args,

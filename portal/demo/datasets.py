@@ -1,0 +1,170 @@
+"""Demo datasets: three real cycler files (with their attribution) and a large synthetic
+sodium-ion cycle-life test, all ingested through the normal upload path."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from portal.accounts.models import Organization
+from portal.agreements.models import Agreement
+from portal.catalog.models import Technology
+from portal.config import ROOT
+from portal.datasets import services, storage, synthetic
+from portal.datasets.models import Dataset, DatasetFile, DatasetGrant
+
+# The real files live next to the project (../shared/data/cycler); PORTAL_CYCLER_SAMPLES overrides.
+SAMPLES = Path(os.environ.get("PORTAL_CYCLER_SAMPLES", ROOT.parent / "shared" / "data" / "cycler"))
+SYNTHETIC_SLUG = "sodium-ion-18650-cycle-life-synthetic"
+
+DATASETS = [
+    {
+        "slug": "landt-li-graphite-coin-cell-25c",
+        "file": "SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv",
+        "title": "Li / graphite R2032 coin cell at 25 °C (Landt)",
+        "description": (
+            "Formation and cycling of a lithium / graphite half cell in a 2032 coin cell, "
+            "recorded on a Landt cycler. A reference file for comparing test set-ups."
+        ),
+        "chemistry": "li_ion",
+        "cell_format": "R2032 coin cell (half cell)",
+        "test_type": "characterisation",
+        "temperature_c": 25.0,
+        "visibility": "public",
+        "licence_terms": "Data under CC-BY-4.0: credit “SINTEF / Battery Data Alliance”.",
+        "attribution": (
+            "Real Landt export by **SINTEF / Battery Data Alliance** (data CC-BY-4.0), from "
+            "battery-data-alliance/battery-data-format @1412b98, `data/` (Apache-2.0)."
+        ),
+    },
+    {
+        "slug": "neware-half-cell-ife",
+        "file": "neware_uio.csv",
+        "title": "Silicon-graphite half cell, four cycles (Neware)",
+        "description": (
+            "A Neware BTS record export: capacity and energy counters reset at every step, "
+            "times as hh:mm:ss. Rebuilt into cumulative counters at ingest."
+        ),
+        "chemistry": "li_ion",
+        "cell_format": "Coin cell (half cell)",
+        "test_type": "formation",
+        "visibility": "partners",
+        "licence_terms": "Shared with partner organisations for evaluation of test methods.",
+        "attribution": (
+            "Real Neware export, data by **IFE, Norway**, from jepegit/cellpy @c5d74b9, "
+            "`testdata/data/` (MIT)."
+        ),
+    },
+    {
+        "slug": "maccor-coin-cell-two-cycles",
+        "file": "maccor_002.txt",
+        "title": "Coin cell, two cycles (Maccor)",
+        "description": (
+            "A Maccor text export: the current is unsigned and its sign comes from the `Md` "
+            "column; one capacity column that resets each step."
+        ),
+        "chemistry": "li_ion",
+        "cell_format": "Coin cell, ~2.3 mAh",
+        "nominal_capacity_ah": 0.0023,
+        "test_type": "cycle_life",
+        "visibility": "restricted",
+        "licence_terms": "For Watthour under the MoU; not for redistribution.",
+        "attribution": "Real Maccor export from jepegit/cellpy @c5d74b9, `testdata/data/` (MIT).",
+        "grant_to": "watthour",
+    },
+]
+
+
+def seed(db: Session) -> list[str]:
+    """Create the demo datasets once (files ingested, summaries stored, grants made)."""
+    lines: list[str] = []
+    for spec in DATASETS:
+        path = SAMPLES / spec["file"]
+        if not path.exists():
+            lines.append(f"datasets: skipped {spec['slug']} ({path} not found)")
+            continue
+        dataset = _dataset(db, spec)
+        if _has_files(db, dataset):
+            continue
+        with open(path, "rb") as stream:
+            added = services.add_file(db, dataset, stream, spec["file"], max_bytes=None)
+        lines.append(f"datasets: {dataset.slug} ← {spec['file']} ({added.cycle_count} cycles)")
+        if spec.get("grant_to"):
+            lines.extend(_grant_under_mou(db, dataset, spec["grant_to"]))
+    lines.extend(_synthetic(db))
+    return lines
+
+
+def _dataset(db: Session, spec: dict) -> Dataset:
+    dataset = db.exec(select(Dataset).where(Dataset.slug == spec["slug"])).first()
+    if dataset is not None:
+        return dataset
+    fields = {k: v for k, v in spec.items() if k in services.DATASET_FIELDS}
+    return services.create_dataset(db, slug=spec["slug"], is_demo=True, **fields)
+
+
+def _has_files(db: Session, dataset: Dataset) -> bool:
+    found = db.exec(select(DatasetFile.id).where(DatasetFile.dataset_id == dataset.id)).first()
+    return found is not None
+
+
+def _grant_under_mou(db: Session, dataset: Dataset, org_slug: str) -> list[str]:
+    organization = db.exec(select(Organization).where(Organization.slug == org_slug)).first()
+    if organization is None:
+        return [f"datasets: no organisation {org_slug!r}; {dataset.slug} stays ungranted"]
+    exists = db.exec(
+        select(DatasetGrant.id).where(
+            DatasetGrant.dataset_id == dataset.id, DatasetGrant.organization_id == organization.id
+        )
+    ).first()
+    if exists is not None:
+        return []
+    mou = db.exec(
+        select(Agreement)
+        .where(Agreement.organization_id == organization.id, Agreement.kind == "mou")
+        .order_by(Agreement.id)
+    ).first()
+    services.grant_access(
+        db, dataset, organization_id=organization.id, agreement_id=mou.id if mou else None
+    )
+    under = f" under {mou.reference}" if mou else ""
+    return [f"datasets: {dataset.slug} granted to {organization.name}{under}"]
+
+
+def _synthetic(db: Session) -> list[str]:
+    dataset = db.exec(select(Dataset).where(Dataset.slug == SYNTHETIC_SLUG)).first()
+    if dataset is None:
+        technology = db.exec(
+            select(Technology.id).where(Technology.slug == "sodium-ion-18650-cell")
+        ).first()
+        dataset = services.create_dataset(
+            db,
+            slug=SYNTHETIC_SLUG,
+            is_demo=True,
+            title="Sodium-ion 18650, 1,000-cycle life test at C/2 (synthetic)",
+            description=(
+                "A **synthetic** cycle-life test of a 1.2 Ah hard-carbon / layered-oxide sodium-ion "
+                "18650 cell between 1.5 V and 4.0 V at C/2 and 25 °C: CC-CV charge, rests and CC "
+                "discharge, 1,000 cycles, 290,000 logged points. Generated deterministically by "
+                "`portal/datasets/synthetic.py` to show the plots and summaries on a large test."
+            ),
+            technology_id=technology,
+            chemistry="na_ion",
+            cell_format="18650 cylindrical",
+            nominal_capacity_ah=synthetic.NOMINAL_CAPACITY_AH,
+            test_type="cycle_life",
+            temperature_c=25.0,
+            visibility="public",
+            licence_terms="Synthetic demonstration data; free to reuse.",
+            attribution="Synthetic data generated by the portal (no real cell was tested).",
+        )
+    if _has_files(db, dataset):
+        return []
+    with tempfile.TemporaryDirectory(dir=storage.data_dir()) as scratch:
+        path = synthetic.write_csv(Path(scratch) / "na_ion_18650_cycle_life.csv")
+        with open(path, "rb") as stream:
+            added = services.add_file(db, dataset, stream, path.name, max_bytes=None)
+    return [f"datasets: {dataset.slug} ← synthetic Arbin CSV ({added.cycle_count} cycles)"]
