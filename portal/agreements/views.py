@@ -109,7 +109,7 @@ def admin_index():
     return render(
         "agreements/admin_index.html",
         "agreements/_admin_table.html",
-        page=page,
+        listing=page,
         filters=args,
         status=status,
         kind=kind,

@@ -91,7 +91,8 @@ def milestones_for(db: Session, user: User) -> list[tuple[Milestone, Agreement]]
 def build_calendar(rows: list[tuple[Milestone, Agreement]], today: date | None = None) -> bytes:
     """An RFC 5545 calendar with one all-day event per milestone on its due date."""
     today = today or agreements.local_today()
-    host = urlsplit(current_app.config["BASE_URL"]).hostname or "portal"
+    base = current_app.config["BASE_URL"].rstrip("/")
+    host = urlsplit(base).hostname or "portal"
     calendar = Calendar()
     calendar.add("prodid", "-//CoE Battery Technology-Transfer Portal//Milestones//EN")
     calendar.add("version", "2.0")
@@ -113,7 +114,7 @@ def build_calendar(rows: list[tuple[Milestone, Agreement]], today: date | None =
         )
         event.add(
             "url",
-            url_for("agreements.milestone_detail", milestone_id=milestone.id, _external=True),
+            base + url_for("agreements.milestone_detail", milestone_id=milestone.id),
         )
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)

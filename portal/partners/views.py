@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
@@ -139,7 +139,10 @@ def calendar():
 def calendar_create():
     """A new secret feed URL (any earlier one stops working); shown once."""
     feed, raw = partners.create_calendar_feed(db.session(), current_user._get_current_object())
-    feed_url = url_for("partners.calendar_feed", secret=raw, _external=True)
+    # The public address, as calendar apps outside the network must reach it.
+    feed_url = current_app.config["BASE_URL"].rstrip("/") + url_for(
+        "partners.calendar_feed", secret=raw
+    )
     return render_template("partners/calendar.html", feed=feed, feed_url=feed_url)
 
 
