@@ -150,3 +150,15 @@ def test_cycle_table_is_the_same_whether_or_not_cycles_are_in_file_order(tmp_pat
         assert ordered.get_column(column).to_list() == pytest.approx(
             unordered.get_column(column).to_list(), rel=1e-9, abs=1e-12
         ), column
+
+
+def test_a_stray_quote_that_swallows_lines_is_flagged(tmp_path):
+    path = write_arbin(tmp_path / "quote.csv", [1.0, 0.99])
+    lines = path.read_text().splitlines()
+    lines[7] = lines[7].replace("2024-01-01", '"2024-01-01')
+    path.write_text("\n".join(lines) + "\n")
+
+    result = ingest_file(path, tmp_path / "q.parquet")
+
+    assert result.row_count < len(lines) - 1
+    assert any("could not be read as rows" in flag for flag in result.flags)

@@ -48,10 +48,12 @@ def locate(columns: list[str], fields: dict[str, tuple[tuple[str, ...], str]]) -
     return found
 
 
-def read_scaled(path: Path, sniffed: Sniff, found: dict[str, Column]) -> pl.DataFrame:
+def read_scaled(
+    path: Path, sniffed: Sniff, found: dict[str, Column], flags: list[str]
+) -> pl.DataFrame:
     """Read the located columns as floats, rename them to canonical names and apply unit scales."""
     dtypes: dict[str, pl.DataType] = {column.name: pl.Float64() for column in found.values()}
-    frame = tabular.read(path, sniffed, dtypes)
+    frame = tabular.read(path, sniffed, dtypes, flags)
     return frame.select(
         (pl.col(column.name) * column.scale if column.scale != 1.0 else pl.col(column.name)).alias(
             canonical
@@ -63,4 +65,6 @@ def read_scaled(path: Path, sniffed: Sniff, found: dict[str, Column]) -> pl.Data
 def read(path: Path, sniffed: Sniff) -> RawTable:
     """Read an Arbin CSV; counters are cumulative per cycle or per test."""
     found = locate(tabular.header(path, sniffed), FIELDS)
-    return RawTable(read_scaled(path, sniffed, found), cycle_label="Cycle_Index")
+    flags: list[str] = []
+    frame = read_scaled(path, sniffed, found, flags)
+    return RawTable(frame, cycle_label="Cycle_Index", flags=flags)

@@ -35,4 +35,6 @@ FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
 def read(path: Path, sniffed: Sniff) -> RawTable:
     """Read a Battery Archive time series; its counters restart every cycle."""
     found = locate(tabular.header(path, sniffed), FIELDS)
-    return RawTable(read_scaled(path, sniffed, found), cycle_label="Cycle_Index")
+    flags: list[str] = []
+    frame = read_scaled(path, sniffed, found, flags)
+    return RawTable(frame, cycle_label="Cycle_Index", flags=flags)

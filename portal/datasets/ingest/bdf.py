@@ -45,4 +45,6 @@ FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
 def read(path: Path, sniffed: Sniff) -> RawTable:
     """Read a BDF CSV; capacity/energy columns are optional and may restart per step."""
     found = locate(tabular.header(path, sniffed), FIELDS)
-    return RawTable(read_scaled(path, sniffed, found), cycle_label="Cycle Count")
+    flags: list[str] = []
+    frame = read_scaled(path, sniffed, found, flags)
+    return RawTable(frame, cycle_label="Cycle Count", flags=flags)

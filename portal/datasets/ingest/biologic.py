@@ -47,7 +47,10 @@ def read_mpt(path: Path, sniffed: Sniff) -> RawTable:
     """Read an EC-Lab ``.mpt`` text export (tab separated, decimal point or comma)."""
     found = _locate(tabular.header(path, sniffed))
     dtypes: dict[str, pl.DataType] = {column.name: pl.Float64() for column in found.values()}
-    return _table(tabular.read(path, sniffed, dtypes), found)
+    flags: list[str] = []
+    raw = _table(tabular.read(path, sniffed, dtypes, flags), found)
+    raw.flags.extend(flags)
+    return raw
 
 
 def read_mpr(path: Path, sniffed: Sniff) -> RawTable:

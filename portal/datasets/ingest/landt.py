@@ -36,6 +36,6 @@ FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
 def read(path: Path, sniffed: Sniff) -> RawTable:
     """Read a Landt CSV; its capacity and energy counters restart at every step."""
     found = locate(tabular.header(path, sniffed), FIELDS)
-    return RawTable(
-        read_scaled(path, sniffed, found), reset_each_step=True, cycle_label="cycle_index"
-    )
+    flags: list[str] = []
+    frame = read_scaled(path, sniffed, found, flags)
+    return RawTable(frame, reset_each_step=True, cycle_label="cycle_index", flags=flags)

@@ -52,7 +52,8 @@ def read(path: Path, sniffed: Sniff) -> RawTable:
     dtypes: dict[str, pl.DataType] = {column.name: pl.Float64() for column in found.values()}
     dtypes[time.name] = pl.String()
     dtypes[state.name] = pl.String()
-    frame = tabular.read(path, sniffed, dtypes).select(
+    flags: list[str] = []
+    frame = tabular.read(path, sniffed, dtypes, flags).select(
         [(pl.col(col.name) * col.scale).alias(name) for name, col in found.items()]
         + [
             (duration_seconds(pl.col(time.name)) * time.scale).alias(TEST_TIME),
@@ -79,4 +80,4 @@ def read(path: Path, sniffed: Sniff) -> RawTable:
             out.append(pl.when(charging).then(step).otherwise(0.0).cum_sum().alias(charge))
             out.append(pl.when(discharging).then(step).otherwise(0.0).cum_sum().alias(discharge))
     frame = frame.with_columns(out).drop("state", "capacity", "energy", strict=False)
-    return RawTable(frame, cumulative=True, cycle_label="cycle")
+    return RawTable(frame, cumulative=True, cycle_label="cycle", flags=flags)

@@ -49,7 +49,7 @@ def read(path: Path, sniffed: Sniff) -> RawTable:
     dtypes: dict[str, pl.DataType] = {column.name: pl.Float64() for column in found.values()}
     if time is not None:
         dtypes[time.name] = pl.String()
-    frame = tabular.read(path, sniffed, dtypes)
+    frame = tabular.read(path, sniffed, dtypes, flags)
     exprs = [(pl.col(col.name) * col.scale).alias(name) for name, col in found.items()]
     if time is not None:
         exprs.append((duration_seconds(pl.col(time.name)) * time.scale).alias(TEST_TIME))

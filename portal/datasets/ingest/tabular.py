@@ -1,5 +1,6 @@
 """Read the needed columns of a delimited cycler export with polars, without a row loop."""
 
+import warnings
 from pathlib import Path
 
 import polars as pl
@@ -34,8 +35,14 @@ def header(path: Path, sniffed: Sniff) -> list[str]:
     return scan.collect_schema().names()
 
 
-def read(path: Path, sniffed: Sniff, dtypes: dict[str, pl.DataType]) -> pl.DataFrame:
-    """Read only the columns in ``dtypes`` with those types; bad numeric cells become null."""
+def read(
+    path: Path, sniffed: Sniff, dtypes: dict[str, pl.DataType], flags: list[str]
+) -> pl.DataFrame:
+    """Read only the columns in ``dtypes`` with those types; bad numeric cells become null.
+
+    Lines that did not come out as rows (a stray quote joins lines together) are counted
+    into ``flags``.
+    """
     names = header(path, sniffed)
     # Positional names, so duplicate or empty vendor headers cannot collide.
     positions = {name: index for index, name in reversed(list(enumerate(names)))}
@@ -47,7 +54,7 @@ def read(path: Path, sniffed: Sniff, dtypes: dict[str, pl.DataType]) -> pl.DataF
     blocks = []
     buffer = bytearray(BLOCK_BYTES)
     view = memoryview(buffer)
-    kept = 0
+    kept = lines = 0
     with open(path, "rb") as handle:
         for _ in range(sniffed.header_line + 1):
             handle.readline()
@@ -62,7 +69,9 @@ def read(path: Path, sniffed: Sniff, dtypes: dict[str, pl.DataType]) -> pl.DataF
                 view.release()
                 view, kept = memoryview(buffer), end
                 continue
-            blocks.append(_parse(bytes(view[:cut]), schema, wanted, options))
+            block = bytes(view[:cut])
+            lines += block.count(b"\n") + (not block.endswith(b"\n"))
+            blocks.append(_parse(block, schema, wanted, options))
             buffer[: end - cut] = buffer[cut:end]
             kept = end - cut
             if size == 0:
@@ -70,7 +79,12 @@ def read(path: Path, sniffed: Sniff, dtypes: dict[str, pl.DataType]) -> pl.DataF
     view.release()
     if not blocks:
         return pl.DataFrame(schema=dtypes)
-    return pl.concat(blocks, how="vertical", rechunk=False)
+    frame = pl.concat(blocks, how="vertical", rechunk=False)
+    if frame.height < lines:
+        flags.append(
+            f"{lines - frame.height} lines could not be read as rows (unbalanced quotes?)."
+        )
+    return frame
 
 
 def _parse(block: bytes, schema: dict, wanted: list[pl.Expr], options: dict) -> pl.DataFrame:
@@ -87,7 +101,9 @@ def _parse(block: bytes, schema: dict, wanted: list[pl.Expr], options: dict) -> 
             **options,
         )
         try:
-            return frame.select(wanted).collect()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # malformed lines are counted by the caller
+                return frame.select(wanted).collect()
         except pl.exceptions.ComputeError:
             if encoding == "utf8-lossy":
                 raise
