@@ -162,3 +162,52 @@ def ingest_into(app, dataset, path, filename: str | None = None):
         finally:
             session.close()
         return dataset_file
+
+
+def make_technology(db: Session, applications=("ev",), **overrides):
+    """A published technology (a sodium-ion cell at TRL 5 unless told otherwise)."""
+    from portal.catalog.models import Technology, TechnologyApplication
+    from portal.db import utcnow
+
+    slug = overrides.pop("slug", unique("tech-"))
+    fields = {
+        "slug": slug,
+        "title": f"Technology {slug}",
+        "summary": "A battery technology for tests.",
+        "description": "Made at the CoE.",
+        "chemistry": "na_ion",
+        "category": "cell",
+        "trl": 5,
+        "licensing_status": "available",
+        "is_published": True,
+        **overrides,
+    }
+    if fields["is_published"] and "published_at" not in fields:
+        fields["published_at"] = utcnow()
+    technology = Technology(**fields)
+    db.add(technology)
+    db.flush()
+    for application in applications:
+        db.add(TechnologyApplication(technology_id=technology.id, application=application))
+    db.commit()
+    return technology
+
+
+def make_inquiry(db: Session, technology=None, **overrides):
+    """An inquiry (status new) about `technology`, or a general one."""
+    from portal.catalog.models import Inquiry
+
+    inquiry = Inquiry(
+        **{
+            "technology_id": technology.id if technology else None,
+            "name": "Asha Rao",
+            "email": f"{unique('lead')}@example.in",
+            "organization_name": "Volt Works Pvt Ltd",
+            "interest": "licensing",
+            "message": "We would like to licence this technology.",
+            **overrides,
+        }
+    )
+    db.add(inquiry)
+    db.commit()
+    return inquiry

@@ -165,6 +165,8 @@ class TechnologyForm(FlaskForm):
         values = {}
         for name in self.TEXT:
             value = getattr(self, name).data
+            if value is None and name != "trl":
+                value = ""
             values[name] = value.strip() if isinstance(value, str) else value
         for name in self.METRICS:
             values[name] = getattr(self, name).data
