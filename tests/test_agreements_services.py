@@ -87,9 +87,8 @@ def test_stale_version_is_a_conflict(app, client, db, login_as):
     assert "Someone else changed this record" in response.get_data(as_text=True)
     db.refresh(agreement)
     assert (agreement.title, agreement.version) == ("Mine", 2)
-    with app.test_request_context():
-        with pytest.raises(ConflictError):
-            services.transition_agreement(db, agreement, "completed", version=1)
+    with app.test_request_context(), pytest.raises(ConflictError):
+        services.transition_agreement(db, agreement, "completed", version=1)
 
 
 def test_unexpected_fields_are_ignored(app, client, db, login_as):

@@ -116,7 +116,9 @@ class AgreementDocument(SQLModel, table=True):
     """A signed copy or an amendment; the file lives in DATA_DIR under a generated name."""
 
     __tablename__ = "agreement_document"
-    __table_args__ = (UniqueConstraint("agreement_id", "version", name="uq_agreement_document_version"),)
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "version", name="uq_agreement_document_version"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     agreement_id: int = Field(foreign_key="agreement.id", index=True, ondelete="CASCADE")
@@ -178,6 +180,10 @@ class MilestoneEvidence(SQLModel, table=True):
     content_type: str = Field(default="", max_length=100)
     size_bytes: int | None = None
     sha256: str = Field(default="", max_length=64)
+    # A dataset of test results (its per-cycle summary is checked against the milestone).
+    dataset_id: int | None = Field(
+        default=None, foreign_key="dataset.id", index=True, ondelete="SET NULL"
+    )
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -200,7 +206,9 @@ class MilestoneReminder(SQLModel, table=True):
     """A reminder already sent, so each (milestone, threshold) is mailed once."""
 
     __tablename__ = "milestone_reminder"
-    __table_args__ = (UniqueConstraint("milestone_id", "threshold", name="uq_milestone_reminder_threshold"),)
+    __table_args__ = (
+        UniqueConstraint("milestone_id", "threshold", name="uq_milestone_reminder_threshold"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     milestone_id: int = Field(foreign_key="milestone.id", index=True, ondelete="CASCADE")

@@ -599,11 +599,12 @@ def submit_evidence(
     link_url: str = "",
     stream: IO[bytes] | None = None,
     original_filename: str = "",
+    dataset_id: int | None = None,
 ) -> MilestoneEvidence:
     """A partner hands in evidence; the milestone becomes submitted (awaiting staff review)."""
     note, link_url = (note or "").strip(), (link_url or "").strip()
-    if not (note or link_url or stream):
-        raise ServiceError(_("Add a note, a file or a link."))
+    if not (note or link_url or stream or dataset_id):
+        raise ServiceError(_("Add a note, a file, a link or a dataset."))
     if link_url and not re.match(r"^https?://[^\s]+$", link_url):
         raise ServiceError(_("A link must start with http:// or https://."))
     if milestone.owner != MilestoneOwner.PARTNER and not submitter.is_staff:
@@ -626,6 +627,7 @@ def submit_evidence(
         content_type=stored.content_type if stored else "",
         size_bytes=stored.size_bytes if stored else None,
         sha256=stored.sha256 if stored else "",
+        dataset_id=dataset_id or None,  # the view checks the submitter may see it
     )
     db.add(evidence)
     db.flush()
@@ -638,6 +640,7 @@ def submit_evidence(
             "has_file": stored is not None,
             "link_url": evidence.link_url,
             "sha256": evidence.sha256,
+            "dataset_id": evidence.dataset_id,
         },
     )
     if milestone.status != M.SUBMITTED:

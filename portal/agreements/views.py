@@ -38,6 +38,7 @@ from portal.agreements.models import (
     MilestoneStatus,
 )
 from portal.catalog.models import Technology
+from portal.datasets import access as datasets_access
 from portal.errors import ConflictError, ServiceError
 from portal.htmx import is_htmx, render
 from portal.pagination import paginate
@@ -516,6 +517,9 @@ def milestone_submit(milestone_id: int):
         return _milestone_page(milestone, form, _("Check the form."), 400)
     upload = request.files.get("file")
     has_file = upload is not None and bool(upload.filename)
+    dataset_id = parse_int(request.form.get("dataset_id"))
+    if dataset_id and not datasets_access.can_see(current_user, dataset_id):
+        return _milestone_page(milestone, form, _("Choose one of the datasets shared with you."), 400)
     try:
         services.submit_evidence(
             db.session(),
@@ -525,6 +529,7 @@ def milestone_submit(milestone_id: int):
             link_url=form.link_url.data or "",
             stream=upload.stream if has_file else None,
             original_filename=upload.filename if has_file else "",
+            dataset_id=dataset_id,
         )
     except ServiceError as refused:
         db.rollback()
