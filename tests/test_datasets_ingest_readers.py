@@ -15,7 +15,7 @@ from portal.datasets.ingest import (
     voltage_curve,
 )
 from portal.datasets.ingest.canonical import SCHEMA
-from tests.cycler_data import CYCLER_DIR, FIXTURES, SAMPLES, cycler_file
+from tests.cycler_data import CYCLER_DIR, FIXTURES, SAMPLES, cycler_file, write_arbin
 
 INGESTED = [name for name, expected in SAMPLES.items() if expected is not None]
 
@@ -287,3 +287,19 @@ def test_ingest_replaces_an_existing_output_atomically(tmp_path):
 def test_paths_may_be_strings(tmp_path):
     result = ingest_file(str(cycler_file("sample.bdf.csv")), str(Path(tmp_path) / "s.parquet"))
     assert result.row_count == 3
+
+
+def test_semicolon_files_with_decimal_commas(tmp_path):
+    comma = tmp_path / "comma.csv"
+    write_arbin(comma, [1.0, 0.9])
+    text = comma.read_text()
+    semicolon = tmp_path / "semicolon.csv"
+    semicolon.write_text(text.replace(",", ";").replace(".", ","))
+
+    expected = ingest_file(comma, tmp_path / "a.parquet").cycles
+    result = ingest_file(semicolon, tmp_path / "b.parquet")
+
+    assert result.flags == []
+    assert [c["discharge_capacity_ah"] for c in result.cycles] == pytest.approx(
+        [c["discharge_capacity_ah"] for c in expected]
+    )

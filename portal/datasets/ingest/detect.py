@@ -64,7 +64,8 @@ def sniff(path: Path) -> Sniff:
             widest = cells
         fmt = classify(cells)
         if fmt is not None:
-            decimal_comma = fmt == "biologic_mpt" and _uses_decimal_comma(lines[index + 1 :])
+            # Decimal commas only where the comma cannot be the separator (EC-Lab, ';' files).
+            decimal_comma = delimiter != "," and _uses_decimal_comma(lines[index + 1 :], delimiter)
             return Sniff(fmt, index, delimiter, cells, decimal_comma)
         _refuse_known_non_data(cells)
     raise _unrecognised(widest, _first_line(head))
@@ -112,7 +113,7 @@ def _sniff_mpt(lines: list[str]) -> Sniff | None:
                         index,
                         "\t",
                         cells,
-                        _uses_decimal_comma(lines[index + 1 :]),
+                        _uses_decimal_comma(lines[index + 1 :], "\t"),
                     )
     return None  # fall back to scanning every line for the header
 
@@ -122,9 +123,9 @@ def _delimiter(line: str) -> str:
     return max(counts, key=lambda sep: counts[sep])
 
 
-def _uses_decimal_comma(data_lines: list[str]) -> bool:
+def _uses_decimal_comma(data_lines: list[str], delimiter: str) -> bool:
     for line in data_lines[:5]:
-        cells = line.split("\t")
+        cells = line.split(delimiter)
         if any(re.fullmatch(r"-?\d+,\d+(E[-+]?\d+)?", cell.strip()) for cell in cells):
             return True
     return False
