@@ -37,6 +37,7 @@ from portal.datasets.access import (
     shared_with_clause,
     visible_datasets_clause,
 )
+from portal.datasets.evidence import register_template_globals
 from portal.datasets.forms import (
     CHEMISTRY_LABELS,
     TEST_TYPE_LABELS,
@@ -69,6 +70,8 @@ _CSV_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- shared helpers for other domains' templates ---------------------------------------------
+
+register_template_globals(bp)
 
 
 @bp.app_template_global()
