@@ -167,7 +167,10 @@ def safe_next(target: str | None, fallback: str) -> str:
         return fallback
     if any(ord(ch) < 32 or ch == "\\" for ch in target):
         return fallback
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # e.g. a malformed IPv6 netloc such as "//[::1"
+        return fallback
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return fallback
     return target
