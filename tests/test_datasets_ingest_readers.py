@@ -303,3 +303,32 @@ def test_semicolon_files_with_decimal_commas(tmp_path):
     assert [c["discharge_capacity_ah"] for c in result.cycles] == pytest.approx(
         [c["discharge_capacity_ah"] for c in expected]
     )
+
+
+def test_neware_bts_export_in_milliamps_timed_by_its_realtime_clock(tmp_path):
+    path = tmp_path / "bts.csv"
+    header = (
+        "Record ID,Cycle ID,Step ID,Step Type,Time(h:min:s.ms),Voltage(V),Current(mA),"
+        "Capacitance_Chg(mAh),Capacitance_DChg(mAh),Engy_Chg(mWh),Engy_DChg(mWh),Realtime"
+    )
+    rows = [
+        "1,1,1,CC_Chg,00:00:00.000,3.50,500,0,0,0,0,2023-03-01 10:00:00",
+        "2,1,1,CC_Chg,01:00:00.000,4.10,500,500,0,1900,0,2023-03-01 11:00:00",
+        "3,1,2,CC_DChg,00:00:00.000,4.00,-500,0,0,0,0,2023-03-01 11:00:01",
+        "4,1,2,CC_DChg,00:54:00.000,3.00,-500,0,450,0,1600,2023-03-01 11:54:01",
+        "5,2,1,CC_Chg,00:00:00.000,3.40,500,0,0,0,0,2023-03-01 11:54:02",
+        "6,2,1,CC_Chg,00:57:00.000,4.10,500,475,0,1800,0,2023-03-01 12:51:02",
+    ]
+    path.write_text("\n".join([header, *rows]) + "\n")
+
+    result = ingest_file(path, tmp_path / "bts.parquet")
+
+    assert result.format == "neware_csv"
+    first, second = result.cycles
+    assert first["charge_capacity_ah"] == pytest.approx(0.5)
+    assert first["discharge_capacity_ah"] == pytest.approx(0.45)
+    assert first["discharge_energy_wh"] == pytest.approx(1.6)
+    assert second["charge_capacity_ah"] == pytest.approx(0.475)
+    table = pl.read_parquet(tmp_path / "bts.parquet")
+    assert table.get_column("test_time_s").to_list() == [0, 3600, 3601, 6841, 6842, 10262]
+    assert table.get_column("current_a").abs().max() == pytest.approx(0.5)

@@ -26,7 +26,19 @@ UNIT_SCALES: dict[str, dict[str, float]] = {
         "mc": 1e-3 / 3600,
     },
     "energy": {"": 1.0, "wh": 1.0, "w.h": 1.0, "mwh": 1e-3, "mw.h": 1e-3, "kwh": 1e3},
-    "time": {"": 1.0, "s": 1.0, "sec": 1.0, "second": 1.0, "ms": 1e-3, "min": 60.0, "h": 3600.0},
+    "time": {
+        "": 1.0,
+        "s": 1.0,
+        "sec": 1.0,
+        "second": 1.0,
+        "ms": 1e-3,
+        "min": 60.0,
+        "h": 3600.0,
+        # clock text such as 12:34:56.789, converted by the reader
+        "h:min:s.ms": 1.0,
+        "h:min:s": 1.0,
+        "hh:mm:ss": 1.0,
+    },
     "temperature": {
         "": 1.0,
         "c": 1.0,
@@ -35,7 +47,7 @@ UNIT_SCALES: dict[str, dict[str, float]] = {
         "℃": 1.0,
         "celsius": 1.0,
         "ºc": 1.0,
-        "â°c": 1.0,
+        "\ufffdc": 1.0,  # ° in a Windows-1252 header, replaced while decoding as UTF-8
     },
     "index": {"": 1.0, "1": 1.0},
 }

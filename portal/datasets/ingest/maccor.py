@@ -26,7 +26,7 @@ from .canonical import (
 from .columns import find
 from .detect import Sniff
 from .errors import IngestError
-from .normalise import RawTable, counter_increments, duration_seconds, segment_boundary
+from .normalise import RawTable, counter_increments, seconds, segment_boundary
 
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     CYCLE: (("cyclec", "cyc", "cycle", "cyclep"), "index"),
@@ -53,10 +53,11 @@ def read(path: Path, sniffed: Sniff) -> RawTable:
     dtypes[time.name] = pl.String()
     dtypes[state.name] = pl.String()
     flags: list[str] = []
-    frame = tabular.read(path, sniffed, dtypes, flags).select(
+    frame = tabular.read(path, sniffed, dtypes, flags)
+    frame = frame.select(
         [(pl.col(col.name) * col.scale).alias(name) for name, col in found.items()]
         + [
-            (duration_seconds(pl.col(time.name)) * time.scale).alias(TEST_TIME),
+            (seconds(frame.get_column(time.name)) * time.scale).alias(TEST_TIME),
             pl.col(state.name).str.strip_chars().str.to_uppercase().alias("state"),
         ]
     )

@@ -18,9 +18,9 @@ from .canonical import (
     TEST_TIME,
     VOLTAGE,
 )
-from .columns import find
+from .columns import find, split_header
 from .detect import Sniff
-from .normalise import RawTable, duration_seconds
+from .normalise import RawTable, elapsed_seconds, seconds
 
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     CYCLE: (("cycleindex", "cycleid", "cycle"), "index"),
@@ -33,26 +33,31 @@ FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     DISCHARGE_ENERGY: (("dchgenergy", "engydchg", "dischargeenergy"), "energy"),
     TEMPERATURE: (("temperature", "t1", "auxiliarytemperature"), "temperature"),
 }
-# Total test time, in ``h:mm:ss`` text or in seconds.
-TIME_BASES = ("cumulativetime", "totaltime", "testtime", "totaltimehminsms")
+# Total test time, in ``h:mm:ss`` text or in seconds; else a wall-clock column.
+TIME_BASES = ("cumulativetime", "totaltime", "testtime")
+CLOCK_BASES = ("realtime", "date", "datetime", "absolutetime", "systemtime")
 
 
 def read(path: Path, sniffed: Sniff) -> RawTable:
-    """Read a Neware CSV and convert its clock-format test time to seconds."""
+    """Read a Neware CSV and convert its clock-format (or wall-clock) test time to seconds."""
     columns = tabular.header(path, sniffed)
     found = locate(columns, FIELDS)
+    flags: list[str] = []
     time = find(columns, TIME_BASES, "time")
-    flags = []
-    if time is None:
+    clock = next((name for name in columns if split_header(name)[0] in CLOCK_BASES), None)
+    if time is None and clock is None:
         time = find(columns, ("time",), "time")
-        flags.append("No cumulative time column: the per-step 'Time' column was used.")
+        flags.append("No total test time column: the per-step 'Time' column was used.")
     dtypes: dict[str, pl.DataType] = {column.name: pl.Float64() for column in found.values()}
-    if time is not None:
-        dtypes[time.name] = pl.String()
+    text = time.name if time is not None else clock
+    if text is not None:
+        dtypes[text] = pl.String()
     frame = tabular.read(path, sniffed, dtypes, flags)
     exprs = [(pl.col(col.name) * col.scale).alias(name) for name, col in found.items()]
     if time is not None:
-        exprs.append((duration_seconds(pl.col(time.name)) * time.scale).alias(TEST_TIME))
+        exprs.append((seconds(frame.get_column(time.name)) * time.scale).alias(TEST_TIME))
+    elif clock is not None:
+        exprs.append(elapsed_seconds(pl.col(clock)).alias(TEST_TIME))
     return RawTable(
         frame.select(exprs), reset_each_step=True, cycle_label="Cycle Index", flags=flags
     )

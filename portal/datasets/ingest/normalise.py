@@ -51,6 +51,20 @@ def duration_seconds(expr: pl.Expr) -> pl.Expr:
     return pl.when(hours.is_not_null()).then(clock).otherwise(text.cast(pl.Float64, strict=False))
 
 
+def seconds(column: pl.Series) -> pl.Series:
+    """Seconds from a text column of plain numbers or of clock times (the regex only if needed)."""
+    if column.dtype == pl.String() and column.str.contains(":", literal=True).any():
+        return column.to_frame().select(duration_seconds(pl.col(column.name))).to_series()
+    return column.cast(pl.Float64, strict=False)
+
+
+def elapsed_seconds(expr: pl.Expr) -> pl.Expr:
+    """Seconds since the first timestamp of a date-time text column."""
+    stamp = expr.str.strip_chars().str.to_datetime(strict=False, time_unit="us")
+    start = stamp.filter(stamp.is_not_null()).first()
+    return (stamp - start).dt.total_microseconds() / 1e6
+
+
 def segment_boundary(*keys: str) -> pl.Expr:
     """True on rows where any of ``keys`` differs from the previous row (not on the first row)."""
     changed = pl.lit(False)
