@@ -332,3 +332,8 @@ def test_neware_bts_export_in_milliamps_timed_by_its_realtime_clock(tmp_path):
     table = pl.read_parquet(tmp_path / "bts.parquet")
     assert table.get_column("test_time_s").to_list() == [0, 3600, 3601, 6841, 6842, 10262]
     assert table.get_column("current_a").abs().max() == pytest.approx(0.5)
+
+
+def test_voltage_curve_of_a_missing_table_raises_ingest_error(tmp_path):
+    with pytest.raises(IngestError, match="stored table"):
+        voltage_curve(tmp_path / "gone.parquet", [1])

@@ -76,15 +76,18 @@ def ingest_file(
     except IngestError:
         _remove(partial)
         raise
+    except OSError as exc:
+        _remove(partial)
+        log.warning("ingest failed on storage", exc_info=True)
+        raise IngestError("The file could not be read or its table could not be stored.") from exc
     except Exception as exc:
         # Vendor files fail in endless ways (truncation, garbage, odd encodings): the uploader
         # gets one clear sentence, the log keeps the detail.
         _remove(partial)
         log.info("ingest of a %s file failed", fmt or "unrecognised", exc_info=True)
-        label = FORMAT_LABELS.get(fmt or "", "a cycler file")
+        what = f"The file looks like {FORMAT_LABELS[fmt]} but" if fmt else "The file"
         raise IngestError(
-            f"The file looks like {label} but could not be read: it may be truncated, "
-            "corrupted or contain malformed values."
+            f"{what} could not be read: it may be truncated, corrupted or contain malformed values."
         ) from exc
 
 
@@ -95,8 +98,11 @@ def voltage_curve(
     wanted = sorted({int(cycle) for cycle in cycles})
     if not wanted:
         return {}
-    frame = pl.scan_parquet(parquet_path).select(CURVE_COLUMNS)
-    return cycle_curves(frame, wanted, max_points)
+    try:
+        frame = pl.scan_parquet(parquet_path).select(CURVE_COLUMNS)
+        return cycle_curves(frame, wanted, max_points)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise IngestError("The stored table of this file could not be read.") from exc
 
 
 def _result(fmt: str, frame: pl.DataFrame, flags: list[str], max_plot_points: int) -> IngestResult:
