@@ -43,14 +43,17 @@ ROW_GROUP_ROWS = 64 * 1024  # small enough that a cycle filter skips most of a b
 class IngestResult:
     """What ingesting one file produced, ready to store next to its Parquet table."""
 
-    format: str
+    format: str  # one of SUPPORTED_FORMATS
     row_count: int
-    cycles: list[dict]
+    cycles: list[dict]  # one row per cycle, keys canonical.SUMMARY_KEYS, fractions not %
     reference_capacity_ah: float | None
     reference_rule: str
-    cycles_to_80_soh: int | None
-    flags: list[str]
+    cycles_to_80_soh: int | None  # number of the first cycle under 80 %; None: not reached
+    flags: list[str]  # data-quality warnings, in plain sentences
+    # Lists aligned by cycle: cycle_index, charge_capacity_ah, discharge_capacity_ah,
+    # capacity_retention, coulombic_efficiency (at most max_plot_points cycles).
     capacity_series: dict
+    # {"<cycle>": {"capacity_ah": [...], "voltage_v": [...]}} for up to 5 spread-out cycles.
     voltage_preview: dict
 
 
