@@ -2,6 +2,7 @@
 refused with a clear reason, into one canonical Parquet table."""
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import polars as pl
@@ -337,3 +338,12 @@ def test_neware_bts_export_in_milliamps_timed_by_its_realtime_clock(tmp_path):
 def test_voltage_curve_of_a_missing_table_raises_ingest_error(tmp_path):
     with pytest.raises(IngestError, match="stored table"):
         voltage_curve(tmp_path / "gone.parquet", [1])
+
+
+def test_excel_workbooks_are_refused_with_advice(tmp_path):
+    path = tmp_path / "export.xlsx"
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr("[Content_Types].xml", "<Types/>")
+        book.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(IngestError, match="export the data sheet as CSV"):
+        detect_format(path)

@@ -43,6 +43,10 @@ def sniff(path: Path) -> Sniff:
         raise IngestError("The file is empty.")
     if head.startswith(MPR_MAGIC):
         return Sniff("biologic_mpr", header_line=-1)
+    if head.startswith(b"PK\x03\x04"):
+        if b"xl/" in head or b"[Content_Types].xml" in head:
+            raise IngestError("Excel workbooks are not supported: export the data sheet as CSV.")
+        raise IngestError("This is a .zip archive: unpack it or upload it as an archive.")
     if b"\x00" in head[:4096]:
         raise _unrecognised([], _first_line(head))
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
