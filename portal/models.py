@@ -22,7 +22,6 @@ from portal.catalog.models import (  # noqa: F401
     Inquiry,
     InquiryNote,
     Technology,
-    TechnologyApplication,
 )
 from portal.datasets.models import (  # noqa: F401
     CycleSummary,

@@ -166,7 +166,7 @@ def ingest_into(app, dataset, path, filename: str | None = None):
 
 def make_technology(db: Session, applications=("ev",), **overrides):
     """A published technology (a sodium-ion cell at TRL 5 unless told otherwise)."""
-    from portal.catalog.models import Technology, TechnologyApplication
+    from portal.catalog.models import Technology, applications_mask
     from portal.db import utcnow
 
     slug = overrides.pop("slug", unique("tech-"))
@@ -180,15 +180,13 @@ def make_technology(db: Session, applications=("ev",), **overrides):
         "trl": 5,
         "licensing_status": "available",
         "is_published": True,
+        "applications_mask": applications_mask(applications),
         **overrides,
     }
     if fields["is_published"] and "published_at" not in fields:
         fields["published_at"] = utcnow()
     technology = Technology(**fields)
     db.add(technology)
-    db.flush()
-    for application in applications:
-        db.add(TechnologyApplication(technology_id=technology.id, application=application))
     db.commit()
     return technology
 

@@ -1,4 +1,4 @@
-"""catalog: technologies, their applications, inquiries and notes, full-text search
+"""catalog: technologies (applications as a bit set), inquiries and notes, full-text search
 
 Revision ID: 0002
 Revises: 0001
@@ -72,6 +72,7 @@ def upgrade() -> None:
         sa.Column("category", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("licensing_status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("trl", sa.Integer(), nullable=False),
+        sa.Column("applications_mask", sa.Integer(), nullable=False),
         sa.Column("slug", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
         sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("summary", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
@@ -114,13 +115,24 @@ def upgrade() -> None:
             name=op.f("ck_technology_indigenous_content_pct_range"),
         ),
         sa.CheckConstraint("trl BETWEEN 1 AND 9", name=op.f("ck_technology_trl_range")),
+        sa.CheckConstraint(
+            "applications_mask BETWEEN 0 AND 15", name=op.f("ck_technology_applications_mask_range")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_technology")),
         sa.UniqueConstraint("slug", name=op.f("uq_technology_slug")),
     )
     with op.batch_alter_table("technology", schema=None) as batch_op:
         batch_op.create_index(
             "ix_technology_facets",
-            ["is_published", "is_archived", "chemistry", "category", "licensing_status", "trl"],
+            [
+                "is_published",
+                "is_archived",
+                "chemistry",
+                "category",
+                "licensing_status",
+                "trl",
+                "applications_mask",
+            ],
             unique=False,
         )
         batch_op.create_index(
@@ -179,29 +191,6 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "technology_application",
-        sa.Column("technology_id", sa.Integer(), nullable=False),
-        sa.Column("application", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-        sa.CheckConstraint(
-            "application IN ('ev', 'mobile', 'electronics', 'stationary')",
-            name=op.f("ck_technology_application_application_valid"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["technology_id"],
-            ["technology.id"],
-            name=op.f("fk_technology_application_technology_id_technology"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint(
-            "technology_id", "application", name=op.f("pk_technology_application")
-        ),
-    )
-    with op.batch_alter_table("technology_application", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_technology_application_application", ["application", "technology_id"], unique=False
-        )
-
-    op.create_table(
         "inquiry_note",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("inquiry_id", sa.Integer(), nullable=False),
@@ -238,9 +227,6 @@ def downgrade() -> None:
     with op.batch_alter_table("inquiry_note", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_inquiry_note_inquiry_id"))
     op.drop_table("inquiry_note")
-    with op.batch_alter_table("technology_application", schema=None) as batch_op:
-        batch_op.drop_index("ix_technology_application_application")
-    op.drop_table("technology_application")
     with op.batch_alter_table("inquiry", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_inquiry_technology_id"))
         batch_op.drop_index("ix_inquiry_status_created_at")

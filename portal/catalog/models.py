@@ -35,6 +35,24 @@ class Application(StrEnum):
     STATIONARY = "stationary"
 
 
+# Applications are a bit set on the technology row: the facet index covers them, so counting
+# "how many match, per application" never leaves the narrow index (no join, no row reads).
+APPLICATION_BITS = {"ev": 1, "mobile": 2, "electronics": 4, "stationary": 8}
+
+
+def applications_mask(applications) -> int:
+    """The bit set of a list of application codes (unknown codes ignored)."""
+    mask = 0
+    for application in applications or ():
+        mask |= APPLICATION_BITS.get(str(application), 0)
+    return mask
+
+
+def applications_from_mask(mask: int) -> list[str]:
+    """Application codes in the canonical order."""
+    return [code for code, bit in APPLICATION_BITS.items() if (mask or 0) & bit]
+
+
 class Licensing(StrEnum):
     AVAILABLE = "available"
     LICENSED = "licensed"
@@ -73,6 +91,7 @@ class Technology(SQLModel, table=True):
             "indigenous_content_pct IS NULL OR indigenous_content_pct BETWEEN 0 AND 100",
             name="indigenous_content_pct_range",
         ),
+        CheckConstraint("applications_mask BETWEEN 0 AND 15", name="applications_mask_range"),
         # Facet counts read this narrow covering index, never the wide rows (see QUALITY.md).
         Index(
             "ix_technology_facets",
@@ -82,6 +101,7 @@ class Technology(SQLModel, table=True):
             "category",
             "licensing_status",
             "trl",
+            "applications_mask",
         ),
         Index("ix_technology_listing", "is_published", "is_archived", "published_at"),
     )
@@ -94,6 +114,7 @@ class Technology(SQLModel, table=True):
     category: str = Field(max_length=20)
     licensing_status: str = Field(default=Licensing.AVAILABLE, max_length=20)
     trl: int
+    applications_mask: int = Field(default=0)
     slug: str = Field(max_length=120, unique=True)
     title: str = Field(max_length=200)
     summary: str = Field(default="", max_length=500)
@@ -123,22 +144,14 @@ class Technology(SQLModel, table=True):
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
     @property
+    def applications(self) -> list[str]:
+        """Where it applies: codes of Application, in the canonical order."""
+        return applications_from_mask(self.applications_mask)
+
+    @property
     def is_public(self) -> bool:
         """Visible to everyone (published and not archived)."""
         return self.is_published and not self.is_archived
-
-
-class TechnologyApplication(SQLModel, table=True):
-    """One application of a technology: a narrow table, so faceting on it is a cheap index walk."""
-
-    __tablename__ = "technology_application"
-    __table_args__ = (
-        CheckConstraint(_in("application", Application), name="application_valid"),
-        Index("ix_technology_application_application", "application", "technology_id"),
-    )
-
-    technology_id: int = Field(foreign_key="technology.id", primary_key=True, ondelete="CASCADE")
-    application: str = Field(max_length=20, primary_key=True)
 
 
 class Inquiry(SQLModel, table=True):

@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 
 from flask import abort, current_app
-from sqlalchemy import delete, func
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal.accounts import services as accounts
@@ -16,12 +16,11 @@ from portal.accounts.models import Organization, Role, User
 from portal.audit.services import diff, record
 from portal.catalog.models import (
     INQUIRY_TRANSITIONS,
-    Application,
     Inquiry,
     InquiryNote,
     InquiryStatus,
     Technology,
-    TechnologyApplication,
+    applications_mask,
 )
 from portal.db import session as request_session
 from portal.db import utcnow
@@ -77,16 +76,9 @@ def get_technology_or_404(slug: str, for_user) -> Technology:
     return technology
 
 
-def applications_for(db: Session, technology: Technology) -> list[str]:
+def applications_for(_db: Session, technology: Technology) -> list[str]:
     """The technology's applications in the canonical order."""
-    values = set(
-        db.exec(
-            select(TechnologyApplication.application).where(
-                TechnologyApplication.technology_id == technology.id
-            )
-        ).all()
-    )
-    return [a.value for a in Application if a.value in values]
+    return technology.applications
 
 
 # --- technologies ----------------------------------------------------------------------------
@@ -101,12 +93,8 @@ def _check_slug(db: Session, slug: str, technology_id: int | None = None) -> Non
 
 
 def _set_applications(db: Session, technology: Technology, applications: list[str]) -> None:
-    wanted = [a.value for a in Application if a.value in set(applications)]
-    db.exec(
-        delete(TechnologyApplication).where(TechnologyApplication.technology_id == technology.id)
-    )
-    for application in wanted:
-        db.add(TechnologyApplication(technology_id=technology.id, application=application))
+    technology.applications_mask = applications_mask(applications)
+    db.add(technology)
     db.flush()
 
 
