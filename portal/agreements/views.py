@@ -23,6 +23,7 @@ from portal.agreements.forms import (
     MilestoneTransitionForm,
     TransitionForm,
     parse_int,
+    submitted_version,
 )
 from portal.agreements.models import (
     CLOSED_MILESTONE_STATUSES,
@@ -204,7 +205,7 @@ def admin_edit(agreement_id: int):
             services.update_agreement(
                 session,
                 agreement,
-                version=parse_int(form.version.data, -1),
+                version=submitted_version(form.version),
                 technology_ids=form.technology_ids.data or [],
                 **_agreement_fields(form),
             )
@@ -395,7 +396,7 @@ def admin_milestone_edit(milestone_id: int):
             services.update_milestone(
                 session,
                 milestone,
-                version=parse_int(form.version.data, -1),
+                version=submitted_version(form.version),
                 title=form.title.data,
                 kind=form.kind.data,
                 owner=form.owner.data,
