@@ -146,6 +146,11 @@ def test_stored_xss_is_escaped_on_every_page(client, db, hostile, login_as):
     assert "<script>alert" not in edit
 
 
-def test_home_page_links_to_the_catalog(client):
+def test_home_page_searches_the_catalog_and_shows_the_newest(client, db):
+    make_technology(db, slug="old-one", title="Older technology")
+    make_technology(db, slug="draft-one", title="Draft technology", is_published=False)
+    make_technology(db, slug="new-one", title="Newest technology")
     html = client.get("/").get_data(as_text=True)
-    assert 'href="/technologies"' in html
+    assert '<form class="home-search" method="get" action="/technologies" role="search">' in html
+    assert html.index("Newest technology") < html.index("Older technology")
+    assert "Draft technology" not in html

@@ -81,6 +81,18 @@ def applications_for(_db: Session, technology: Technology) -> list[str]:
     return technology.applications
 
 
+def featured_technologies(db: Session, limit: int = 3) -> list[Technology]:
+    """The most recently published public technologies (for the home page)."""
+    return list(
+        db.exec(
+            select(Technology)
+            .where(Technology.is_published, ~Technology.is_archived)
+            .order_by(Technology.published_at.desc(), Technology.id.desc())
+            .limit(limit)
+        ).all()
+    )
+
+
 # --- technologies ----------------------------------------------------------------------------
 
 

@@ -6,14 +6,15 @@ from flask import current_app, jsonify, redirect, render_template, request, sess
 from sqlalchemy import text
 
 from portal import db
+from portal.catalog.services import featured_technologies
 from portal.core import bp
 from portal.security import safe_next
 
 
 @bp.get("/")
 def home():
-    """The portal's front page."""
-    return render_template("core/home.html")
+    """The portal's front page, with a catalog search box and the newest technologies."""
+    return render_template("core/home.html", featured=featured_technologies(db.session()))
 
 
 @bp.get("/healthz")
