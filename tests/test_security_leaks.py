@@ -408,3 +408,105 @@ def test_disabling_a_user_counts_from_the_next_request(app, client, db, world):
     assert client.get(f"/calendar/{a.calendar_secret}.ics").status_code == 404
     login = client.post_form("/login", {"email": a.user.email, "password": "x" * 12})
     assert login.status_code != 302
+
+
+# --- error pages leak nothing ----------------------------------------------------------------
+
+LEAKY = (
+    "Traceback",
+    'File "',
+    "site-packages",
+    ".py",
+    "/work/",
+    "/tmp/",
+    "SELECT ",
+    "user_account",
+    "password_hash",
+    "sqlalchemy",
+    "psycopg",
+    "sqlite3",
+    "Werkzeug",
+    "Python/",
+    "gunicorn",
+    "secret internals",
+)
+
+
+def _boom_routes(app, monkeypatch):
+    """Routes that fail the ways real code fails, in the HTML and the JSON (/api) space."""
+    from flask import abort
+    from sqlalchemy.exc import ProgrammingError
+
+    from portal.policy import POLICY, PUBLIC
+
+    def sql_error():
+        raise ProgrammingError(
+            "SELECT password_hash FROM user_account WHERE id = ?",
+            {"id": 1},
+            Exception(f"secret internals at {app.root_path}/db.py line 12"),
+        )
+
+    def crash():
+        raise RuntimeError(f"secret internals: {app.config['SECRET_KEY']} in {app.root_path}")
+
+    def status(code):
+        abort(code)
+
+    for prefix in ("", "/api/v1"):
+        name = prefix.strip("/").replace("/", "_") or "html"
+        app.add_url_rule(f"{prefix}/boom-sql", f"boom_sql_{name}", sql_error)
+        app.add_url_rule(f"{prefix}/boom-crash", f"boom_crash_{name}", crash)
+        app.add_url_rule(f"{prefix}/boom/<int:code>", f"boom_status_{name}", status)
+        for endpoint in ("boom_sql", "boom_crash", "boom_status"):
+            monkeypatch.setitem(POLICY, f"{endpoint}_{name}", PUBLIC)
+
+
+def test_error_pages_in_html_and_json_leak_nothing(app, client, db, login_as, monkeypatch):
+    _boom_routes(app, monkeypatch)
+    secret = app.config["SECRET_KEY"]
+    responses = {}
+    for prefix in ("", "/api/v1"):
+        kind = "json" if prefix else "html"
+        for code in (400, 401, 403, 404, 405, 409, 413, 429, 500, 503):
+            responses[f"{kind} abort {code}"] = client.get(f"{prefix}/boom/{code}")
+        responses[f"{kind} sql"] = client.get(f"{prefix}/boom-sql")
+        responses[f"{kind} crash"] = client.get(f"{prefix}/boom-crash")
+        responses[f"{kind} 404"] = client.get(f"{prefix}/no/such/thing")
+    # The real ways to reach each status.
+    responses["csrf 400"] = client.post("/login", data={"email": "a@b.org"})
+    responses["api 401"] = client.get("/api/v1/me/agreements")
+    responses["api bad token 401"] = client.get(
+        "/api/v1/me/agreements", headers={"Authorization": "Bearer btp_forged"}
+    )
+    responses["html 405"] = client.delete("/login")
+    responses["api 405"] = client.delete("/api/v1/datasets")
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    responses["html 413"] = client.post("/login", data={"email": "x" * 5000})
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
+    token = client.csrf_token()
+    for _ in range(12):
+        last = client.post(
+            "/login", data={"csrf_token": token, "email": "v@x.org", "password": "w" * 10}
+        )
+    responses["login 429"] = last
+    login_as("partner")
+    responses["partner 403"] = client.get("/admin/audit")
+    statuses = {label: r.status_code for label, r in responses.items()}
+    assert statuses["html sql"] == statuses["json crash"] == 500
+    assert statuses["login 429"] == 429 and statuses["api 401"] == 401
+    assert statuses["html 413"] == statuses["json abort 413"] == 413
+    assert statuses["partner 403"] == 403 and statuses["csrf 400"] == 400
+    for label, response in responses.items():
+        body = response.get_data(as_text=True)
+        headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items())
+        assert response.status_code >= 400, label
+        assert secret not in body + headers, label
+        found = [word for word in LEAKY if word in body + headers]
+        assert not found, f"{label}: {found}"
+        assert "Server" not in response.headers and "X-Powered-By" not in response.headers, label
+        if label.startswith(("json", "api")):
+            error = response.get_json()["error"]
+            assert set(error) == {"status", "message", "reference"}, label
+            assert error["status"] == response.status_code and len(error["reference"]) == 12
+        elif label != "login 429":  # the login form itself says to wait
+            assert re.search(r"<code>[0-9a-f]{12}</code>", body), label
