@@ -72,6 +72,17 @@ def page(browser, request):
     errors: list[str] = []
     browser_page.on("pageerror", lambda error: errors.append(str(error)))
     browser_page.js_errors = errors
+    # Console errors: CSP violations ("Refused to ... Content Security Policy"), failed loads, etc.
+    console_errors: list[str] = []
+    browser_page.on(
+        "console",
+        lambda message: (
+            console_errors.append(f"{message.text} [{message.location.get('url')}]")
+            if message.type == "error"
+            else None
+        ),
+    )
+    browser_page.console_errors = console_errors
     yield browser_page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
