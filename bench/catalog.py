@@ -158,8 +158,13 @@ def load(url: str, technologies: list[dict]) -> None:
             connection.execute(
                 text("SELECT setval('technology_id_seq', (SELECT max(id) FROM technology))")
             )
-    with engine.begin() as connection:
-        connection.execute(text("ANALYZE"))
+    # Statistics for the planner; on PostgreSQL VACUUM also sets the visibility map, without
+    # which facet counts cannot be index-only scans (autovacuum does this in production).
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("VACUUM ANALYZE"))
+        else:
+            connection.execute(text("ANALYZE"))
     engine.dispose()
 
 
