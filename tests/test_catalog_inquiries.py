@@ -235,3 +235,23 @@ def test_partners_cannot_see_inquiries(client, db, login_as):
     login_as("partner")
     assert client.get("/admin/inquiries").status_code == 403
     assert client.get(f"/admin/inquiries/{inquiry.id}").status_code == 403
+
+
+def test_status_change_without_javascript_returns_to_the_list(client, db, login_as):
+    inquiry = make_inquiry(db)
+    login_as("staff")
+    page = client.get("/admin/inquiries?status=new").get_data(as_text=True)
+    assert 'name="next" value="/admin/inquiries?status=new"' in page
+    response = client.post_form(
+        f"/admin/inquiries/{inquiry.id}/status",
+        {"status": "contacted", "version": "1", "next": "/admin/inquiries?status=new"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/admin/inquiries?status=new")
+    assert _inquiries(db)[0].status == "contacted"
+    # An off-site `next` is ignored.
+    again = client.post_form(
+        f"/admin/inquiries/{inquiry.id}/status",
+        {"status": "in_discussion", "version": "2", "next": "https://evil.example/"},
+    )
+    assert "evil.example" not in again.headers["Location"]
