@@ -8,8 +8,9 @@ import re
 from sqlmodel import select
 
 from portal.catalog.models import Inquiry
-from tests.e2e.conftest import assert_accessible
-from tests.factories import make_technology
+from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import assert_accessible, sign_in
+from tests.factories import make_technology, make_user
 
 PAYLOAD = (
     '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
@@ -91,7 +92,7 @@ def test_catalog_and_technology_page_are_accessible(live_server, page, db):
     assert page.js_errors == []
 
 
-def test_two_clicks_find_sodium_ion_at_trl_6_and_back_works(live_server, page, db):
+def test_two_clicks_find_sodium_ion_at_trl_6_and_back_works(live_server, page, db, mailbox):
     _catalog(db)
     page.goto(f"{live_server}/technologies")
     results = page.locator("#catalog-results h3")
@@ -123,6 +124,24 @@ def test_two_clicks_find_sodium_ion_at_trl_6_and_back_works(live_server, page, d
     page.wait_for_load_state("networkidle")
     assert "we received your message" in page.content()
     assert db.exec(select(Inquiry).where(Inquiry.email == "arjun@voltcraft.example")).one()
+    # The mail reached the SMTP server, and the staff see the lead in their list of new ones.
+    assert mailbox.to("arjun@voltcraft.example")
+    staff = make_user(db, role="staff", name="Vikram Iyer")
+    sign_in(page, live_server, staff.email, TEST_PASSWORD)
+    page.goto(f"{live_server}/admin/inquiries?status=new")
+    row = page.locator("tr", has_text="Arjun Mehta")
+    assert row.is_visible() and "Sodium-ion 18650 cell" in row.inner_text()
+    assert_accessible(page)
+    # Inline status change with htmx: the row is swapped in place, the page does not reload.
+    with page.expect_response(re.compile(r"/admin/inquiries/\d+/status$")):
+        row.get_by_label(re.compile(r"^Status of the inquiry")).select_option("contacted")
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/admin/inquiries?status=new")
+    db.expire_all()
+    assert (
+        db.exec(select(Inquiry.status).where(Inquiry.email == "arjun@voltcraft.example")).one()
+        == "contacted"
+    )
     assert page.js_errors == []
 
 
