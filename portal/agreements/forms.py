@@ -86,8 +86,9 @@ class TransitionForm(FlaskForm):
 
 
 class DocumentForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
-    file = FileField(_l("File (PDF, DOCX, XLSX, PNG or JPEG)"))
+    # Own ids: the agreement page also holds the milestone form, whose "title" would clash.
+    title = StringField(_l("Title"), id="document-title", validators=[Optional(), Length(max=200)])
+    file = FileField(_l("File (PDF, DOCX, XLSX, PNG or JPEG)"), id="document-file")
 
 
 class MilestoneForm(FlaskForm):
