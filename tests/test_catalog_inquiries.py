@@ -255,3 +255,12 @@ def test_status_change_without_javascript_returns_to_the_list(client, db, login_
         {"status": "in_discussion", "version": "2", "next": "https://evil.example/"},
     )
     assert "evil.example" not in again.headers["Location"]
+
+
+def test_a_line_break_in_a_title_cannot_break_the_mail_headers(client, db, mailbox):
+    make_technology(db, slug="odd", title="Odd\r\nBcc: victim@example.org")
+    assert client.post_form("/technologies/odd/interest", GOOD).status_code == 302
+    [notification] = [m for m in mailbox.messages if "New inquiry" in m["Subject"]]
+    assert notification["Subject"] == "New inquiry: Odd Bcc: victim@example.org"
+    assert notification["Bcc"] is None
+    assert not mailbox.to("victim@example.org")

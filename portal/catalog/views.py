@@ -316,7 +316,8 @@ def _send_inquiry_mails(inquiry: Inquiry, technology: Technology | None) -> None
         _("We received your message – CoE Battery Technology-Transfer Portal"),
         render_template("catalog/inquiry_confirmation.txt", **context),
     )
-    about = technology.title if technology else _("general inquiry")
+    # One line only: a line break in a header would make the mail library refuse the message.
+    about = " ".join(technology.title.split())[:120] if technology else _("general inquiry")
     send_mail(
         current_app.config["STAFF_NOTIFY_EMAIL"],
         _("New inquiry: %(about)s", about=about),
