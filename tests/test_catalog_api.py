@@ -50,12 +50,17 @@ def page_slugs(client, query: str) -> list[str]:
         "application=ev&application=stationary",
         "licensing=licensed",
         "trl_max=5&chemistry=na_ion&chemistry=li_ion",
+        "chemistry=na_ion&category=cell&licensing=available&trl_min=6",
+        "chemistry=li_polymer",
     ],
 )
 def test_api_returns_the_same_set_as_the_page(client, catalog, query):
     api = client.get(f"/api/v1/technologies?{query}").get_json()
     assert [item["slug"] for item in api["items"]] == page_slugs(client, query)
     assert api["total"] == len(api["items"])
+    html = client.get(f"/technologies?{query}").get_data(as_text=True)
+    shown = re.search(r'class="result-count" role="status">\s*(\d+) technolog', html)
+    assert int(shown.group(1)) == api["total"]
 
 
 def test_list_items_have_the_public_fields_only(client, catalog):

@@ -191,16 +191,20 @@ _GROUPED_FACETS = {
 }
 
 
-def _facet_counts(db: Session, filters: CatalogFilters) -> dict[str, list[FacetValue]]:
+def _facet_counts(
+    db: Session, filters: CatalogFilters
+) -> tuple[dict[str, list[FacetValue]], int | None]:
     """Counts per value of every facet, each under all the OTHER filters, in two statements.
 
     Facets without a filter of their own share the full filter set, so one GROUP BY over their
     columns (read from the narrow covering index) counts them all at once. Each facet that has
     a filter of its own, and the applications bit set, gets one part of a UNION ALL.
+    Returns the facets and, when the shared GROUP BY ran (under every filter), the total.
     """
     dialect = db.get_bind().dialect.name
     active = {name for name in _GROUPED_FACETS if _is_active(filters, name)}
     counts: dict[tuple[str, str], int] = {}
+    total = None
 
     shared = [name for name in _GROUPED_FACETS if name not in active]
     if shared:
@@ -208,6 +212,7 @@ def _facet_counts(db: Session, filters: CatalogFilters) -> dict[str, list[FacetV
         rows = db.exec(
             select(*columns, func.count()).where(*_conditions(filters, dialect)).group_by(*columns)
         ).all()
+        total = sum(row[-1] for row in rows)
         for row in rows:
             for name, value in zip(shared, row[:-1], strict=True):
                 key = (name, str(value))
@@ -261,7 +266,7 @@ def _facet_counts(db: Session, filters: CatalogFilters) -> dict[str, list[FacetV
             low, high = filters.trl_min or 1, filters.trl_max or 9
             chosen = tuple(v for v in values if low <= int(v) <= high)
         facets[name] = [FacetValue(v, counts.get((name, v), 0), v in chosen) for v in values]
-    return facets
+    return facets, total
 
 
 def _is_active(filters: CatalogFilters, name: str) -> bool:
@@ -280,23 +285,25 @@ def find_technologies(
 ) -> CatalogResult:
     """One page of the filtered catalog with its total and (optionally) the facet counts.
 
-    Three statements whatever the number of technologies: the count, the page's rows, and all
-    facet counts together.
+    At most four statements whatever the number of technologies: the page's rows, the facet
+    counts (two), and the count, which the facet query usually answers already.
     """
     dialect = db.get_bind().dialect.name
-    total = db.exec(
-        select(func.count()).select_from(Technology).where(*_conditions(filters, dialect))
-    ).scalar_one()
+    facets, total = ({}, None)
+    if with_facets:
+        facets, total = _facet_counts(db, filters)
+    if total is None:
+        total = db.exec(
+            select(func.count()).select_from(Technology).where(*_conditions(filters, dialect))
+        ).scalar_one()
     query = filtered_query(db, filters)
     offset = (filters.page - 1) * per_page
     items = list(db.exec(query.limit(per_page).offset(offset)).scalars()) if total else []
-    result = CatalogResult(
+    return CatalogResult(
         filters=filters,
         items=items,
         applications=applications_of(items),
         total=int(total),
         per_page=per_page,
+        facets=facets,
     )
-    if with_facets:
-        result.facets = _facet_counts(db, filters)
-    return result
