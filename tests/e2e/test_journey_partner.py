@@ -81,8 +81,8 @@ def test_partner_evidence_download_and_api_token(app, live_server, page, db):
     page.get_by_label(re.compile(r"^File")).set_input_files(
         {"name": "pilot-report.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )
-    page.get_by_role("button", name="Submit").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit").click()
     evidence_row = page.locator("table tr", has_text="50 pilot cells shipped")
     assert evidence_row.get_by_role("link", name="pilot-report.pdf").is_visible()
     assert "Submitted" in page.get_by_role("heading", level=1).inner_text()
@@ -124,8 +124,8 @@ def test_partner_evidence_download_and_api_token(app, live_server, page, db):
     page.wait_for_url(re.compile(r"/me/tokens$"))
     assert_accessible(page)
     page.get_by_label("Token name").fill("Lab notebook")
-    page.get_by_role("button", name="Create token").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create token").click()
     token = page.get_by_label("Token", exact=True).input_value()
     assert re.fullmatch(r"btp_\S{20,}", token), token
     assert_accessible(page)
@@ -146,8 +146,8 @@ def test_partner_evidence_download_and_api_token(app, live_server, page, db):
     row = page.locator("tbody tr", has_text="Lab notebook")
     assert token[:8] in row.inner_text()
     page.once("dialog", lambda dialog: dialog.accept())  # "Revoke this token?"
-    row.get_by_role("button", name="Revoke").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        row.get_by_role("button", name="Revoke").click()
     assert page.locator("tbody tr", has_text="Lab notebook").get_by_text("revoked").is_visible()
     assert_accessible(page)
 
