@@ -82,7 +82,10 @@ def text_search(dialect: str, q: str | None) -> TextSearch | None:
         .subquery("fts_rank")
     )
     # bm25 is lower for better matches.
+    # `id + 0` stops SQLite from driving the query from the match list (a rowid lookup of a wide
+    # row per match: ~18 ms for a word in every document of 10,000); it then walks the narrow
+    # facet index and probes the match list instead (~4 ms; ~1 ms for a rare word).
     return TextSearch(
-        condition=Technology.id.in_(matches),
+        condition=(Technology.id + literal_column("0")).in_(matches),
         ranked=lambda q: q.join(ranks, ranks.c.id == Technology.id).order_by(ranks.c.score),
     )
