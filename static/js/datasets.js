@@ -76,7 +76,14 @@
       draw(canvas, {
         type: "line",
         data: { datasets },
-        options: { scales: { x: linear(d.labelX), y: linear(d.labelY) } },
+        // A charge-discharge curve is not sorted by capacity. Unparsed (`parsing: false`) or
+        // `normalized` data is taken as sorted, so Chart.js would read the x range from the first and
+        // last points only and squeeze the curves into a sliver: let it parse and find the range.
+        options: {
+          parsing: true,
+          normalized: false,
+          scales: { x: linear(d.labelX), y: linear(d.labelY) },
+        },
       });
     },
     compare(canvas, data) {

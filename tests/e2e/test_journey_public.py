@@ -155,11 +155,34 @@ def test_visitor_filters_opens_writes_and_sees_a_plot(app, live_server, page, db
         }"""
     )
     assert painted > 500, f"the capacity canvas is (almost) blank: {painted} pixels drawn"
-    # The voltage curves for the default cycles are drawn as well.
+    heights = page.evaluate(  # the canvas height over five frames
+        """async () => {
+            const canvas = document.getElementById('capacity-chart');
+            const seen = [];
+            for (let i = 0; i < 5; i += 1) {
+                seen.push(canvas.getBoundingClientRect().height);
+                await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 50)));
+            }
+            return seen;
+        }"""
+    )
+    # Chart.js resizes to its container: the plot keeps its size instead of growing frame by frame.
+    assert len(set(heights)) == 1 and 250 <= heights[0] <= 320, heights
+    # The voltage curves for the default cycles are drawn as well, on axes that hold the whole curve
+    # (a charge-discharge curve is not sorted by capacity; the axis must not come from its ends).
     page.wait_for_function(
         "() => { const c = window.Chart && Chart.getChart(document.getElementById('voltage-chart'));"
         " return c && c.data.datasets.length > 0 && c.data.datasets[0].data.length > 10; }"
     )
+    x_axis, x_values = page.evaluate(
+        """() => {
+            const chart = Chart.getChart(document.getElementById('voltage-chart'));
+            const xs = chart.data.datasets.flatMap((d) => d.data.map((p) => p.x));
+            return [[chart.scales.x.min, chart.scales.x.max], [Math.min(...xs), Math.max(...xs)]];
+        }"""
+    )
+    assert x_axis[0] <= x_values[0] and x_axis[1] >= x_values[1], (x_axis, x_values)
+    assert x_values[1] > 0.002  # a whole discharge of the 2.3 mAh cell is on the plot
     assert_accessible(page)
     _clean(page)
 
