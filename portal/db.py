@@ -68,7 +68,9 @@ def init_app(app: Flask) -> None:
                 db_session.close()
         return response
 
-    @app.teardown_request
+    # App-context teardown covers requests and CLI commands alike, so a command that fails
+    # midway never leaves a connection idle in a transaction.
+    @app.teardown_appcontext
     def discard_session(_exc):
         db_session = g.pop("db_session", None)
         if db_session is not None:

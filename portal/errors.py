@@ -8,7 +8,7 @@ import secrets
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal import db
@@ -114,6 +114,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError):
         return error_response(error.status, error.message)
+
+    @app.errorhandler(DataError)
+    def unstorable_value(_error):
+        # e.g. a NUL byte or an out-of-range number reaching PostgreSQL from a query parameter
+        return error_response(400, "The request contained a value the portal cannot use.")
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)

@@ -63,3 +63,18 @@ def test_readyz_answers_503_when_the_database_is_unreachable(tmp_path):
     assert login.status_code == 200  # the login form itself needs no database
     failed = client.post("/login", data={"email": "a@b.org", "password": "whatever-long"})
     assert failed.status_code in (400, 503)
+
+
+def test_a_value_the_database_refuses_is_a_400_not_a_500(app, client, monkeypatch):
+    from sqlalchemy.exc import DataError
+
+    from portal.policy import POLICY, PUBLIC
+
+    def refuse():
+        raise DataError("SELECT :q", {"q": "\x00"}, ValueError("NUL byte"))
+
+    app.add_url_rule("/refuse", "refuse", refuse)
+    monkeypatch.setitem(POLICY, "refuse", PUBLIC)
+    response = client.get("/refuse")
+    assert response.status_code == 400
+    assert "cannot use" in response.get_data(as_text=True)

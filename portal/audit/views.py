@@ -23,8 +23,8 @@ def _parse_date(raw: str | None) -> date | None:
 @bp.get("")
 def index():
     """Newest entries first; filters combine."""
-    actor = request.args.get("actor", "").strip()[:254]
-    action = request.args.get("action", "").strip()[:64]
+    actor = request.args.get("actor", "").replace("\0", "").strip()[:254]
+    action = request.args.get("action", "").replace("\0", "").strip()[:64]
     since = _parse_date(request.args.get("since"))
     until = _parse_date(request.args.get("until"))
     query = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
