@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test migrate seed lint format screenshots clean
+.PHONY: run test install install-test migrate seed lint format screenshots translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,3 +63,10 @@ screenshots: install-test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-results
+
+# Refresh the translation catalogue after changing user-facing strings, then translate
+# portal/translations/hi/LC_MESSAGES/messages.po and compile.
+translations: install-test
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --omit-header -o portal/translations/messages.pot .
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations
+	$(BIN)/pybabel compile -d portal/translations
