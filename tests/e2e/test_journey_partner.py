@@ -99,6 +99,10 @@ def test_partner_evidence_download_and_api_token(app, live_server, page, db):
 
     # The granted dataset: open it from the dashboard and download the per-cycle summary.
     page.get_by_role("link", name="My dashboard").first.click()
+    page.wait_for_url(re.compile(r"/me$"))
+    handed_in_row = page.locator("tr", has_text="50 pilot cells shipped")
+    assert "Pilot cells delivered" in handed_in_row.inner_text()  # "What you handed in"
+    assert_accessible(page)
     page.get_by_role("link", name="Pilot cell cycling (Maccor)").click()
     page.wait_for_url(re.compile(r"/datasets/pilot-cell-cycling$"))
     page.wait_for_function(

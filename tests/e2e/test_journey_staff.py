@@ -66,8 +66,10 @@ def test_staff_back_office_journey(app, live_server, browser, page, db):
     page.get_by_role("navigation", name="Main").get_by_role(
         "link", name="Manage technologies"
     ).click()
+    page.wait_for_url(re.compile(r"/admin/technologies$"))
     assert_accessible(page)
     page.get_by_role("link", name="Add a technology").click()
+    page.wait_for_url(re.compile(r"/admin/technologies/new$"))
     assert_accessible(page)
     page.get_by_label("Title").fill("Prussian white cathode")
     page.get_by_label("Short name").fill("prussian-white-cathode")
@@ -83,6 +85,7 @@ def test_staff_back_office_journey(app, live_server, browser, page, db):
     with page.expect_navigation():
         page.get_by_role("button", name="Publish").click()
     assert "Published." in _flash(page)
+    assert_accessible(page)
     technology = db.exec(
         select(Technology).where(Technology.slug == "prussian-white-cathode")
     ).one()
@@ -98,6 +101,7 @@ def test_staff_back_office_journey(app, live_server, browser, page, db):
     page.goto(f"{live_server}/admin/agreements")
     assert_accessible(page)
     page.get_by_role("link", name="New agreement").click()
+    page.wait_for_url(re.compile(r"/admin/agreements/new$"))
     assert_accessible(page)
     page.get_by_label("Title").fill("Prussian white scale-up")
     page.get_by_label("Kind").select_option("mou")
@@ -146,6 +150,7 @@ def test_staff_back_office_journey(app, live_server, browser, page, db):
     page.goto(f"{live_server}/admin/datasets")
     assert_accessible(page)
     page.get_by_role("link", name="New dataset").click()
+    page.wait_for_url(re.compile(r"/admin/datasets/new$"))
     assert_accessible(page)
     page.get_by_label("Short name").fill("prussian-white-coin-cells")
     page.get_by_label("Title", exact=True).fill("Prussian white coin cells")
@@ -180,6 +185,7 @@ def test_staff_back_office_journey(app, live_server, browser, page, db):
     assert (dataset_file.status, dataset_file.cycle_count) == ("ingested", 2)
     # The result links to the plots, which are drawn.
     result.get_by_role("link", name="See the plots").click()
+    page.wait_for_url(re.compile(r"/datasets/prussian-white-coin-cells\?file=\d+#plots-heading$"))
     page.wait_for_function(
         "() => { const c = window.Chart && Chart.getChart(document.getElementById('capacity-chart'));"
         " return c && c.data.datasets[0].data.length === 2; }"
@@ -208,6 +214,7 @@ def test_staff_back_office_journey(app, live_server, browser, page, db):
     row = page.locator("#milestones tr", has_text="Tech pack handed over")
     assert "Submitted" in row.inner_text()
     row.get_by_role("link", name="Tech pack handed over").click()
+    page.wait_for_url(re.compile(r"/milestones/\d+$"))
     assert page.get_by_text("Cell drawings and the BOM are in the shared folder.").is_visible()
     assert_accessible(page)
     with page.expect_navigation():
