@@ -69,6 +69,8 @@ def _empty_all_tables(url: str) -> None:
     tables = list(reversed(SQLModel.metadata.sorted_tables))
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
+            # A connection left idle in a transaction would block TRUNCATE forever: fail instead.
+            connection.execute(text("SET LOCAL lock_timeout = '30s'"))
             names = ", ".join(f'"{t.name}"' for t in tables)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
