@@ -122,9 +122,13 @@ def test_partner_evidence_download_and_api_token(app, live_server, page, db):
     original = Path(original_download.value.path()).read_bytes()
     assert hashlib.sha256(original).digest() == hashlib.sha256(MACCOR.read_bytes()).digest()
 
+    # The page's Python snippet names the summary's API address; its link leads to the tokens page.
+    snippet = page.locator("#python-snippet").inner_text()
+    cycles_url = re.search(r'^url = "(http[^"]+)"$', snippet, re.M).group(1)
+    assert cycles_url.startswith(f"{live_server}/api/v1/datasets/pilot-cell-cycling/files/")
+
     # A personal API token: shown once, works with the API, then revoked.
-    page.goto(f"{live_server}/me")
-    page.get_by_role("link", name="API tokens").click()
+    page.get_by_role("link", name="your tokens page").click()
     page.wait_for_url(re.compile(r"/me/tokens$"))
     assert_accessible(page)
     page.get_by_label("Token name").fill("Lab notebook")
@@ -140,8 +144,11 @@ def test_partner_evidence_download_and_api_token(app, live_server, page, db):
     assert [a["reference"] for a in api.json()["items"]] == ["COE-MOU-2025-001"]
     milestones = page.request.get(f"{live_server}/api/v1/me/milestones", headers=bearer).json()
     assert "BRANDWORK-ONLY" not in str(milestones)
-    cycles = page.request.get(f"{live_server}/api/v1/datasets/pilot-cell-cycling", headers=bearer)
-    assert cycles.status == 200
+    dataset = page.request.get(f"{live_server}/api/v1/datasets/pilot-cell-cycling", headers=bearer)
+    assert dataset.status == 200
+    # What the snippet does: fetch the per-cycle summary with the token.
+    cycles = page.request.get(cycles_url, headers=bearer).json()
+    assert [c["cycle_index"] for c in cycles["items"]] == [1, 2] and cycles["next"] is None
 
     # Shown once: reloading the page shows the prefix only, never the token again.
     page.goto(f"{live_server}/me/tokens")

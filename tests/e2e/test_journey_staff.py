@@ -58,8 +58,21 @@ def test_staff_back_office_journey(app, live_server, browser, page, db):
     sign_in(page, live_server, "vikram@coe-battery.example", TEST_PASSWORD)
     assert page.url.endswith("/admin")
     page.wait_for_function(
-        "() => [...document.querySelectorAll('canvas')].some((c) => window.Chart && Chart.getChart(c))"
+        "() => { const c = window.Chart && Chart.getChart(document.getElementById('milestone-chart'));"
+        " return c && c.data.datasets.length > 0; }"
     )
+    heights = page.evaluate(  # the chart keeps its size (Chart.js resizes to its container)
+        """async () => {
+            const canvas = document.getElementById('milestone-chart');
+            const seen = [];
+            for (let i = 0; i < 4; i += 1) {
+                seen.push(canvas.getBoundingClientRect().height);
+                await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 50)));
+            }
+            return seen;
+        }"""
+    )
+    assert len(set(heights)) == 1 and 200 <= heights[0] <= 400, heights
     assert_accessible(page)
 
     # 1. A technology: created as a draft, then published.
