@@ -27,7 +27,9 @@ DATASETS = [
         "title": "Li / graphite R2032 coin cell at 25 °C (Landt)",
         "description": (
             "Formation and cycling of a lithium / graphite half cell in a 2032 coin cell, "
-            "recorded on a Landt cycler. A reference file for comparing test set-ups."
+            "recorded on a Landt cycler. A reference file for comparing test set-ups. "
+            "In a half cell against lithium, discharge lithiates the graphite, so the first "
+            "cycle's coulombic efficiency (discharge / charge) reads above 100 %."
         ),
         "chemistry": "li_ion",
         "cell_format": "R2032 coin cell (half cell)",
