@@ -28,7 +28,20 @@ def _blueprints() -> list:
     from portal.datasets.views import bp as datasets
     from portal.partners.views import bp as partners
 
-    return [core, accounts, audit, admin, partners, catalog, catalog_api, agreements, agreements_api, datasets, datasets_api, api]
+    return [
+        core,
+        accounts,
+        audit,
+        admin,
+        partners,
+        catalog,
+        catalog_api,
+        agreements,
+        agreements_api,
+        datasets,
+        datasets_api,
+        api,
+    ]
 
 
 def _select_locale() -> str:

@@ -44,6 +44,8 @@ def page_number(raw: str | None) -> int:
 def paginate(db: Session, query: Select, raw_page: str | None, per_page: int = PER_PAGE) -> Page:
     """Run `query` for one page plus a count; rows with one entity come back as that entity."""
     number = page_number(raw_page)
-    total = db.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    total = db.execute(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    ).scalar_one()
     rows = db.exec(query.limit(per_page).offset((number - 1) * per_page)).all()
     return Page(items=list(rows), total=int(total), number=number, per_page=per_page)

@@ -136,14 +136,48 @@ POLICY: dict[str, Access] = {
     # The secret in the URL is the credential (calendar apps send no cookie); unknown → 404.
     "partners.calendar_feed": PUBLIC,
     # --- datasets ---
-    "datasets.index": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="lists visible datasets only"),
+    "datasets.index": allow(
+        ANONYMOUS, PARTNER, STAFF, ADMIN, objects="lists visible datasets only"
+    ),
     "datasets.compare": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only"),
-    "datasets.compare_data": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only"),
-    "datasets.detail": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only (access.visible_datasets_clause); others 404"),
-    "datasets.cycles": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only (access.visible_datasets_clause); others 404"),
-    "datasets.capacity_data": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only (access.visible_datasets_clause); others 404"),
-    "datasets.voltage_data": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only (access.visible_datasets_clause); others 404"),
-    "datasets.download": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only (access.visible_datasets_clause); others 404"),
+    "datasets.compare_data": allow(
+        ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only"
+    ),
+    "datasets.detail": allow(
+        ANONYMOUS,
+        PARTNER,
+        STAFF,
+        ADMIN,
+        objects="visible datasets only (access.visible_datasets_clause); others 404",
+    ),
+    "datasets.cycles": allow(
+        ANONYMOUS,
+        PARTNER,
+        STAFF,
+        ADMIN,
+        objects="visible datasets only (access.visible_datasets_clause); others 404",
+    ),
+    "datasets.capacity_data": allow(
+        ANONYMOUS,
+        PARTNER,
+        STAFF,
+        ADMIN,
+        objects="visible datasets only (access.visible_datasets_clause); others 404",
+    ),
+    "datasets.voltage_data": allow(
+        ANONYMOUS,
+        PARTNER,
+        STAFF,
+        ADMIN,
+        objects="visible datasets only (access.visible_datasets_clause); others 404",
+    ),
+    "datasets.download": allow(
+        ANONYMOUS,
+        PARTNER,
+        STAFF,
+        ADMIN,
+        objects="visible datasets only (access.visible_datasets_clause); others 404",
+    ),
     "datasets.admin_index": STAFF_ONLY,
     "datasets.admin_create": STAFF_ONLY,
     "datasets.admin_detail": STAFF_ONLY,
@@ -154,9 +188,23 @@ POLICY: dict[str, Access] = {
     "datasets.admin_delete": STAFF_ONLY,
     "datasets.admin_grant": STAFF_ONLY,
     "datasets.admin_revoke": STAFF_ONLY,
-    "datasets_api.datasets": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="lists visible datasets only"),
-    "datasets_api.dataset": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only (access.visible_datasets_clause); others 404"),
-    "datasets_api.cycles": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only (access.visible_datasets_clause); others 404"),
+    "datasets_api.datasets": allow(
+        ANONYMOUS, PARTNER, STAFF, ADMIN, objects="lists visible datasets only"
+    ),
+    "datasets_api.dataset": allow(
+        ANONYMOUS,
+        PARTNER,
+        STAFF,
+        ADMIN,
+        objects="visible datasets only (access.visible_datasets_clause); others 404",
+    ),
+    "datasets_api.cycles": allow(
+        ANONYMOUS,
+        PARTNER,
+        STAFF,
+        ADMIN,
+        objects="visible datasets only (access.visible_datasets_clause); others 404",
+    ),
     # --- api ---
     "api.openapi": PUBLIC,
 }

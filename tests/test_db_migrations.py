@@ -44,7 +44,9 @@ def test_models_and_migrations_do_not_drift(empty_database_url):
             opts={"compare_type": True, "render_as_batch": engine.dialect.name == "sqlite"},
         )
         differences = [
-            d for d in compare_metadata(context, SQLModel.metadata) if not _is_search_index_artifact(d)
+            d
+            for d in compare_metadata(context, SQLModel.metadata)
+            if not _is_search_index_artifact(d)
         ]
     engine.dispose()
     assert differences == [], "run alembic revision --autogenerate; models and migrations differ"

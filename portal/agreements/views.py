@@ -520,7 +520,9 @@ def milestone_submit(milestone_id: int):
     has_file = upload is not None and bool(upload.filename)
     dataset_id = parse_int(request.form.get("dataset_id"))
     if dataset_id and not datasets_access.can_see(current_user, dataset_id):
-        return _milestone_page(milestone, form, _("Choose one of the datasets shared with you."), 400)
+        return _milestone_page(
+            milestone, form, _("Choose one of the datasets shared with you."), 400
+        )
     try:
         services.submit_evidence(
             db.session(),
