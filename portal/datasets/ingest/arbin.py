@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-import polars as pl
-
 from . import tabular
 from .canonical import (
     CHARGE_CAPACITY,
@@ -17,9 +15,10 @@ from .canonical import (
     TEST_TIME,
     VOLTAGE,
 )
-from .columns import Column, find
+from .columns import locate
 from .detect import Sniff
 from .normalise import RawTable
+from .tabular import read_scaled
 
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     TEST_TIME: (("testtime",), "time"),
@@ -36,30 +35,6 @@ FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
         "temperature",
     ),
 }
-
-
-def locate(columns: list[str], fields: dict[str, tuple[tuple[str, ...], str]]) -> dict[str, Column]:
-    """Map canonical names to the source columns found for them."""
-    found = {}
-    for canonical, (bases, kind) in fields.items():
-        column = find(columns, bases, kind)
-        if column is not None:
-            found[canonical] = column
-    return found
-
-
-def read_scaled(
-    path: Path, sniffed: Sniff, found: dict[str, Column], flags: list[str]
-) -> pl.DataFrame:
-    """Read the located columns as floats, rename them to canonical names and apply unit scales."""
-    dtypes: dict[str, pl.DataType] = {column.name: pl.Float64() for column in found.values()}
-    frame = tabular.read(path, sniffed, dtypes, flags)
-    return frame.select(
-        (pl.col(column.name) * column.scale if column.scale != 1.0 else pl.col(column.name)).alias(
-            canonical
-        )
-        for canonical, column in found.items()
-    )
 
 
 def read(path: Path, sniffed: Sniff) -> RawTable:

@@ -96,3 +96,13 @@ def find(columns: list[str], bases: tuple[str, ...], kind: str) -> Column | None
 def header_keys(columns: list[str]) -> set[str]:
     """Base keys of all headers, for format signatures."""
     return {split_header(name)[0] for name in columns}
+
+
+def locate(columns: list[str], fields: dict[str, tuple[tuple[str, ...], str]]) -> dict[str, Column]:
+    """Map canonical names to the source columns found for them."""
+    found = {}
+    for canonical, (bases, kind) in fields.items():
+        column = find(columns, bases, kind)
+        if column is not None:
+            found[canonical] = column
+    return found

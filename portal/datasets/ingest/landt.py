@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from . import tabular
-from .arbin import locate, read_scaled
 from .canonical import (
     CHARGE_CAPACITY,
     CHARGE_ENERGY,
@@ -16,8 +15,10 @@ from .canonical import (
     TEST_TIME,
     VOLTAGE,
 )
+from .columns import locate
 from .detect import Sniff
 from .normalise import RawTable
+from .tabular import read_scaled
 
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     TEST_TIME: (("testtimes",), "index"),

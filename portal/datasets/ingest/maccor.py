@@ -10,7 +10,6 @@ from pathlib import Path
 import polars as pl
 
 from . import tabular
-from .arbin import locate
 from .canonical import (
     CHARGE_CAPACITY,
     CHARGE_ENERGY,
@@ -23,7 +22,7 @@ from .canonical import (
     TEST_TIME,
     VOLTAGE,
 )
-from .columns import find
+from .columns import find, locate
 from .detect import Sniff
 from .errors import IngestError
 from .normalise import RawTable, counter_increments, seconds, segment_boundary

@@ -5,7 +5,6 @@ from pathlib import Path
 import polars as pl
 
 from . import tabular
-from .arbin import locate
 from .canonical import (
     CHARGE_CAPACITY,
     CHARGE_ENERGY,
@@ -18,7 +17,7 @@ from .canonical import (
     TEST_TIME,
     VOLTAGE,
 )
-from .columns import find, split_header
+from .columns import find, locate, split_header
 from .detect import Sniff
 from .normalise import RawTable, elapsed_seconds, seconds
 

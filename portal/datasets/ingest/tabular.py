@@ -5,6 +5,7 @@ from pathlib import Path
 
 import polars as pl
 
+from .columns import Column
 from .detect import Sniff
 
 # The text is parsed in blocks of whole lines read into one reused buffer: parsing the whole
@@ -108,3 +109,17 @@ def _parse(block: bytes, schema: dict, wanted: list[pl.Expr], options: dict) -> 
             if encoding == "utf8-lossy":
                 raise
     raise AssertionError("unreachable")
+
+
+def read_scaled(
+    path: Path, sniffed: Sniff, found: dict[str, Column], flags: list[str]
+) -> pl.DataFrame:
+    """Read the located columns as floats, rename them to canonical names and apply unit scales."""
+    dtypes: dict[str, pl.DataType] = {column.name: pl.Float64() for column in found.values()}
+    frame = read(path, sniffed, dtypes, flags)
+    return frame.select(
+        (pl.col(column.name) * column.scale if column.scale != 1.0 else pl.col(column.name)).alias(
+            canonical
+        )
+        for canonical, column in found.items()
+    )
