@@ -266,6 +266,13 @@ def _organization_fields(form) -> dict:
     return {name: getattr(form, name).data for name in names if getattr(form, name, None)}
 
 
+def _flash_form_errors(form) -> None:
+    """Show a form's validation errors on the page the user is sent back to."""
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "error")
+
+
 def get_organization_or_404(org_id: int) -> Organization:
     """An organisation by id (staff pages only reach here), else 404."""
     organization = db.session().get(Organization, org_id)
@@ -311,9 +318,7 @@ def admin_invite(org_id: int):
     organization = get_organization_or_404(org_id)
     form = InviteForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        _flash_form_errors(form)
         return redirect(url_for("accounts.admin_organization_detail", org_id=organization.id))
     try:
         user, token = accounts.invite_user(
@@ -395,9 +400,7 @@ def admin_user_create():
         else:
             return deliver_invitation(user, token, _("the Centre of Excellence"))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        _flash_form_errors(form)
     return redirect(url_for("accounts.admin_users"))
 
 
