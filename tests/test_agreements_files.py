@@ -184,3 +184,19 @@ def test_evidence_upload_obeys_the_same_rules(app, client, db, login_as):
     assert response.status_code == 200 and response.headers["Content-Disposition"].startswith(
         "attachment"
     )
+
+
+def test_a_request_that_fails_after_storing_leaves_no_file_behind(
+    app, client, db, login_as, monkeypatch
+):
+    login_as("staff")
+    agreement = factories.make_agreement(db)
+
+    def audit_log_down(*_args, **_kwargs):
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr("portal.agreements.services.record", audit_log_down)
+    response = upload(client, agreement, PDF)
+    assert response.status_code == 500
+    assert stored_files(app) == []
+    assert db.exec(select(AgreementDocument)).all() == []

@@ -157,12 +157,6 @@ def store_upload(stream: IO[bytes], kind: str) -> StoredFile:
     return StoredFile(stored_name, size, digest.hexdigest(), content_type)
 
 
-def remove_stored(kind: str, stored_name: str | None) -> None:
-    """Delete a stored file (used when the transaction that referenced it is abandoned)."""
-    if stored_name:
-        stored_path(kind, stored_name).unlink(missing_ok=True)
-
-
 def display_filename(original: str) -> str:
     """The uploader's file name trimmed for display (never used on disk)."""
     cleaned = "".join(ch for ch in (original or "") if ch.isprintable() and ch not in "/\\")

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, and_, delete, or_
 from sqlmodel import Session, func, select
 
 from portal import db as portal_db
+from portal import filestore
 from portal.accounts.models import Organization, User
 from portal.agreements import files
 from portal.agreements.models import (
@@ -426,6 +427,7 @@ def add_document(
 ) -> AgreementDocument:
     """Store a new version of an agreement's document (size and type checked); audited."""
     stored = files.store_upload(stream, "agreements")
+    filestore.remove_on_rollback(db, files.stored_path("agreements", stored.stored_name))
     latest = db.exec(
         select(func.max(AgreementDocument.version)).where(
             AgreementDocument.agreement_id == agreement.id
@@ -617,6 +619,8 @@ def submit_evidence(
             _("Evidence can be handed in only while the agreement is signed or active.")
         )
     stored = files.store_upload(stream, "evidence") if stream is not None else None
+    if stored is not None:
+        filestore.remove_on_rollback(db, files.stored_path("evidence", stored.stored_name))
     evidence = MilestoneEvidence(
         milestone_id=milestone.id,
         submitted_by_id=submitter.id,

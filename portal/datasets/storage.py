@@ -17,15 +17,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import abort, current_app
-from sqlalchemy import event
 from sqlmodel import Session
+
+from portal import filestore
 
 CHUNK_BYTES = 1024 * 1024
 _STORED_NAME = re.compile(r"^ds_[0-9a-f]{32}(\.parquet)?$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_DISPLAY_NAME = 200
-_PENDING_KEY = "datasets_files_written"
-_DOOMED_KEY = "datasets_files_to_remove"
 
 
 @dataclass(frozen=True)
@@ -113,43 +112,12 @@ def remove_now(name: str | None) -> None:
 
 def remove_on_rollback(db: Session, *names: str | None) -> None:
     """Delete these new files if the transaction that records them rolls back."""
-    _install_hooks(db)
-    db.info.setdefault(_PENDING_KEY, []).extend(n for n in names if n)
+    filestore.remove_on_rollback(db, *(path_for(n) for n in names if n))
 
 
 def remove_after_commit(db: Session, *names: str | None) -> None:
     """Delete these files once the transaction that forgets them commits."""
-    _install_hooks(db)
-    db.info.setdefault(_DOOMED_KEY, []).extend(n for n in names if n)
-
-
-def _install_hooks(db: Session) -> None:
-    if db.info.get("datasets_hooks"):
-        return
-    db.info["datasets_hooks"] = True
-    folder = data_dir()
-
-    def committed(session):
-        session.info.pop(_PENDING_KEY, None)
-        for name in session.info.pop(_DOOMED_KEY, []):
-            _unlink(folder, name)
-
-    def rolled_back(session, previous_transaction):
-        if previous_transaction.nested:
-            return  # a savepoint: the outer transaction may still commit these files
-        session.info.pop(_DOOMED_KEY, None)
-        for name in session.info.pop(_PENDING_KEY, []):
-            _unlink(folder, name)
-
-    event.listen(db, "after_commit", committed)
-    event.listen(db, "after_soft_rollback", rolled_back)
-
-
-def _unlink(folder: Path, name: str) -> None:
-    # Runs outside the app context (after the request): the folder was captured when hooked.
-    if _STORED_NAME.match(name):
-        with contextlib.suppress(OSError):
-            (folder / name).unlink(missing_ok=True)
+    filestore.remove_after_commit(db, *(path_for(n) for n in names if n))
 
 
 def display_name(raw: str | None, fallback: str = "upload") -> str:
