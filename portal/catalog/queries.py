@@ -20,7 +20,7 @@ from portal.catalog.models import (
     applications_mask,
 )
 from portal.catalog.search import MAX_QUERY_LENGTH, text_search
-from portal.pagination import page_number
+from portal.pagination import Page, page_number
 
 PER_PAGE = 20
 MAX_VALUES_PER_FACET = 10
@@ -119,25 +119,12 @@ class FacetValue:
 
 
 @dataclass
-class CatalogResult:
-    filters: CatalogFilters
-    items: list[Technology]
-    applications: dict[int, list[str]]
-    total: int
-    per_page: int
+class CatalogResult(Page):
+    """One page of technologies (paging from portal.pagination.Page) with its facets."""
+
+    filters: CatalogFilters | None = None
+    applications: dict[int, list[str]] = field(default_factory=dict)
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.filters.page < self.pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.filters.page > 1
 
 
 def _conditions(
@@ -300,10 +287,11 @@ def find_technologies(
     offset = (filters.page - 1) * per_page
     items = list(db.exec(query.limit(per_page).offset(offset)).scalars()) if total else []
     return CatalogResult(
-        filters=filters,
         items=items,
-        applications=applications_of(items),
         total=int(total),
+        number=filters.page,
         per_page=per_page,
+        filters=filters,
+        applications=applications_of(items),
         facets=facets,
     )
