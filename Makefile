@@ -29,7 +29,8 @@ migrate: install
 
 # Demo data is loaded once, the first time; a marker in instance/ remembers.
 instance/.demo-loaded: | migrate
-	$(BIN)/portal seed-demo | tee instance/demo-logins.txt
+	$(BIN)/portal seed-demo | tee instance/seed-demo.log
+	grep -E '^Demo logins|^  (admin|staff|partner) ' instance/seed-demo.log > instance/demo-logins.txt
 	touch $@
 
 seed: instance/.demo-loaded
