@@ -13,8 +13,9 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from portal.audit.models import AuditEntry
+from portal.csvsafe import csv_cell
 from portal.datasets.models import CycleSummary, Dataset, DatasetFile
-from portal.datasets.views import csv_cell, parse_cycles
+from portal.datasets.views import parse_cycles
 from tests import factories
 
 CYCLER = Path("/work/shared/data/cycler")

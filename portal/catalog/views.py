@@ -54,6 +54,7 @@ from portal.catalog.queries import (
     filtered_query,
     find_technologies,
 )
+from portal.csvsafe import csv_cell
 from portal.errors import ConflictError, ServiceError
 from portal.mail import send_mail
 from portal.pagination import paginate
@@ -81,7 +82,6 @@ TRL_MEANING = {
     9: "Actual system proven in an operational environment",
 }
 CSV_EXPORT_LIMIT = 10_000
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 _translated_labels: dict[str, dict[str, dict[str, str]]] = {}
@@ -121,18 +121,6 @@ def index():
         # The address bar shows the clean, shareable URL, not the raw form submission.
         response.headers["HX-Push-Url"] = url_for("catalog.index", **filters.to_args())
     return response
-
-
-def _neutralise(value) -> str | int | float:
-    """Spreadsheet formula injection: text starting with = + - @ (or tab/CR) is made inert."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 CSV_COLUMNS = (
@@ -179,7 +167,7 @@ def export_csv():
             values = {name: getattr(technology, name, None) for name in CSV_COLUMNS}
             values["applications"] = " ".join(applications.get(technology.id, []))
             values["url"] = base + url_for("catalog.detail", slug=technology.slug)
-            writer.writerow([_neutralise(values[name]) for name in CSV_COLUMNS])
+            writer.writerow([csv_cell(values[name]) for name in CSV_COLUMNS])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate(0)

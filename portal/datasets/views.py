@@ -30,6 +30,7 @@ from portal.accounts.models import Organization
 from portal.agreements.models import Agreement
 from portal.agreements.services import effective_status, local_today
 from portal.catalog.models import Technology
+from portal.csvsafe import csv_cell
 from portal.datasets import bp, services, storage
 from portal.datasets.access import (
     get_dataset_or_404,
@@ -66,7 +67,6 @@ MAX_COMPARE = 6
 CURVE_POINTS = 1000
 DOWNLOAD_FORMS = ("original", "csv", "parquet", "summary")
 CSV_BATCH_ROWS = 64 * 1024
-_CSV_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- shared helpers for other domains' templates ---------------------------------------------
@@ -431,18 +431,6 @@ def _parquet_as_csv(path: str) -> Iterator[bytes]:
         buffer = io.BytesIO()
         pa_csv.write_csv(parquet.schema_arrow.empty_table(), buffer)
         yield buffer.getvalue()
-
-
-def csv_cell(value) -> str:
-    """A CSV cell; text that a spreadsheet would run as a formula is prefixed with a quote."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int | float):
-        return repr(value)
-    text = str(value)
-    return "'" + text if text.startswith(_CSV_DANGEROUS_START) else text
 
 
 def _summary_csv(rows) -> Iterator[bytes]:
