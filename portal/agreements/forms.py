@@ -124,17 +124,3 @@ class EvidenceForm(FlaskForm):
         validators=[Optional(), URL(require_tld=False), Length(max=500)],
     )
     file = FileField(_l("File (PDF, DOCX, XLSX, PNG or JPEG)"))
-
-
-def parse_int(raw: str | None, default: int | None = None) -> int | None:
-    """An int from a form or query value; anything odd gives `default`."""
-    try:
-        return int(str(raw).strip()[:12])
-    except (TypeError, ValueError):
-        return default
-
-
-def submitted_version(field) -> int:
-    """The version the edit form was loaded with; -1 (a conflict) when the request sent none, so a
-    form built from the record (`obj=`) cannot lend a bare POST the record's current version."""
-    return parse_int(field.data if field.raw_data else None, -1)

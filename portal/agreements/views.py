@@ -22,8 +22,6 @@ from portal.agreements.forms import (
     MilestoneForm,
     MilestoneTransitionForm,
     TransitionForm,
-    parse_int,
-    submitted_version,
 )
 from portal.agreements.models import (
     CLOSED_MILESTONE_STATUSES,
@@ -41,6 +39,7 @@ from portal.agreements.models import (
 from portal.catalog.models import Technology
 from portal.datasets import access as datasets_access
 from portal.errors import ConflictError, ServiceError
+from portal.formdata import parse_int, submitted_version
 from portal.htmx import is_htmx, render
 from portal.pagination import paginate
 

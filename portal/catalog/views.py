@@ -56,6 +56,7 @@ from portal.catalog.queries import (
 )
 from portal.csvsafe import csv_cell
 from portal.errors import ConflictError, ServiceError
+from portal.formdata import parse_int
 from portal.mail import send_mail
 from portal.pagination import paginate
 from portal.security import safe_next
@@ -388,7 +389,7 @@ def admin_edit(tech_id: int):
             catalog.update_technology(
                 session,
                 technology,
-                version=_int(form.version.data),
+                version=parse_int(form.version.data, 0),
                 applications=form.applications.data,
                 **form.technology_fields(),
             )
@@ -414,18 +415,11 @@ def admin_edit(tech_id: int):
     )
 
 
-def _int(raw) -> int:
-    try:
-        return int(str(raw or "0")[:12])
-    except ValueError:
-        return 0
-
-
 def _state_change(tech_id: int, change, message: str):
     technology = get_technology_by_id_or_404(tech_id)
     version = request.form.get("version")
     try:
-        change(db.session(), technology, _int(version) if version else None)
+        change(db.session(), technology, parse_int(version, 0) if version else None)
     except ServiceError as error:
         db.rollback()
         flash(_(error.message), "error")
@@ -493,7 +487,7 @@ def admin_inquiries():
     session = db.session()
     status = request.args.get("status", "")
     status = status if status in {s.value for s in InquiryStatus} else ""
-    technology_id = _int(request.args.get("technology")) or None
+    technology_id = parse_int(request.args.get("technology"), 0) or None
     query = (
         select(Inquiry, Technology)
         .outerjoin(Technology, Technology.id == Inquiry.technology_id)
@@ -563,7 +557,7 @@ def admin_inquiry_status(inquiry_id: int):
         version = form.version.data
         try:
             catalog.change_inquiry_status(
-                db.session(), inquiry, form.status.data, _int(version) if version else None
+                db.session(), inquiry, form.status.data, parse_int(version, 0) if version else None
             )
         except ServiceError as problem:
             db.rollback()

@@ -58,6 +58,7 @@ from portal.datasets.models import (
     Visibility,
 )
 from portal.errors import ServiceError
+from portal.formdata import submitted_version
 from portal.htmx import is_htmx, render
 from portal.pagination import paginate
 
@@ -526,7 +527,7 @@ def admin_edit(slug: str):
             services.update_dataset(
                 db.session(),
                 dataset,
-                version=_version(form.version.data),
+                version=submitted_version(form.version),
                 actor=current_user,
                 **_dataset_fields(form),
             )
@@ -540,13 +541,6 @@ def admin_edit(slug: str):
     return render_template(
         "datasets/admin_form.html", form=form, dataset=dataset, conflict=conflict
     ), status
-
-
-def _version(raw) -> int:
-    try:
-        return int(str(raw or "0")[:9])
-    except ValueError:
-        return 0
 
 
 def _grant_form(dataset: Dataset) -> GrantForm:
