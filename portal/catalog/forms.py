@@ -18,7 +18,6 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.accounts.models import OrgKind
-from portal.catalog.models import InquiryStatus
 
 CHEMISTRY_LABELS = {
     "li_ion": _l("Lithium-ion"),
@@ -226,8 +225,3 @@ class ConvertInquiryForm(FlaskForm):
     contact_email = EmailField(
         _l("Contact e-mail"), validators=[DataRequired(), Email(), Length(max=254)]
     )
-
-
-def status_choices() -> list[tuple[str, str]]:
-    """Inquiry statuses with their labels."""
-    return [(s.value, STATUS_LABELS[s.value]) for s in InquiryStatus]

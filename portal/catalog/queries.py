@@ -104,12 +104,6 @@ class CatalogFilters:
             or self.trl_max
         )
 
-    def toggled(self, facet: str, value: str) -> dict[str, Any]:
-        """The URL arguments with `value` of `facet` switched on or off (page back to 1)."""
-        current = getattr(self, facet)
-        values = tuple(v for v in current if v != value) if value in current else (*current, value)
-        return self.to_args(**{facet: values, "page": 1})
-
 
 @dataclass
 class FacetValue:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, timedelta
-from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
@@ -119,8 +118,3 @@ def build_calendar(rows: list[tuple[Milestone, Agreement]], today: date | None =
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
     return calendar.to_ical()
-
-
-def feed_summary(feed: CalendarFeed | None) -> dict[str, Any]:
-    """What the settings page shows about a feed (never the secret, which is not stored)."""
-    return {"exists": feed is not None, "created_at": feed.created_at if feed else None}
