@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import case, or_
 from sqlmodel import select
@@ -72,15 +73,15 @@ LABELS = {
     "status": STATUS_LABELS,
 }
 TRL_MEANING = {
-    1: "Basic principles observed",
-    2: "Technology concept formulated",
-    3: "Experimental proof of concept",
-    4: "Technology validated in the lab",
-    5: "Technology validated in a relevant environment",
-    6: "Technology demonstrated in a relevant environment",
-    7: "System prototype demonstrated in an operational environment",
-    8: "System complete and qualified",
-    9: "Actual system proven in an operational environment",
+    1: _l("Basic principles observed"),
+    2: _l("Technology concept formulated"),
+    3: _l("Experimental proof of concept"),
+    4: _l("Technology validated in the lab"),
+    5: _l("Technology validated in a relevant environment"),
+    6: _l("Technology demonstrated in a relevant environment"),
+    7: _l("System prototype demonstrated in an operational environment"),
+    8: _l("System complete and qualified"),
+    9: _l("Actual system proven in an operational environment"),
 }
 CSV_EXPORT_LIMIT = 10_000
 
@@ -104,7 +105,7 @@ def catalog_label(kind: str, value) -> str:
 @bp.app_template_global()
 def trl_meaning(level: int) -> str:
     """What a technology readiness level means, in words."""
-    return _(TRL_MEANING.get(level, ""))
+    return str(TRL_MEANING.get(level, ""))
 
 
 # --- public catalog --------------------------------------------------------------------------
