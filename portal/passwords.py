@@ -9,6 +9,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
+from flask_babel import gettext as _
 
 MIN_LENGTH = 8
 MAX_LENGTH = 256
@@ -72,12 +73,12 @@ def common_passwords() -> frozenset[str]:
 def password_problem(password: str, *, email: str = "") -> str | None:
     """Why this password is refused, or None when it is acceptable."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return _("Use at least %(n)d characters.", n=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return _("Use at most %(n)d characters.", n=MAX_LENGTH)
     lowered = password.lower()
     if lowered in common_passwords():
-        return "This password is too common; choose one that is harder to guess."
+        return _("This password is too common; choose one that is harder to guess.")
     if email and lowered == email.lower():
-        return "Do not use your e-mail address as your password."
+        return _("Do not use your e-mail address as your password.")
     return None

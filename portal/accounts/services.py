@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, has_request_context
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import Session, select
 
@@ -53,9 +54,11 @@ def create_organization(db: Session, **fields) -> Organization:
     """Create an organisation; the slug must be unique and URL-safe."""
     slug = fields.get("slug", "")
     if not SLUG_PATTERN.match(slug):
-        raise ServiceError("The short name may use lower-case letters, digits and hyphens only.")
+        raise ServiceError(_("The short name may use lower-case letters, digits and hyphens only."))
     if db.exec(select(Organization).where(Organization.slug == slug)).first():
-        raise ServiceError(f"An organisation with the short name “{slug}” already exists.")
+        raise ServiceError(
+            _("An organisation with the short name “%(slug)s” already exists.", slug=slug)
+        )
     organization = Organization(**fields)
     db.add(organization)
     db.flush()
@@ -94,13 +97,13 @@ def create_user(
     """Create a user; partners must belong to an organisation and staff must not."""
     email = normalise_email(email)
     if role not in {r.value for r in Role}:
-        raise ServiceError("Unknown role.")
+        raise ServiceError(_("Unknown role."))
     if role == Role.PARTNER and organization_id is None:
-        raise ServiceError("A partner user must belong to an organisation.")
+        raise ServiceError(_("A partner user must belong to an organisation."))
     if role != Role.PARTNER:
         organization_id = None
     if user_by_email(db, email):
-        raise ServiceError("A user with this e-mail address already exists.")
+        raise ServiceError(_("A user with this e-mail address already exists."))
     if password is not None and (problem := passwords.password_problem(password, email=email)):
         raise ServiceError(problem)
     user = User(
@@ -138,7 +141,7 @@ def set_active(db: Session, user: User, active: bool) -> User:
 def change_password(db: Session, user: User, current: str, new: str) -> None:
     """Change a password after checking the current one; every other session of the user ends."""
     if not passwords.verify_password(user.password_hash, current):
-        raise ServiceError("Your current password is not correct.")
+        raise ServiceError(_("Your current password is not correct."))
     _set_password(db, user, new)
     record(db, "user.password_changed", user)
 
@@ -332,7 +335,9 @@ def _accept_code(db: Session, user: User, secret: str, code: str) -> bool:
 def enable_totp(db: Session, user: User, secret: str, code: str) -> None:
     """Turn on the second factor once the user proves their app shows the right code."""
     if not _accept_code(db, user, secret, code):
-        raise ServiceError("That code does not match. Check the time on your phone and try again.")
+        raise ServiceError(
+            _("That code does not match. Check the time on your phone and try again.")
+        )
     user.totp_secret = secret
     db.add(user)
     record(db, "user.totp_enabled", user)
@@ -341,7 +346,7 @@ def enable_totp(db: Session, user: User, secret: str, code: str) -> None:
 def disable_totp(db: Session, user: User) -> None:
     """Turn off the second factor (refused for staff when it is required)."""
     if user.is_staff and current_app.config["STAFF_TOTP"] == "required":
-        raise ServiceError("Staff and admins must keep two-step sign-in on.")
+        raise ServiceError(_("Staff and admins must keep two-step sign-in on."))
     user.totp_secret = None
     user.totp_last_step = None
     db.add(user)
@@ -410,7 +415,7 @@ def accept_invitation(db: Session, invitation: Invitation, password: str) -> Use
     """Set the password from an invitation link and use the link up."""
     user = db.get(User, invitation.user_id)
     if user is None or not user.is_active:
-        raise ServiceError("This invitation is no longer valid.")
+        raise ServiceError(_("This invitation is no longer valid."))
     _set_password(db, user, password)
     invitation.used_at = utcnow()
     db.add(invitation)

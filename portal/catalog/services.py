@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 from flask import abort, current_app
+from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -98,10 +99,12 @@ def featured_technologies(db: Session, limit: int = 3) -> list[Technology]:
 
 def _check_slug(db: Session, slug: str, technology_id: int | None = None) -> None:
     if not SLUG_PATTERN.match(slug or "") or len(slug) > MAX_SLUG_LENGTH:
-        raise ServiceError("The short name may use lower-case letters, digits and hyphens only.")
+        raise ServiceError(_("The short name may use lower-case letters, digits and hyphens only."))
     existing = db.exec(select(Technology.id).where(Technology.slug == slug)).first()
     if existing is not None and existing != technology_id:
-        raise ServiceError(f"A technology with the short name “{slug}” already exists.")
+        raise ServiceError(
+            _("A technology with the short name “%(slug)s” already exists.", slug=slug)
+        )
 
 
 def _set_applications(db: Session, technology: Technology, applications: list[str]) -> None:
@@ -123,7 +126,7 @@ def create_technology(
     _check_slug(db, fields.get("slug", ""))
     unknown = set(fields) - set(TECHNOLOGY_FIELDS) - {"is_published", "is_demo"}
     if unknown:
-        raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}")
+        raise ServiceError(_("Unknown fields: %(fields)s", fields=", ".join(sorted(unknown))))
     technology = Technology(**fields)
     if technology.is_published:
         technology.published_at = utcnow()
@@ -185,7 +188,7 @@ def _set_state(
 def publish_technology(db: Session, technology: Technology, version: int | None = None):
     """Make a technology public (archived ones must be restored first)."""
     if technology.is_archived:
-        raise ServiceError("Restore this technology from the archive before publishing it.")
+        raise ServiceError(_("Restore this technology from the archive before publishing it."))
     return _set_state(db, technology, "published", version, is_published=True)
 
 
@@ -283,9 +286,15 @@ def change_inquiry_status(
     if status == inquiry.status:
         return inquiry
     if status not in INQUIRY_TRANSITIONS.get(inquiry.status, ()):
-        raise ServiceError(f"An inquiry cannot go from “{inquiry.status}” to “{status}”.")
+        raise ServiceError(
+            _(
+                "An inquiry cannot go from “%(current)s” to “%(wanted)s”.",
+                current=inquiry.status,
+                wanted=status,
+            )
+        )
     if status == InquiryStatus.CONVERTED and inquiry.organization_id is None:
-        raise ServiceError("Use “Convert to partner” to turn an inquiry into an organisation.")
+        raise ServiceError(_("Use “Convert to partner” to turn an inquiry into an organisation."))
     before = inquiry.status
     inquiry.status = status
     inquiry.version += 1
@@ -306,7 +315,7 @@ def add_inquiry_note(db: Session, inquiry: Inquiry, body: str, author: User) -> 
     """A staff note on an inquiry."""
     text = body.strip()
     if not text:
-        raise ServiceError("Write something in the note.")
+        raise ServiceError(_("Write something in the note."))
     note = InquiryNote(
         inquiry_id=inquiry.id,
         author_id=author.id,
@@ -340,9 +349,9 @@ def convert_inquiry(
 ) -> tuple[Organization, User, str]:
     """Turn a lead into a partner organisation and invite its contact; returns the invite token."""
     if InquiryStatus.CONVERTED not in INQUIRY_TRANSITIONS.get(inquiry.status, ()):
-        raise ServiceError("This inquiry has already been converted or is closed.")
+        raise ServiceError(_("This inquiry has already been converted or is closed."))
     if accounts.user_by_email(db, contact_email):
-        raise ServiceError("A user with this e-mail address already exists.")
+        raise ServiceError(_("A user with this e-mail address already exists."))
     created = accounts.create_organization(db, **organization)
     user, token = accounts.invite_user(
         db,

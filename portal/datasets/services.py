@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
@@ -69,16 +70,16 @@ def _no_progress(_stage: str) -> None:
 
 def _check_fields(fields: dict[str, Any]) -> None:
     if "title" in fields and not str(fields["title"] or "").strip():
-        raise ServiceError("Give the dataset a title.")
+        raise ServiceError(_("Give the dataset a title."))
     if fields.get("visibility", Visibility.RESTRICTED) not in set(Visibility):
-        raise ServiceError("Choose public, partners or restricted.")
+        raise ServiceError(_("Choose public, partners or restricted."))
     if fields.get("chemistry", "other") not in CHEMISTRIES:
-        raise ServiceError("Choose a known chemistry.")
+        raise ServiceError(_("Choose a known chemistry."))
     if fields.get("test_type", "cycle_life") not in TEST_TYPES:
-        raise ServiceError("Choose a known test type.")
+        raise ServiceError(_("Choose a known test type."))
     capacity = fields.get("nominal_capacity_ah")
     if capacity is not None and not (capacity > 0 and math.isfinite(capacity)):
-        raise ServiceError("The nominal capacity must be a positive number of ampere-hours.")
+        raise ServiceError(_("The nominal capacity must be a positive number of ampere-hours."))
 
 
 def create_dataset(
@@ -94,7 +95,7 @@ def create_dataset(
     fields = {key: value for key, value in fields.items() if key in DATASET_FIELDS}
     _check_fields(fields)
     if db.exec(select(Dataset.id).where(Dataset.slug == slug)).first() is not None:
-        raise ServiceError(f"A dataset with the short name “{slug}” already exists.")
+        raise ServiceError(_("A dataset with the short name “%(slug)s” already exists.", slug=slug))
     dataset = Dataset(
         slug=slug, is_demo=is_demo, created_by_id=getattr(actor, "id", None), **fields
     )
@@ -383,13 +384,13 @@ def grant_access(
     today = today or date.today()
     organization = db.get(Organization, organization_id) if organization_id else None
     if organization is None:
-        raise ServiceError("Choose an organisation.")
+        raise ServiceError(_("Choose an organisation."))
     if agreement_id:
         agreement = db.get(Agreement, agreement_id)
         if agreement is None or agreement.organization_id != organization.id:
-            raise ServiceError("The agreement must be one of that organisation's agreements.")
+            raise ServiceError(_("The agreement must be one of that organisation's agreements."))
     if expires_on is not None and expires_on < today:
-        raise ServiceError("The expiry date is in the past.")
+        raise ServiceError(_("The expiry date is in the past."))
     grant = DatasetGrant(
         dataset_id=dataset.id,
         organization_id=organization.id,
@@ -417,7 +418,7 @@ def grant_access(
 def revoke_grant(db: Session, grant: DatasetGrant, *, actor=None) -> DatasetGrant:
     """End a grant now (it stays listed, marked revoked)."""
     if grant.revoked_at is not None:
-        raise ServiceError("This grant is already revoked.")
+        raise ServiceError(_("This grant is already revoked."))
     grant.revoked_at = utcnow()
     db.add(grant)
     db.flush()
