@@ -7,6 +7,7 @@ import secrets
 
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -33,23 +34,25 @@ class ConflictError(ServiceError):
     def __init__(self, message: str | None = None):
         super().__init__(
             message
-            or "Someone else changed this record since you opened it. "
-            "Reload to see their changes, then make yours again.",
+            or _(
+                "Someone else changed this record since you opened it. "
+                "Reload to see their changes, then make yours again."
+            ),
             status=409,
         )
 
 
 MESSAGES = {
-    400: "The request could not be understood. Check the form and try again.",
-    401: "Sign in to continue.",
-    403: "You do not have permission to open this page.",
-    404: "We could not find that page.",
-    405: "That action is not allowed here.",
-    409: "The record changed while you were editing it.",
-    413: "The upload is larger than the portal accepts.",
-    429: "Too many attempts. Wait a few minutes and try again.",
-    500: "Something went wrong on our side. The team has been told.",
-    503: "The portal is briefly unavailable. Please try again in a few seconds.",
+    400: _l("The request could not be understood. Check the form and try again."),
+    401: _l("Sign in to continue."),
+    403: _l("You do not have permission to open this page."),
+    404: _l("We could not find that page."),
+    405: _l("That action is not allowed here."),
+    409: _l("The record changed while you were editing it."),
+    413: _l("The upload is larger than the portal accepts."),
+    429: _l("Too many attempts. Wait a few minutes and try again."),
+    500: _l("Something went wrong on our side. The team has been told."),
+    503: _l("The portal is briefly unavailable. Please try again in a few seconds."),
 }
 
 
@@ -68,7 +71,7 @@ def error_response(
     Whatever the request wrote before failing is rolled back: an error page never commits.
     """
     db.rollback()
-    message = message or MESSAGES.get(status, MESSAGES[500])
+    message = str(message or MESSAGES.get(status, MESSAGES[500]))
     if reference is None:
         reference = secrets.token_hex(6)
         log.log(
@@ -85,7 +88,7 @@ def error_response(
         )
     else:
         response = render_template(
-            "errors/error.html", status=status, message=_(message), reference=reference
+            "errors/error.html", status=status, message=message, reference=reference
         )
     return response, status, headers or {}
 
@@ -97,7 +100,9 @@ def init_app(app: Flask) -> None:
     def csrf_failed(_error):
         return error_response(
             400,
-            "This form has expired or was sent from another site. Reload the page and try again.",
+            _(
+                "This form has expired or was sent from another site. Reload the page and try again."
+            ),
         )
 
     @app.errorhandler(HTTPException)
@@ -118,7 +123,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DataError)
     def unstorable_value(_error):
         # e.g. a NUL byte or an out-of-range number reaching PostgreSQL from a query parameter
-        return error_response(400, "The request contained a value the portal cannot use.")
+        return error_response(400, _("The request contained a value the portal cannot use."))
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)

@@ -18,3 +18,9 @@ def test_browser_language_is_honoured_and_unknown_choices_ignored(client):
     assert '<html lang="hi">' in page
     client.post_form("/language", {"language": "xx"})
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
+def test_error_pages_speak_the_chosen_language(client):
+    client.post_form("/language", {"language": "hi"})
+    page = client.get("/no/such/page").get_data(as_text=True)
+    assert "वह पृष्ठ नहीं मिला।" in page  # "We could not find that page."
