@@ -291,7 +291,7 @@ def admin_transition(agreement_id: int):
                 db.session(),
                 agreement,
                 form.to_status.data,
-                version=parse_int(form.version.data, -1),
+                version=submitted_version(form.version),
                 reason=form.reason.data or "",
             )
         except ServiceError as refused:
@@ -433,7 +433,7 @@ def admin_milestone_transition(milestone_id: int):
             db.session(),
             milestone,
             form.to_status.data,
-            version=parse_int(form.version.data, -1),
+            version=submitted_version(form.version),
             reason=form.reason.data or "",
         )
     except ServiceError as refused:
