@@ -2,31 +2,54 @@
 
 from __future__ import annotations
 
+import importlib
+
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import db, errors, formatting, navigation, security
+from portal import db, errors, formatting, navigation, security, templating
 from portal.config import ROOT, load_settings
 from portal.logging_setup import configure_logging
 
 babel = Babel()
 
 
+# Modules that define routes, in one visible list (importing one registers its routes on its
+# domain's blueprint; a domain with several audiences has one module each).
+ROUTE_MODULES = (
+    "portal.core.views",
+    "portal.accounts.views",
+    "portal.audit.views",
+    "portal.admin.views",
+    "portal.partners.views",
+    "portal.catalog.views",
+    "portal.catalog.staff_views",
+    "portal.catalog.api",
+    "portal.agreements.views",
+    "portal.agreements.api",
+    "portal.datasets.views",
+    "portal.datasets.api",
+    "portal.api.views",
+)
+
+
 def _blueprints() -> list:
-    """Every blueprint, in one visible list (importing a views module registers its routes)."""
-    from portal.accounts.views import bp as accounts
-    from portal.admin.views import bp as admin
-    from portal.agreements.api import api_bp as agreements_api
-    from portal.agreements.views import bp as agreements
-    from portal.api.views import bp as api
-    from portal.audit.views import bp as audit
-    from portal.catalog.api import api_bp as catalog_api
-    from portal.catalog.views import bp as catalog
-    from portal.core.views import bp as core
-    from portal.datasets.api import api_bp as datasets_api
-    from portal.datasets.views import bp as datasets
-    from portal.partners.views import bp as partners
+    """Every blueprint, in one visible list, with its routes registered."""
+    for module in ROUTE_MODULES:
+        importlib.import_module(module)
+    from portal.accounts import bp as accounts
+    from portal.admin import bp as admin
+    from portal.agreements import api_bp as agreements_api
+    from portal.agreements import bp as agreements
+    from portal.api import bp as api
+    from portal.audit import bp as audit
+    from portal.catalog import api_bp as catalog_api
+    from portal.catalog import bp as catalog
+    from portal.core import bp as core
+    from portal.datasets import api_bp as datasets_api
+    from portal.datasets import bp as datasets
+    from portal.partners import bp as partners
 
     return [
         core,
@@ -73,6 +96,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     formatting.init_app(app)
     navigation.init_app(app)
+    templating.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     for blueprint in _blueprints():
         app.register_blueprint(blueprint)

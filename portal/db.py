@@ -63,7 +63,10 @@ def init_app(app: Flask) -> None:
         db_session = g.pop("db_session", None)
         if db_session is not None:
             try:
-                db_session.commit()
+                if g.pop("change_refused", False):
+                    db_session.rollback()
+                else:
+                    db_session.commit()
             finally:
                 db_session.close()
         return response
@@ -93,9 +96,29 @@ def session() -> Session:
 
 
 def rollback() -> None:
-    """Undo everything the current request has written so far (a service refused the change)."""
+    """Undo everything the current request has written so far (an error page is being shown)."""
     if "db_session" in g:
         try:
             g.db_session.rollback()
         except Exception:  # the connection may already be gone (database outage)
             g.db_session.invalidate()
+
+
+def refuse_change() -> None:
+    """A service refused a change: undo what the request wrote, and commit nothing at its end.
+
+    Called by ``ServiceError`` itself, so no view or command has to remember a rollback; the
+    page that explains the refusal is rendered from the stored state.
+    """
+    if has_app_context():
+        g.change_refused = True
+        rollback()
+
+
+def commit() -> None:
+    """Commit the current command's work (CLI and jobs; requests commit in after_request)."""
+    db_session = session()
+    if g.pop("change_refused", False):
+        db_session.rollback()
+    else:
+        db_session.commit()

@@ -20,12 +20,17 @@ RETRY_AFTER_DB_DOWN_S = 5
 
 
 class ServiceError(Exception):
-    """A change was refused for a reason the user can act on; nothing was written."""
+    """A change was refused for a reason the user can act on; nothing was written.
+
+    Raising one rolls back what the current request or command wrote so far, and the request
+    then ends with a rollback instead of a commit (``portal.db.refuse_change``).
+    """
 
     def __init__(self, message: str, *, status: int = 400):
         super().__init__(message)
         self.message = message
         self.status = status
+        db.refuse_change()
 
 
 class ConflictError(ServiceError):

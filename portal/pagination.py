@@ -47,5 +47,6 @@ def paginate(db: Session, query: Select, raw_page: str | None, per_page: int = P
     total = db.execute(
         select(func.count()).select_from(query.order_by(None).subquery())
     ).scalar_one()
-    rows = db.exec(query.limit(per_page).offset((number - 1) * per_page)).all()
+    result = db.execute(query.limit(per_page).offset((number - 1) * per_page))
+    rows = result.scalars().all() if len(query.column_descriptions) == 1 else result.all()
     return Page(items=list(rows), total=int(total), number=number, per_page=per_page)

@@ -68,23 +68,28 @@ def test_publish_unpublish_archive_restore(client, db, login_as):
     technology = make_technology(db, is_published=False, slug="coater")
     public = client.application.test_client()
 
-    assert client.post_form(f"/admin/technologies/{technology.id}/publish").status_code == 302
+    def act(action: str, **kwargs):
+        version = str(_technology(db, "coater").version)
+        url = f"/admin/technologies/{technology.id}/{action}"
+        return client.post_form(url, {"version": version}, **kwargs)
+
+    assert act("publish").status_code == 302
     assert _technology(db, "coater").is_published
     assert public.get("/technologies/coater").status_code == 200
 
-    client.post_form(f"/admin/technologies/{technology.id}/unpublish")
+    act("unpublish")
     assert not _technology(db, "coater").is_published
     assert public.get("/technologies/coater").status_code == 404
 
-    client.post_form(f"/admin/technologies/{technology.id}/archive")
+    act("archive")
     archived = _technology(db, "coater")
     assert archived.is_archived and not archived.is_published
     # An archived technology cannot be published until it is restored.
-    page = client.post_form(f"/admin/technologies/{technology.id}/publish", follow_redirects=True)
+    page = act("publish", follow_redirects=True)
     assert "Restore this technology" in page.get_data(as_text=True)
     assert not _technology(db, "coater").is_published
 
-    client.post_form(f"/admin/technologies/{technology.id}/restore")
+    act("restore")
     assert not _technology(db, "coater").is_archived
     assert _actions(db, technology) == [
         "technology.published",
@@ -92,6 +97,17 @@ def test_publish_unpublish_archive_restore(client, db, login_as):
         "technology.archived",
         "technology.restored",
     ]
+
+
+def test_a_one_click_action_from_a_stale_page_is_a_conflict(client, db, login_as):
+    login_as("staff")
+    technology = make_technology(db, is_published=False, slug="stale-button")
+    url = f"/admin/technologies/{technology.id}/publish"
+    for data in ({}, {"version": str(technology.version + 1)}):
+        page = client.post_form(url, data, follow_redirects=True)
+        assert "Someone else changed this record" in page.get_data(as_text=True)
+        assert not _technology(db, "stale-button").is_published
+    assert _actions(db, technology) == []
 
 
 def test_edit_saves_and_audits_the_difference(client, db, login_as):

@@ -147,10 +147,16 @@ def test_illegal_or_stale_status_changes_are_refused(client, db, login_as):
     login_as("staff")
     response = client.post_form(
         f"/admin/inquiries/{inquiry.id}/status",
-        {"status": "in_discussion"},
+        {"status": "in_discussion", "version": str(inquiry.version)},
         headers={"HX-Request": "true"},
     )
-    assert "cannot go from" in response.get_data(as_text=True)
+    assert "cannot go from “Closed” to “In discussion”" in response.get_data(as_text=True)
+    unversioned = client.post_form(
+        f"/admin/inquiries/{inquiry.id}/status",
+        {"status": "contacted"},
+        headers={"HX-Request": "true"},
+    )
+    assert "Someone else changed this record" in unversioned.get_data(as_text=True)
     stale = client.post_form(
         f"/admin/inquiries/{inquiry.id}/status", {"status": "contacted", "version": "7"}
     )

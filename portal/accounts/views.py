@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlmodel import func, select
@@ -22,10 +22,10 @@ from portal.accounts.forms import (
     StaffInviteForm,
     TotpForm,
 )
+from portal.accounts.invitations import deliver_invitation
 from portal.accounts.models import Organization, Role, User
 from portal.audit.services import client_ip
 from portal.errors import ServiceError
-from portal.mail import send_mail
 from portal.pagination import paginate
 from portal.security import SESSION_TOKEN_KEY, safe_next
 
@@ -333,29 +333,6 @@ def admin_invite(org_id: int):
         flash(error.message, "error")
         return redirect(url_for("accounts.admin_organization_detail", org_id=organization.id))
     return deliver_invitation(user, token, organization.name)
-
-
-def deliver_invitation(user: User, token: str, organization_name: str):
-    """Mail the set-password link when SMTP is configured, and show it to the staff member once."""
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for(
-        "accounts.accept_invite", token=token
-    )
-    days = current_app.config["INVITE_VALID_DAYS"]
-    sent = send_mail(
-        user.email,
-        _("Your account on the CoE Battery Technology-Transfer Portal"),
-        render_template(
-            "accounts/invite_mail.txt",
-            user=user,
-            link=link,
-            days=days,
-            organization=organization_name,
-        ),
-    )
-    mailed = sent and bool(current_app.config["SMTP_URL"])
-    return render_template(
-        "accounts/invite_sent.html", user=user, link=link, days=days, mailed=mailed
-    )
 
 
 # --- staff: users ----------------------------------------------------------------------------

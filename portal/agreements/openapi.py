@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portal.agreements.api import AgreementPublic, MilestonePublic
-from portal.api.openapi import error_responses, list_schema
+from portal.api.openapi import error_responses, list_schema, model_schema
 
 _PAGE = {
     "name": "page",
@@ -12,12 +12,6 @@ _PAGE = {
     "schema": {"type": "integer", "minimum": 1, "default": 1},
 }
 _SECURITY = [{"bearerToken": []}, {"sessionCookie": []}]
-
-
-def _schema(model) -> dict:
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-    schema.pop("title", None)
-    return schema
 
 
 PART = {
@@ -68,7 +62,7 @@ PART = {
         },
     },
     "schemas": {
-        "AgreementPublic": _schema(AgreementPublic),
-        "MilestonePublic": _schema(MilestonePublic),
+        "AgreementPublic": model_schema(AgreementPublic),
+        "MilestonePublic": model_schema(MilestonePublic),
     },
 }

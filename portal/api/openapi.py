@@ -21,6 +21,17 @@ ERROR_SCHEMA = {
 }
 
 
+def model_schema(model) -> dict[str, Any]:
+    """The JSON schema of an API schema class, generated from its declared fields."""
+    schema = model.model_json_schema(
+        mode="serialization", by_alias=True, ref_template="#/components/schemas/{model}"
+    )
+    schema.pop("title", None)
+    for prop in schema.get("properties", {}).values():
+        prop.pop("title", None)  # the field name says it; descriptions carry the meaning
+    return schema
+
+
 def list_schema(item_ref: str) -> dict[str, Any]:
     """The shape every list answers: items, total and the next page's URL."""
     return {

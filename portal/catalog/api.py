@@ -9,7 +9,7 @@ from flask import Response, abort, current_app, request, url_for
 
 from portal import db
 from portal.catalog import api_bp
-from portal.catalog import services as catalog
+from portal.catalog.loaders import technology_by_slug
 from portal.catalog.queries import PER_PAGE, CatalogFilters, find_technologies
 from portal.catalog.schemas import to_public
 
@@ -46,7 +46,7 @@ def technologies():
     filters = CatalogFilters.from_args(request.args)
     per_page = _per_page(request.args.get("per_page"))
     result = find_technologies(db.session(), filters, per_page=per_page, with_facets=False)
-    items = [to_public(t, result.applications.get(t.id, []), *_urls(t.slug)) for t in result.items]
+    items = [to_public(t, *_urls(t.slug)) for t in result.items]
     next_url = None
     if result.has_next:
         args = filters.to_args(page=filters.page + 1)
@@ -60,8 +60,7 @@ def technologies():
 def technology(slug: str):
     """One published technology with its description and story."""
     session = db.session()
-    found = catalog.technology_by_slug(session, slug)
+    found = technology_by_slug(session, slug)
     if found is None or not found.is_public:
         abort(404)
-    applications = catalog.applications_for(session, found)
-    return _json_with_etag(to_public(found, applications, *_urls(found.slug), detail=True))
+    return _json_with_etag(to_public(found, *_urls(found.slug), detail=True))

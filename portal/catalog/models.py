@@ -3,36 +3,36 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, Index, Text, event
 from sqlmodel import Field, SQLModel
 
 from portal.db import utcnow
+from portal.fields import EMAIL, MARKDOWN, TEXTAREA, field
+from portal.vocabulary import Chemistry, Choices
+
+__all__ = ["Chemistry"]  # re-exported: the catalog's chemistry is the portal-wide one
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_MESSAGE = _l("Lower-case letters, digits, hyphens.")
 
 
-class Chemistry(StrEnum):
-    LI_ION = "li_ion"
-    NA_ION = "na_ion"
-    LI_POLYMER = "li_polymer"
-    OTHER = "other"
+class Category(Choices):
+    CELL = "cell", _l("Cells")
+    MATERIALS = "materials", _l("Materials")
+    PROCESS = "process", _l("Processes")
+    EQUIPMENT = "equipment", _l("Equipment and machinery")
+    BMS = "bms", _l("Battery management (BMS)")
+    RECYCLING = "recycling", _l("Recycling")
+    TESTING = "testing", _l("Testing services")
 
 
-class Category(StrEnum):
-    CELL = "cell"
-    MATERIALS = "materials"
-    PROCESS = "process"
-    EQUIPMENT = "equipment"
-    BMS = "bms"
-    RECYCLING = "recycling"
-    TESTING = "testing"
-
-
-class Application(StrEnum):
-    EV = "ev"
-    MOBILE = "mobile"
-    ELECTRONICS = "electronics"
-    STATIONARY = "stationary"
+class Application(Choices):
+    EV = "ev", _l("Electric vehicles")
+    MOBILE = "mobile", _l("Mobile devices")
+    ELECTRONICS = "electronics", _l("Consumer electronics")
+    STATIONARY = "stationary", _l("Stationary storage")
 
 
 # Applications are a bit set on the technology row: the facet index covers them, so counting
@@ -53,40 +53,122 @@ def applications_from_mask(mask: int) -> list[str]:
     return [code for code, bit in APPLICATION_BITS.items() if (mask or 0) & bit]
 
 
-class Licensing(StrEnum):
-    AVAILABLE = "available"
-    LICENSED = "licensed"
-    NOT_AVAILABLE = "not_available"
+class Licensing(Choices):
+    AVAILABLE = "available", _l("Available for licensing")
+    LICENSED = "licensed", _l("Licensed")
+    NOT_AVAILABLE = "not_available", _l("Not available")
 
 
-class InterestKind(StrEnum):
-    LICENSING = "licensing"
-    CO_DEVELOPMENT = "co_development"
-    TESTING_SERVICES = "testing_services"
-    DATASET_ACCESS = "dataset_access"
+class InterestKind(Choices):
+    LICENSING = "licensing", _l("Licensing")
+    CO_DEVELOPMENT = "co_development", _l("Co-development")
+    TESTING_SERVICES = "testing_services", _l("Testing services")
+    DATASET_ACCESS = "dataset_access", _l("Dataset access")
 
 
-class InquiryStatus(StrEnum):
-    NEW = "new"
-    CONTACTED = "contacted"
-    IN_DISCUSSION = "in_discussion"
-    CONVERTED = "converted"
-    CLOSED = "closed"
+class InquiryStatus(Choices):
+    NEW = "new", _l("New")
+    CONTACTED = "contacted", _l("Contacted")
+    IN_DISCUSSION = "in_discussion", _l("In discussion")
+    CONVERTED = "converted", _l("Converted")
+    CLOSED = "closed", _l("Closed")
 
 
-def _in(column: str, values: type[StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+def _metric(label, *, le: float):
+    """An optional key figure: not every category of technology has it."""
+    return field(label, default=None, ge=0, le=le)
 
 
-class Technology(SQLModel, table=True):
+class TechnologyCard(SQLModel):
+    """What lists, the list API and the CSV export show of a technology (declared once)."""
+
+    slug: str = field(
+        _l("Short name"),
+        help=_l("Used in the page address, e.g. sodium-ion-18650-cell."),
+        max_length=120,
+        unique=True,
+        pattern=SLUG_PATTERN,
+        pattern_message=SLUG_MESSAGE,
+    )
+    title: str = field(_l("Title"), max_length=200)
+    summary: str = field(
+        _l("Summary"),
+        help=_l("One or two sentences shown in the list."),
+        widget=TEXTAREA,
+        required=True,
+        default="",
+        max_length=500,
+    )
+    chemistry: str = field(_l("Chemistry"), choices=Chemistry, max_length=20)
+    category: str = field(_l("Category"), choices=Category, max_length=20)
+    trl: int = field(_l("Technology readiness level (1–9)"), ge=1, le=9)
+    licensing_status: str = field(
+        _l("Licensing"), choices=Licensing, default=Licensing.AVAILABLE, max_length=20
+    )
+    ip_status: str = field(
+        _l("IP status"),
+        help=_l("e.g. Indian patent granted; patent applied; know-how (trade secret)."),
+        default="",
+        max_length=200,
+    )
+    patent_refs: str = field(_l("Patent references"), default="", max_length=500)
+    specific_energy_wh_per_kg: float | None = _metric(_l("Specific energy (Wh/kg)"), le=2000)
+    energy_density_wh_per_l: float | None = _metric(_l("Energy density (Wh/L)"), le=5000)
+    cycle_life: int | None = _metric(_l("Cycle life (cycles to 80 %)"), le=1_000_000)
+    max_c_rate: float | None = _metric(_l("Maximum C-rate"), le=1000)
+    nominal_voltage_v: float | None = _metric(_l("Nominal voltage (V)"), le=2000)
+    capacity_ah: float | None = _metric(_l("Capacity (Ah)"), le=100_000)
+    cost_inr_per_kwh: int | None = _metric(_l("Indicative cost (₹/kWh)"), le=10_000_000)
+    throughput_units_per_hour: float | None = _metric(
+        _l("Throughput (units per hour)"), le=10_000_000
+    )
+    indigenous_content_pct: float | None = _metric(_l("Indigenous content (%)"), le=100)
+    contact_name: str = field(_l("Contact person"), default="", max_length=200)
+    contact_email: str = field(_l("Contact e-mail"), widget=EMAIL, default="", max_length=254)
+
+
+class TechnologyFields(TechnologyCard):
+    """Everything staff edit on a technology: the card plus the long texts (the form's allow-list)."""
+
+    problem: str = field(
+        _l("The problem it solves"),
+        widget=TEXTAREA,
+        max_length=5000,
+        default="",
+        sa_column=Column(Text, nullable=False, default=""),
+    )
+    advantage: str = field(
+        _l("How it beats current practice"),
+        widget=TEXTAREA,
+        max_length=5000,
+        default="",
+        sa_column=Column(Text, nullable=False, default=""),
+    )
+    applications_text: str = field(
+        _l("Where it applies"),
+        widget=TEXTAREA,
+        max_length=5000,
+        default="",
+        sa_column=Column(Text, nullable=False, default=""),
+    )
+    description: str = field(
+        _l("Description"),
+        widget=MARKDOWN,
+        max_length=20000,
+        default="",
+        sa_column=Column(Text, nullable=False, default=""),
+    )
+
+
+class Technology(TechnologyFields, table=True):
     """A technology in the catalog; only published, unarchived ones are public."""
 
     __tablename__ = "technology"
     __table_args__ = (
         CheckConstraint("trl BETWEEN 1 AND 9", name="trl_range"),
-        CheckConstraint(_in("chemistry", Chemistry), name="chemistry_valid"),
-        CheckConstraint(_in("category", Category), name="category_valid"),
-        CheckConstraint(_in("licensing_status", Licensing), name="licensing_status_valid"),
+        CheckConstraint(Chemistry.sql_check("chemistry"), name="chemistry_valid"),
+        CheckConstraint(Category.sql_check("category"), name="category_valid"),
+        CheckConstraint(Licensing.sql_check("licensing_status"), name="licensing_status_valid"),
         CheckConstraint(
             "indigenous_content_pct IS NULL OR indigenous_content_pct BETWEEN 0 AND 100",
             name="indigenous_content_pct_range",
@@ -107,46 +189,23 @@ class Technology(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    # Facet columns first: SQLite reads them without touching the long text further on.
     is_published: bool = Field(default=False)
     is_archived: bool = Field(default=False)
-    chemistry: str = Field(max_length=20)
-    category: str = Field(max_length=20)
-    licensing_status: str = Field(default=Licensing.AVAILABLE, max_length=20)
-    trl: int
     applications_mask: int = Field(default=0)
-    slug: str = Field(max_length=120, unique=True)
-    title: str = Field(max_length=200)
-    summary: str = Field(default="", max_length=500)
-    ip_status: str = Field(default="", max_length=200)
-    patent_refs: str = Field(default="", max_length=500)
-    # Key metrics; each is optional because not every category has them.
-    specific_energy_wh_per_kg: float | None = None
-    energy_density_wh_per_l: float | None = None
-    cycle_life: int | None = None
-    max_c_rate: float | None = None
-    nominal_voltage_v: float | None = None
-    capacity_ah: float | None = None
-    cost_inr_per_kwh: int | None = None
-    throughput_units_per_hour: float | None = None
-    indigenous_content_pct: float | None = None
-    contact_name: str = Field(default="", max_length=200)
-    contact_email: str = Field(default="", max_length=254)
     is_demo: bool = Field(default=False)
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     published_at: datetime | None = None
-    # Markdown and story text last (long values).
-    problem: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    advantage: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    applications_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
     @property
     def applications(self) -> list[str]:
         """Where it applies: codes of Application, in the canonical order."""
         return applications_from_mask(self.applications_mask)
+
+    @applications.setter
+    def applications(self, codes) -> None:
+        self.applications_mask = applications_mask(codes)
 
     @property
     def is_public(self) -> bool:
@@ -159,8 +218,8 @@ class Inquiry(SQLModel, table=True):
 
     __tablename__ = "inquiry"
     __table_args__ = (
-        CheckConstraint(_in("interest", InterestKind), name="interest_valid"),
-        CheckConstraint(_in("status", InquiryStatus), name="status_valid"),
+        CheckConstraint(InterestKind.sql_check("interest"), name="interest_valid"),
+        CheckConstraint(InquiryStatus.sql_check("status"), name="status_valid"),
         Index("ix_inquiry_ip_hash_created_at", "ip_hash", "created_at"),
         Index("ix_inquiry_status_created_at", "status", "created_at"),
     )

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from portal.api.openapi import error_responses, list_schema
+from portal.api.openapi import error_responses, list_schema, model_schema
 from portal.catalog.models import Application, Category, Chemistry, Licensing
-
-_NUMBER_OR_NULL = {"type": ["number", "null"]}
-_INTEGER_OR_NULL = {"type": ["integer", "null"]}
+from portal.catalog.schemas import TechnologyDetail, TechnologyPublic
 
 
 def _array_query(name: str, values, description: str) -> dict:
@@ -15,7 +13,7 @@ def _array_query(name: str, values, description: str) -> dict:
         "in": "query",
         "required": False,
         "description": description + " Repeat the parameter to allow several values (OR).",
-        "schema": {"type": "array", "items": {"type": "string", "enum": [v.value for v in values]}},
+        "schema": {"type": "array", "items": {"type": "string", "enum": list(values.values())}},
         "style": "form",
         "explode": True,
     }
@@ -31,43 +29,6 @@ _IF_NONE_MATCH = {
     "required": False,
     "description": "An ETag from an earlier answer; 304 when nothing changed.",
     "schema": {"type": "string"},
-}
-
-TECHNOLOGY_PROPERTIES = {
-    "slug": {"type": "string"},
-    "title": {"type": "string"},
-    "summary": {"type": "string"},
-    "chemistry": {"type": "string", "enum": [c.value for c in Chemistry]},
-    "category": {"type": "string", "enum": [c.value for c in Category]},
-    "applications": {
-        "type": "array",
-        "items": {"type": "string", "enum": [a.value for a in Application]},
-    },
-    "trl": _TRL | {"description": "Technology readiness level"},
-    "licensing_status": {"type": "string", "enum": [s.value for s in Licensing]},
-    "ip_status": {"type": "string"},
-    "patent_refs": {"type": "string"},
-    "specific_energy_wh_per_kg": _NUMBER_OR_NULL,
-    "energy_density_wh_per_l": _NUMBER_OR_NULL,
-    "cycle_life": _INTEGER_OR_NULL | {"description": "Cycles to 80 % capacity"},
-    "max_c_rate": _NUMBER_OR_NULL,
-    "nominal_voltage_v": _NUMBER_OR_NULL,
-    "capacity_ah": _NUMBER_OR_NULL,
-    "cost_inr_per_kwh": _INTEGER_OR_NULL | {"description": "Indicative cost in ₹ per kWh"},
-    "throughput_units_per_hour": _NUMBER_OR_NULL,
-    "indigenous_content_pct": _NUMBER_OR_NULL | {"description": "Percent, 0–100"},
-    "published_at": {"type": ["string", "null"], "format": "date-time"},
-    "updated_at": {"type": "string", "format": "date-time"},
-    "url": {"type": "string", "format": "uri", "description": "The technology's web page"},
-    "api_url": {"type": "string", "format": "uri"},
-}
-DETAIL_PROPERTIES = {
-    "description_markdown": {"type": "string", "description": "Markdown (raw HTML not allowed)"},
-    "problem": {"type": "string"},
-    "advantage": {"type": "string"},
-    "applications_text": {"type": "string"},
-    "contact_name": {"type": "string"},
-    "contact_email": {"type": "string"},
 }
 
 PART = {
@@ -165,18 +126,8 @@ PART = {
         },
     },
     "schemas": {
-        "Technology": {
-            "type": "object",
-            "required": list(TECHNOLOGY_PROPERTIES),
-            "properties": TECHNOLOGY_PROPERTIES,
-            "additionalProperties": False,
-        },
-        "TechnologyDetail": {
-            "type": "object",
-            "required": [*TECHNOLOGY_PROPERTIES, *DETAIL_PROPERTIES],
-            "properties": {**TECHNOLOGY_PROPERTIES, **DETAIL_PROPERTIES},
-            "additionalProperties": False,
-        },
+        "Technology": model_schema(TechnologyPublic),
+        "TechnologyDetail": model_schema(TechnologyDetail),
         "TechnologyList": list_schema("#/components/schemas/Technology"),
     },
 }

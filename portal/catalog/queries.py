@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import String, cast, func, literal, select, union_all
+from sqlalchemy import String, case, cast, func, literal, or_, select, union_all
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
 
@@ -15,18 +15,20 @@ from portal.catalog.models import (
     Application,
     Category,
     Chemistry,
+    Inquiry,
+    InquiryNote,
     Licensing,
     Technology,
     applications_mask,
 )
 from portal.catalog.search import MAX_QUERY_LENGTH, text_search
 from portal.pagination import Page, page_number
+from portal.textmatch import contains
 
 PER_PAGE = 20
 MAX_VALUES_PER_FACET = 10
 TRL_LEVELS = tuple(range(1, 10))
 SORTS = ("relevance", "newest", "trl", "title")
-FACETS = ("chemistry", "category", "application", "trl", "licensing")
 
 
 def _choices(values: Iterable[str], allowed: Iterable[str]) -> tuple[str, ...]:
@@ -65,10 +67,10 @@ class CatalogFilters:
         sort = str(args.get("sort") or "")
         return cls(
             q=q,
-            chemistry=_choices(getlist("chemistry"), [c.value for c in Chemistry]),
-            category=_choices(getlist("category"), [c.value for c in Category]),
-            application=_choices(getlist("application"), [a.value for a in Application]),
-            licensing=_choices(getlist("licensing"), [s.value for s in Licensing]),
+            chemistry=_choices(getlist("chemistry"), Chemistry.values()),
+            category=_choices(getlist("category"), Category.values()),
+            application=_choices(getlist("application"), Application.values()),
+            licensing=_choices(getlist("licensing"), Licensing.values()),
             trl_min=_trl(args.get("trl_min")),
             trl_max=_trl(args.get("trl_max")),
             sort=sort if sort in SORTS else "relevance",
@@ -117,7 +119,6 @@ class CatalogResult(Page):
     """One page of technologies (paging from portal.pagination.Page) with its facets."""
 
     filters: CatalogFilters | None = None
-    applications: dict[int, list[str]] = field(default_factory=dict)
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
 
 
@@ -234,10 +235,10 @@ def _facet_counts(
         "licensing": filters.licensing,
     }
     all_values = {
-        "chemistry": [c.value for c in Chemistry],
-        "category": [c.value for c in Category],
-        "application": [a.value for a in Application],
-        "licensing": [s.value for s in Licensing],
+        "chemistry": Chemistry.values(),
+        "category": Category.values(),
+        "application": Application.values(),
+        "licensing": Licensing.values(),
         "trl": [str(level) for level in TRL_LEVELS],
     }
     facets = {}
@@ -254,11 +255,6 @@ def _is_active(filters: CatalogFilters, name: str) -> bool:
     if name == "trl":
         return bool(filters.trl_min or filters.trl_max)
     return bool(getattr(filters, name))
-
-
-def applications_of(technologies: list[Technology]) -> dict[int, list[str]]:
-    """Applications per technology id (decoded from the row: no query)."""
-    return {t.id: t.applications for t in technologies}
 
 
 def find_technologies(
@@ -286,6 +282,90 @@ def find_technologies(
         number=filters.page,
         per_page=per_page,
         filters=filters,
-        applications=applications_of(items),
         facets=facets,
+    )
+
+
+# --- the home page, a technology page, and the staff lists ------------------------------------
+
+ADMIN_STATES = ("draft", "published", "archived", "all")
+
+
+def featured_technologies(db: Session, limit: int = 3) -> list[Technology]:
+    """The most recently published public technologies (for the home page)."""
+    return list(
+        db.exec(
+            select(Technology)
+            .where(Technology.is_published, ~Technology.is_archived)
+            .order_by(Technology.published_at.desc(), Technology.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def related_technologies(db: Session, technology: Technology, limit: int = 4) -> list[Technology]:
+    """Public technologies of the same chemistry or category, closest first."""
+    same_chemistry = case((Technology.chemistry == technology.chemistry, 0), else_=1)
+    same_category = case((Technology.category == technology.category, 0), else_=1)
+    return list(
+        db.exec(
+            select(Technology)
+            .where(
+                Technology.is_published,
+                ~Technology.is_archived,
+                Technology.id != technology.id,
+                or_(
+                    Technology.chemistry == technology.chemistry,
+                    Technology.category == technology.category,
+                ),
+            )
+            .order_by(same_category, same_chemistry, Technology.trl.desc(), Technology.id)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def admin_technologies_query(state: str, q: str) -> Select:
+    """The staff's technology list: by state (the working list hides the archive) and title."""
+    query = select(Technology).order_by(Technology.updated_at.desc(), Technology.id.desc())
+    if state == "draft":
+        query = query.where(~Technology.is_published, ~Technology.is_archived)
+    elif state == "published":
+        query = query.where(Technology.is_published, ~Technology.is_archived)
+    elif state == "archived":
+        query = query.where(Technology.is_archived)
+    elif state != "all":
+        query = query.where(~Technology.is_archived)
+    if q:
+        query = query.where(contains(q, Technology.title))
+    return query
+
+
+def inquiries_query(status: str, technology_id: int | None) -> Select:
+    """Inquiries with their technology, newest first, by status and technology."""
+    query = (
+        select(Inquiry, Technology)
+        .outerjoin(Technology, Technology.id == Inquiry.technology_id)
+        .order_by(Inquiry.created_at.desc(), Inquiry.id.desc())
+    )
+    if status:
+        query = query.where(Inquiry.status == status)
+    if technology_id:
+        query = query.where(Inquiry.technology_id == technology_id)
+    return query
+
+
+def technology_titles(db: Session) -> list[tuple[int, str]]:
+    """(id, title) of every technology, for pickers."""
+    return list(db.exec(select(Technology.id, Technology.title).order_by(Technology.title)).all())
+
+
+def notes_for(db: Session, inquiry: Inquiry) -> list[InquiryNote]:
+    """An inquiry's notes, oldest first."""
+    return list(
+        db.exec(
+            select(InquiryNote)
+            .where(InquiryNote.inquiry_id == inquiry.id)
+            .order_by(InquiryNote.created_at, InquiryNote.id)
+        ).scalars()
     )

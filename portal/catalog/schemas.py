@@ -1,68 +1,54 @@
-"""What the API shows of a technology: a schema apart from the table, so nothing internal leaks."""
+"""What the API and the CSV export show of a technology: the declared fields plus its links.
+
+The schemas inherit the model's declared fields (``TechnologyCard``, ``TechnologyFields``), so
+a new field shows in the API, the CSV and the OpenAPI document without an edit here; nothing
+internal (flags, versions) can leak because only these classes are ever serialised.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from sqlmodel import Field, SQLModel
 
-from portal.catalog.models import Technology
+from portal.catalog.models import Application, Technology, TechnologyCard, TechnologyFields
 
 
-class TechnologyPublic(BaseModel):
-    slug: str
-    title: str
-    summary: str
-    chemistry: str
-    category: str
-    applications: list[str]
-    trl: int
-    licensing_status: str
-    ip_status: str
-    patent_refs: str
-    specific_energy_wh_per_kg: float | None
-    energy_density_wh_per_l: float | None
-    cycle_life: int | None
-    max_c_rate: float | None
-    nominal_voltage_v: float | None
-    capacity_ah: float | None
-    cost_inr_per_kwh: int | None
-    throughput_units_per_hour: float | None
-    indigenous_content_pct: float | None
+class TechnologyLinks(SQLModel):
+    """What every public view of a technology adds to its declared fields."""
+
+    applications: list[str] = Field(
+        description="Where it is used",
+        schema_extra={"json_schema_extra": {"items": {"enum": list(Application.values())}}},
+    )
     published_at: datetime | None
     updated_at: datetime
-    url: str
+    url: str = Field(description="The technology's web page")
     api_url: str
 
 
-class TechnologyDetail(TechnologyPublic):
-    description_markdown: str
-    problem: str
-    advantage: str
-    applications_text: str
-    contact_name: str
-    contact_email: str
+class TechnologyPublic(TechnologyLinks, TechnologyCard):
+    """A technology in a list (API list, CSV export)."""
 
 
-def to_public(
-    technology: Technology, applications: list[str], url: str, api_url: str, *, detail=False
-) -> dict:
+class TechnologyDetail(TechnologyLinks, TechnologyFields):
+    """One technology with its long texts."""
+
+    # Named for what it holds since API v1; the model calls it description.
+    description: str = Field(
+        default="",
+        serialization_alias="description_markdown",
+        description="Markdown (raw HTML not allowed)",
+    )
+
+
+ADDRESSES = frozenset({"url", "api_url"})
+CSV_COLUMNS = tuple(TechnologyPublic.model_fields)
+
+
+def to_public(technology: Technology, url: str, api_url: str, *, detail: bool = False) -> dict:
     """A technology as the API's JSON (the detail form adds the long texts)."""
-    computed = {"applications", "url", "api_url"}
-    values = {
-        name: getattr(technology, name)
-        for name in TechnologyPublic.model_fields
-        if name not in computed
-    }
-    values.update(applications=applications, url=url, api_url=api_url)
-    if detail:
-        values.update(
-            description_markdown=technology.description,
-            problem=technology.problem,
-            advantage=technology.advantage,
-            applications_text=technology.applications_text,
-            contact_name=technology.contact_name,
-            contact_email=technology.contact_email,
-        )
-        return TechnologyDetail.model_validate(values).model_dump(mode="json")
-    return TechnologyPublic.model_validate(values).model_dump(mode="json")
+    schema = TechnologyDetail if detail else TechnologyPublic
+    values = {name: getattr(technology, name) for name in schema.model_fields.keys() - ADDRESSES}
+    values.update(url=url, api_url=api_url)
+    return schema.model_validate(values).model_dump(mode="json", by_alias=True)

@@ -6,7 +6,7 @@ from flask import current_app, jsonify, redirect, render_template, request, sess
 from sqlalchemy import text
 
 from portal import db
-from portal.catalog.services import featured_technologies
+from portal.catalog.queries import featured_technologies
 from portal.core import bp
 from portal.security import safe_next
 

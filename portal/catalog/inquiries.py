@@ -1,0 +1,173 @@
+"""Expressions of interest (leads): the public form's write, its rate limit, and the staff's work."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from portal.accounts import services as accounts
+from portal.accounts.models import Organization, Role, User
+from portal.audit.services import record
+from portal.catalog.models import (
+    INQUIRY_TRANSITIONS,
+    Inquiry,
+    InquiryNote,
+    InquiryStatus,
+    Technology,
+)
+from portal.changes import apply_changes, check_version
+from portal.db import utcnow
+from portal.errors import ServiceError
+
+
+def ip_hash(ip: str) -> str:
+    """A keyed hash of an IP address: rate limits work across workers, the IP is not stored."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"inquiry-ip:{ip}".encode(), hashlib.sha256).hexdigest()
+
+
+def recent_inquiries_from(db: Session, hashed_ip: str) -> int:
+    """Inquiries sent from this (hashed) IP in the last hour."""
+    since = utcnow() - timedelta(hours=1)
+    return db.exec(
+        select(func.count(Inquiry.id)).where(
+            Inquiry.ip_hash == hashed_ip, Inquiry.created_at >= since
+        )
+    ).one()
+
+
+class RateLimited(ServiceError):
+    """Too many inquiries from one address."""
+
+    def __init__(self, message: str):
+        super().__init__(message, status=429)
+
+
+def create_inquiry(
+    db: Session,
+    *,
+    ip: str,
+    name: str,
+    email: str,
+    organization_name: str,
+    interest: str,
+    message: str,
+    technology: Technology | None = None,
+) -> Inquiry:
+    """Record an expression of interest, refusing more than the hourly limit per address."""
+    hashed = ip_hash(ip)
+    limit = current_app.config["INQUIRIES_PER_IP_PER_HOUR"]
+    if recent_inquiries_from(db, hashed) >= limit:
+        raise RateLimited(
+            "You have sent several messages in the last hour. Please wait an hour and try "
+            "again, or write to us by e-mail."
+        )
+    inquiry = Inquiry(
+        technology_id=technology.id if technology else None,
+        name=name.strip()[:200],
+        email=email.strip()[:254],
+        organization_name=organization_name.strip()[:200],
+        interest=interest,
+        message=message.strip(),
+        ip_hash=hashed,
+    )
+    db.add(inquiry)
+    db.flush()
+    record(
+        db,
+        "inquiry.created",
+        inquiry,
+        label=f"{inquiry.name} <{inquiry.email}>",
+        changes={
+            "interest": interest,
+            "technology": technology.slug if technology else None,
+            "organization_name": inquiry.organization_name,
+        },
+    )
+    return inquiry
+
+
+def change_inquiry_status(
+    db: Session, inquiry: Inquiry, status: str, version: int | None
+) -> Inquiry:
+    """Move an inquiry along its workflow (only the allowed steps)."""
+    check_version(inquiry, version)
+    if status == inquiry.status:
+        return inquiry
+    if status not in INQUIRY_TRANSITIONS.get(inquiry.status, ()):
+        raise ServiceError(
+            _(
+                "An inquiry cannot go from “%(current)s” to “%(wanted)s”.",
+                current=InquiryStatus.label_of(inquiry.status),
+                wanted=InquiryStatus.label_of(status),
+            )
+        )
+    if status == InquiryStatus.CONVERTED and inquiry.organization_id is None:
+        raise ServiceError(_("Use “Convert to partner” to turn an inquiry into an organisation."))
+    apply_changes(
+        db,
+        inquiry,
+        {"status": status},
+        allowed=("status",),
+        version=version,
+        action="inquiry.status_changed",
+        label=inquiry.email,
+    )
+    return inquiry
+
+
+def add_inquiry_note(db: Session, inquiry: Inquiry, body: str, author: User) -> InquiryNote:
+    """A staff note on an inquiry."""
+    text = body.strip()
+    if not text:
+        raise ServiceError(_("Write something in the note."))
+    note = InquiryNote(
+        inquiry_id=inquiry.id,
+        author_id=author.id,
+        author_label=author.name or author.email,
+        body=text[:5000],
+    )
+    db.add(note)
+    db.flush()
+    record(db, "inquiry.note_added", inquiry, label=inquiry.email, changes={"note": text[:300]})
+    return note
+
+
+def convert_inquiry(
+    db: Session,
+    inquiry: Inquiry,
+    *,
+    organization: dict,
+    contact_name: str,
+    contact_email: str,
+) -> tuple[Organization, User, str]:
+    """Turn a lead into a partner organisation and invite its contact; returns the invite token."""
+    if InquiryStatus.CONVERTED not in INQUIRY_TRANSITIONS.get(inquiry.status, ()):
+        raise ServiceError(_("This inquiry has already been converted or is closed."))
+    if accounts.user_by_email(db, contact_email):
+        raise ServiceError(_("A user with this e-mail address already exists."))
+    created = accounts.create_organization(db, **organization)
+    user, token = accounts.invite_user(
+        db,
+        email=contact_email,
+        name=contact_name,
+        role=Role.PARTNER,
+        organization_id=created.id,
+    )
+    apply_changes(
+        db,
+        inquiry,
+        {"organization_id": created.id, "status": InquiryStatus.CONVERTED},
+        allowed=("organization_id", "status"),
+        version=inquiry.version,
+        action="inquiry.converted",
+        label=inquiry.email,
+        note={"organization": created.slug},
+    )
+    return created, user, token

@@ -1,0 +1,126 @@
+"""The one audited update: check the version, snapshot, set, bump, flush, record the diff.
+
+Every edit of a record goes through ``apply_changes`` (or, when the change needs more than
+setting attributes, the ``audited_change`` block it is built on), so a stale form is always a
+conflict, only allowed fields are ever set, and the audit log always holds before and after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from sqlmodel import Session
+
+from portal.audit.services import diff, record
+from portal.db import utcnow
+from portal.errors import ConflictError
+
+Related = Mapping[str, Callable[[], Any]]
+
+
+def allowed_names(allowed: Iterable[str] | type) -> frozenset[str]:
+    """Field names from a list or from a model/schema class (its fields are the allow-list)."""
+    fields = getattr(allowed, "model_fields", None)
+    return frozenset(fields if fields is not None else allowed)
+
+
+def is_versioned(obj: Any) -> bool:
+    """Whether the record carries a version column (optimistic locking)."""
+    return "version" in type(obj).model_fields
+
+
+def check_version(obj: Any, submitted: int | str | None) -> None:
+    """Refuse a change made on a stale copy; a missing version counts as stale."""
+    if not is_versioned(obj):
+        return
+    try:
+        current = int(submitted) == obj.version if submitted is not None else False
+    except (TypeError, ValueError):
+        current = False
+    if not current:
+        raise ConflictError()
+
+
+def snapshot(obj: Any, names: Iterable[str], related: Related | None = None) -> dict[str, Any]:
+    """The values of ``names`` on ``obj`` plus the ``related`` values (computed now)."""
+    values = {name: getattr(obj, name) for name in sorted(names)}
+    for name, read in (related or {}).items():
+        values[name] = read()
+    return values
+
+
+def touch(obj: Any) -> None:
+    """Mark a record as changed: next version, new updated_at (where the model has them)."""
+    fields = type(obj).model_fields
+    if "version" in fields:
+        obj.version += 1
+    if "updated_at" in fields:
+        obj.updated_at = utcnow()
+
+
+@contextmanager
+def audited_change(
+    db: Session,
+    obj: Any,
+    *,
+    version: int | str | None,
+    action: str,
+    watch: Iterable[str],
+    related: Related | None = None,
+    actor: Any = None,
+    label: str | None = None,
+    note: Mapping[str, Any] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Around a block that changes ``obj``: version check before, bump + flush + audit after.
+
+    Yields the dict of changes that will be recorded, so the block may add to it.
+    """
+    check_version(obj, version)
+    names = tuple(watch)
+    before = snapshot(obj, names, related)
+    extra: dict[str, Any] = dict(note or {})
+    yield extra
+    touch(obj)
+    db.add(obj)
+    db.flush()
+    changes = diff(before, snapshot(obj, names, related))
+    changes.update(extra)
+    record(db, action, obj, changes=changes, actor=actor, label=label)
+
+
+def apply_changes(
+    db: Session,
+    obj: Any,
+    changes: Mapping[str, Any],
+    *,
+    allowed: Iterable[str] | type,
+    version: int | str | None,
+    action: str,
+    related: Related | None = None,
+    actor: Any = None,
+    label: str | None = None,
+    note: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Set the allowed ``changes`` on ``obj`` as one audited, version-checked edit.
+
+    Keys outside ``allowed`` are ignored (a form cannot set what it does not offer).
+    Returns the values that were set.
+    """
+    names = allowed_names(allowed)
+    wanted = {name: value for name, value in changes.items() if name in names}
+    with audited_change(
+        db,
+        obj,
+        version=version,
+        action=action,
+        watch=names & set(type(obj).model_fields),
+        related=related,
+        actor=actor,
+        label=label,
+        note=note,
+    ):
+        for name, value in wanted.items():
+            setattr(obj, name, value)
+    return wanted

@@ -1,0 +1,78 @@
+"""Declare a record's field once, on its model: the column, its limits, its label and help text.
+
+``field(_l("Cycle life (cycles to 80 %)"), ge=0, le=1_000_000)`` is an ordinary SQLModel
+``Field`` that also carries a ``FieldHint``. Forms (``portal.modelforms``), the API schema and
+the generated OpenAPI read everything they need from this one declaration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic.fields import FieldInfo
+from sqlmodel import Field
+
+from portal.vocabulary import Choices
+
+TEXTAREA = "textarea"
+MARKDOWN = "markdown"
+EMAIL = "email"
+URL = "url"
+CHECKBOXES = "checkboxes"
+
+
+@dataclass(frozen=True)
+class FieldHint:
+    """What a form needs beyond the column: label, help, widget, choices, whether it is required."""
+
+    label: Any
+    help: Any = None
+    widget: str | None = None
+    choices: type[Choices] | None = None
+    required: bool = False
+    pattern: str | None = None
+    pattern_message: Any = None
+
+
+def field(
+    label,
+    *,
+    help=None,
+    widget: str | None = None,
+    choices: type[Choices] | None = None,
+    required: bool = False,
+    pattern: str | None = None,
+    pattern_message=None,
+    **column: Any,
+) -> Any:
+    """A model field (SQLModel ``Field`` keywords in ``column``) with what its forms show."""
+    extra: dict[str, Any] = {}
+    if choices is not None:
+        extra["enum"] = list(choices.values())
+    if pattern is not None:
+        extra["pattern"] = pattern
+    if extra:
+        column.setdefault("schema_extra", {})["json_schema_extra"] = extra
+    # The English label documents the field in the OpenAPI schema.
+    column.setdefault("description", str(help or label))
+    info = Field(**column)
+    info.metadata.append(
+        FieldHint(label, help, widget, choices, required, pattern, pattern_message)
+    )
+    return info
+
+
+def hint_of(info: FieldInfo) -> FieldHint | None:
+    """The form hint of a declared field, or None for plain columns (ids, versions, flags)."""
+    return next((item for item in info.metadata if isinstance(item, FieldHint)), None)
+
+
+def declared_fields(model) -> dict[str, FieldInfo]:
+    """The fields of ``model`` declared with ``field()``, in declaration order."""
+    return {name: info for name, info in model.model_fields.items() if hint_of(info) is not None}
+
+
+def field_names(model) -> tuple[str, ...]:
+    """Names of every field of a model or schema (the allow-list of what a form may set)."""
+    return tuple(model.model_fields)

@@ -1,0 +1,143 @@
+"""Build a Flask-WTF form from a model's declared fields, and read its values back.
+
+The model says what a field is (type, limits, label, help, choices); this module turns that
+into WTForms fields and validators, so a new ordinary field needs no form code. Fields a form
+needs that are not columns (a version, an upload) are declared on the form class as usual.
+"""
+
+from __future__ import annotations
+
+import datetime
+import types
+from decimal import Decimal
+from typing import Any, Union, get_args, get_origin
+
+import annotated_types
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from pydantic.fields import FieldInfo
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    Field,
+    FloatField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.fields import CHECKBOXES, EMAIL, MARKDOWN, TEXTAREA, URL, declared_fields, hint_of
+
+MARKDOWN_HELP = _l("Markdown: **bold**, lists, tables and links are allowed; HTML is not.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes (no Ctrl-click multi-select)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _base_type(annotation: Any) -> tuple[Any, bool]:
+    """The annotation without ``| None``, and whether None was allowed."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [arg for arg in get_args(annotation) if arg is not type(None)]
+        return (args[0] if len(args) == 1 else annotation), len(args) < len(get_args(annotation))
+    return annotation, False
+
+
+def _bounds(info: FieldInfo) -> tuple[float | None, float | None]:
+    low = high = None
+    for item in info.metadata:
+        if isinstance(item, annotated_types.Ge):
+            low = item.ge
+        elif isinstance(item, annotated_types.Gt):
+            low = item.gt
+        elif isinstance(item, annotated_types.Le):
+            high = item.le
+        elif isinstance(item, annotated_types.Lt):
+            high = item.lt
+    return low, high
+
+
+def _max_length(info: FieldInfo) -> int | None:
+    return next(
+        (item.max_length for item in info.metadata if isinstance(item, annotated_types.MaxLen)),
+        None,
+    )
+
+
+def form_field(info: FieldInfo) -> Field:
+    """The WTForms field for one declared model field."""
+    hint = hint_of(info)
+    kind, nullable = _base_type(info.annotation)
+    required = hint.required or (info.is_required() and not nullable)
+    validators: list = [DataRequired() if required else Optional()]
+    description = hint.help
+    if hint.widget == MARKDOWN and description is None:
+        description = MARKDOWN_HELP
+    options: dict[str, Any] = {"validators": validators, "description": description}
+
+    if hint.choices is not None:
+        if hint.widget == CHECKBOXES or get_origin(kind) is list:
+            return MultiCheckboxField(hint.label, choices=hint.choices.choices(), **options)
+        options["validators"] = [DataRequired()] if required else [Optional()]
+        return SelectField(hint.label, choices=hint.choices.choices(), **options)
+    if kind is bool:
+        return BooleanField(hint.label, description=description)
+    if kind in (int, float, Decimal):
+        low, high = _bounds(info)
+        if low is not None or high is not None:
+            validators.append(NumberRange(min=low, max=high))
+        cls = {int: IntegerField, float: FloatField, Decimal: DecimalField}[kind]
+        return cls(hint.label, **options)
+    if kind is datetime.date:
+        return DateField(hint.label, **options)
+    maximum = _max_length(info)
+    if maximum is not None:
+        validators.append(Length(max=maximum))
+    if hint.pattern is not None:
+        validators.append(Regexp(hint.pattern, message=hint.pattern_message))
+    if hint.widget == EMAIL:
+        validators.append(Email())
+        return EmailField(hint.label, **options)
+    if hint.widget == URL:
+        return URLField(hint.label, **options)
+    if hint.widget in (TEXTAREA, MARKDOWN):
+        return TextAreaField(hint.label, **options)
+    return StringField(hint.label, **options)
+
+
+def model_form(
+    model, *, name: str | None = None, only=None, exclude=(), base=FlaskForm
+) -> type[FlaskForm]:
+    """A form class with one field per declared field of ``model`` (``only``/``exclude`` pick).
+
+    Subclass the result to add fields that are not columns or to refine one (the subclass wins).
+    """
+    declared = declared_fields(model)
+    names = [n for n in (only or declared) if n in declared and n not in set(exclude)]
+    attrs: dict[str, Any] = {n: form_field(declared[n]) for n in names}
+    attrs["MODEL_FIELDS"] = tuple(names)
+    return type(name or f"{model.__name__}Form", (base,), attrs)
+
+
+def form_values(form: FlaskForm, names=None) -> dict[str, Any]:
+    """The submitted values of the model fields (text stripped; an empty optional text is "")."""
+    values: dict[str, Any] = {}
+    for name in names or form.MODEL_FIELDS:
+        field = getattr(form, name)
+        value = field.data
+        if isinstance(value, str):
+            value = value.strip()
+        elif value is None and isinstance(field, StringField | TextAreaField | SelectField):
+            value = ""
+        values[name] = value
+    return values

@@ -1,0 +1,22 @@
+"""Every function templates may call, registered in one visible place.
+
+Most are pure formatting; the ones marked "reads the database" run a small query each time a
+template calls them (one query per panel, never per row).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from portal.catalog.forms import inquiry_status_form
+from portal.catalog.labels import catalog_label, trl_meaning
+
+
+def init_app(app: Flask) -> None:
+    """Register the template globals of every domain."""
+    for function in (
+        catalog_label,
+        trl_meaning,
+        inquiry_status_form,
+    ):
+        app.add_template_global(function)
