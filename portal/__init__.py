@@ -27,6 +27,7 @@ ROUTE_MODULES = (
     "portal.catalog.staff_views",
     "portal.catalog.api",
     "portal.agreements.views",
+    "portal.agreements.staff_views",
     "portal.agreements.api",
     "portal.datasets.views",
     "portal.datasets.api",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from portal.agreements.labels import agreement_choices, agreement_label
 from portal.catalog.forms import inquiry_status_form
 from portal.catalog.labels import catalog_label, trl_meaning
 
@@ -18,5 +19,7 @@ def init_app(app: Flask) -> None:
         catalog_label,
         trl_meaning,
         inquiry_status_form,
+        agreement_label,
+        agreement_choices,
     ):
         app.add_template_global(function)

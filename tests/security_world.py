@@ -23,7 +23,8 @@ from sqlmodel import Session
 
 from portal.accounts import services as accounts
 from portal.accounts.models import Organization, User
-from portal.agreements import services as agreements
+from portal.agreements.documents import add_document
+from portal.agreements.evidence import submit_evidence
 from portal.agreements.models import AgreementTechnology
 from portal.catalog.models import Inquiry, InquiryNote
 from portal.datasets import services as datasets
@@ -167,7 +168,7 @@ def _party(app: Flask, db: Session, key: str, staff: User, technology_id: int, t
         due_on=date.today() + timedelta(days=9),
     )
     with app.test_request_context():
-        document = agreements.add_document(
+        document = add_document(
             db,
             agreement,
             io.BytesIO(PDF),
@@ -175,7 +176,7 @@ def _party(app: Flask, db: Session, key: str, staff: User, technology_id: int, t
             title=m("document_title"),
             uploaded_by=staff,
         )
-        evidence = agreements.submit_evidence(
+        evidence = submit_evidence(
             db,
             submitted,
             user,

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from portal.agreements.services import local_today
 from portal.catalog.models import Inquiry
+from portal.dates import local_today
 from tests import factories
 
 

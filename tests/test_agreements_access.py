@@ -8,7 +8,8 @@ import io
 import pytest
 from sqlmodel import select
 
-from portal.agreements import services
+from portal.agreements.documents import add_document
+from portal.agreements.evidence import submit_evidence
 from portal.agreements.models import AgreementDocument, MilestoneEvidence
 from tests import factories
 
@@ -27,8 +28,8 @@ def world(app, db):
     staff = factories.make_user(db, role="staff")
     partner_b = factories.make_user(db, role="partner", organization=org_b)
     with app.test_request_context():
-        document = services.add_document(db, agreement, io.BytesIO(PDF), "b.pdf", uploaded_by=staff)
-        evidence = services.submit_evidence(
+        document = add_document(db, agreement, io.BytesIO(PDF), "b.pdf", uploaded_by=staff)
+        evidence = submit_evidence(
             db, milestone, partner_b, note=MARKER, stream=io.BytesIO(PDF), original_filename="e.pdf"
         )
         db.commit()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlmodel import func, select
 
 from portal.agreements.models import Agreement, Milestone, MilestoneStatus
-from portal.agreements.services import effective_status, local_today
+from portal.agreements.status import effective_status
+from portal.dates import local_today
 from portal.demo import accounts, agreements, catalog
 
 

@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from portal.accounts.models import Organization
 from portal.agreements.models import Agreement, Milestone, MilestoneEvent, MilestoneEvidence
-from portal.agreements.services import local_today
 from portal.catalog.models import Technology
+from portal.dates import local_today
 from tests import factories
 from tests.conftest import TEST_PASSWORD
 

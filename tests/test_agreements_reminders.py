@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlmodel import select
 
 from portal.agreements.models import MilestoneReminder
-from portal.agreements.services import reminder_threshold
+from portal.agreements.reminders import reminder_threshold
 from tests import factories
 
 TODAY = date(2026, 6, 1)

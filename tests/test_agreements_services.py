@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import func, select
 
-from portal.agreements import services
+from portal.agreements import services, status
 from portal.agreements.models import Agreement, Milestone
 from portal.audit.models import AuditEntry
 from portal.errors import ConflictError, ServiceError
@@ -115,17 +115,15 @@ def test_active_agreement_past_expiry_reads_expired_everywhere(app, db):
     lapsed = factories.make_agreement(db, expires_on=date(2026, 2, 28))
     current = factories.make_agreement(db, expires_on=date(2026, 3, 1))
     open_ended = factories.make_agreement(db, expires_on=None)
-    assert services.effective_status(lapsed, today) == "expired"
-    assert services.effective_status(current, today) == "active"
-    assert services.effective_status(open_ended, today) == "active"
+    assert status.effective_status(lapsed, today) == "expired"
+    assert status.effective_status(current, today) == "active"
+    assert status.effective_status(open_ended, today) == "active"
     active_ids = set(
-        db.exec(select(Agreement.id).where(services.active_agreement_clause(today))).all()
+        db.exec(select(Agreement.id).where(status.active_agreement_clause(today))).all()
     )
     assert active_ids == {current.id, open_ended.id}
     expired_ids = set(
-        db.exec(
-            select(Agreement.id).where(services.effective_status_clause("expired", today))
-        ).all()
+        db.exec(select(Agreement.id).where(status.effective_status_clause("expired", today))).all()
     )
     assert expired_ids == {lapsed.id}
 
@@ -150,16 +148,22 @@ def test_sweep_persists_expiry_once(app, db):
 def test_milestone_rules(app, db):
     milestone = factories.make_milestone(db)
     with app.test_request_context():
+
+        def move(target: str, **kwargs):
+            services.transition_milestone(
+                db, milestone, target, version=milestone.version, **kwargs
+            )
+
         with pytest.raises(ServiceError, match="cannot become"):
-            services.transition_milestone(db, milestone, "accepted")
+            move("accepted")
         with pytest.raises(ServiceError, match="Say why"):
-            services.transition_milestone(db, milestone, "waived")
-        services.transition_milestone(db, milestone, "submitted")
-        services.transition_milestone(db, milestone, "rejected", reason="Photos missing")
+            move("waived")
+        move("submitted")
+        move("rejected", reason="Photos missing")
         assert milestone.status == "rejected" and milestone.version == 3
-        services.transition_milestone(db, milestone, "waived", reason="Not needed after all")
+        move("waived", reason="Not needed after all")
         with pytest.raises(ServiceError):
-            services.transition_milestone(db, milestone, "in_progress")
+            move("in_progress")
     db.rollback()
 
 
@@ -170,7 +174,7 @@ def test_overdue_is_derived(app, db):
     waiting = factories.make_milestone(db, due_on=today - timedelta(days=1), status="submitted")
     factories.make_milestone(db, due_on=today)
     assert late.is_overdue(today) and waiting.is_overdue(today) and not done.is_overdue(today)
-    ids = set(db.exec(select(Milestone.id).where(services.milestone_overdue_clause(today))).all())
+    ids = set(db.exec(select(Milestone.id).where(status.milestone_overdue_clause(today))).all())
     assert ids == {late.id, waiting.id}
 
 
@@ -210,3 +214,65 @@ def test_admin_list_filters_never_fail(app, client, db, login_as):
     ):
         assert client.get(f"/admin/agreements?{query}").status_code == 200
         assert client.get(f"/admin/milestones?{query}").status_code == 200
+
+
+def test_a_status_change_without_its_version_is_a_conflict(app, client, db, login_as):
+    login_as("staff")
+    agreement = factories.make_agreement(db, status="signed")
+    milestone = factories.make_milestone(db, agreement)
+    before = audit_count(db)
+    with app.test_request_context():
+        with pytest.raises(ConflictError):
+            services.transition_agreement(db, agreement, "active", version=None)
+        with pytest.raises(ConflictError):
+            services.transition_milestone(db, milestone, "in_progress", version=None)
+    db.rollback()
+    # The one-click buttons carry their version; a bare POST (or a stale page) changes nothing.
+    for data in ({}, {"version": "7"}):
+        page = client.post_form(
+            f"/admin/agreements/{agreement.id}/status",
+            {"to_status": "active", **data},
+            follow_redirects=True,
+        ).get_data(as_text=True)
+        assert "Someone else changed this record" in page
+        response = client.post_form(
+            f"/admin/milestones/{milestone.id}/status",
+            {"to_status": "in_progress", **data},
+            headers={"HX-Request": "true"},
+        )
+        assert response.status_code == 400
+        assert "Someone else changed this record" in response.get_data(as_text=True)
+    db.refresh(agreement)
+    db.refresh(milestone)
+    assert (agreement.status, agreement.version) == ("signed", 1)
+    assert (milestone.status, milestone.version) == ("planned", 1)
+    assert audit_count(db) == before
+
+
+def test_the_expiry_rule_reads_the_same_in_python_and_in_sql(app, db):
+    today = date(2026, 3, 1)
+    made = [
+        factories.make_agreement(db, status=status, expires_on=expires_on)
+        for status in ("draft", "signed", "active", "completed", "expired", "terminated")
+        for expires_on in (None, today - timedelta(days=1), today, today + timedelta(days=1))
+    ]
+    in_sql = dict(db.exec(select(Agreement.id, Agreement.status_on(today))).all())
+    assert in_sql == {a.id: a.status_on(today) for a in made}
+    assert {a.id for a in made if a.status_on(today) == "expired"} == set(
+        db.exec(select(Agreement.id).where(status.effective_status_clause("expired", today))).all()
+    )
+    assert {a.id for a in made if a.status_on(today) in ("signed", "active")} == set(
+        db.exec(select(Agreement.id).where(status.live_agreement_clause(today))).all()
+    )
+
+
+def test_pages_show_the_labels_of_codes(app, client, db, login_as):
+    login_as("staff")
+    agreement = factories.make_agreement(
+        db, kind="license", status="negotiation", exclusivity="non_exclusive"
+    )
+    factories.make_milestone(db, agreement, kind="pilot", status="in_progress")
+    page = client.get(f"/admin/agreements/{agreement.id}").get_data(as_text=True)
+    for label in ("Licence", "In negotiation", "Non-exclusive", "Pilot batch", "In progress"):
+        assert label in page, label
+    assert "non_exclusive" not in page and "in_progress</span>" not in page

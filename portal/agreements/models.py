@@ -1,70 +1,137 @@
-"""Agreements with an organisation, their technologies, documents, milestones and milestone history."""
+"""Agreements with an organisation, their technologies, documents, milestones and milestone history.
+
+Each record's ordinary fields are declared once, on a base model (``AgreementCard`` →
+``AgreementFields``, ``MilestoneCard`` → ``MilestoneFields``): the tables, the staff forms, the
+services' allow-lists, the API schemas and the OpenAPI document all derive from them.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
+from typing import Annotated
 
-from sqlalchemy import CheckConstraint, Column, Index, Numeric, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from flask_babel import lazy_gettext as _l
+from pydantic import PlainSerializer
+from sqlalchemy import CheckConstraint, Column, Index, Numeric, UniqueConstraint, and_, case
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
+from sqlmodel import AutoString, Field, SQLModel
+from sqlmodel.main import SQLModelConfig
 
+from portal.dates import local_today
 from portal.db import utcnow
+from portal.fields import MARKDOWN, field
+from portal.vocabulary import Choices
 
 
-class AgreementKind(StrEnum):
-    MOU = "mou"
-    LICENSE = "license"
-    NDA = "nda"
-    MTA = "mta"
+class AgreementKind(Choices):
+    MOU = "mou", _l("MoU")
+    LICENSE = "license", _l("Licence")
+    NDA = "nda", _l("NDA")
+    MTA = "mta", _l("MTA")
 
 
-class AgreementStatus(StrEnum):
-    DRAFT = "draft"
-    NEGOTIATION = "negotiation"
-    SIGNED = "signed"
-    ACTIVE = "active"
-    COMPLETED = "completed"
-    EXPIRED = "expired"
-    TERMINATED = "terminated"
+class AgreementStatus(Choices):
+    DRAFT = "draft", _l("Draft")
+    NEGOTIATION = "negotiation", _l("In negotiation")
+    SIGNED = "signed", _l("Signed")
+    ACTIVE = "active", _l("Active")
+    COMPLETED = "completed", _l("Completed")
+    EXPIRED = "expired", _l("Expired")
+    TERMINATED = "terminated", _l("Terminated")
 
 
-class MilestoneKind(StrEnum):
-    DELIVERABLE = "deliverable"
-    PAYMENT = "payment"
-    REPORT = "report"
-    TRAINING = "training"
-    PILOT = "pilot"
-    REVIEW = "review"
+class Exclusivity(Choices):
+    NOT_APPLICABLE = "", _l("Not applicable")
+    EXCLUSIVE = "exclusive", _l("Exclusive")
+    NON_EXCLUSIVE = "non_exclusive", _l("Non-exclusive")
+    SOLE = "sole", _l("Sole")
 
 
-class MilestoneOwner(StrEnum):
-    COE = "coe"
-    PARTNER = "partner"
+class MilestoneKind(Choices):
+    DELIVERABLE = "deliverable", _l("Deliverable")
+    PAYMENT = "payment", _l("Payment")
+    REPORT = "report", _l("Report")
+    TRAINING = "training", _l("Training")
+    PILOT = "pilot", _l("Pilot batch")
+    REVIEW = "review", _l("Review")
 
 
-class MilestoneStatus(StrEnum):
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    WAIVED = "waived"
+class MilestoneOwner(Choices):
+    COE = "coe", _l("CoE")
+    PARTNER = "partner", _l("Partner")
+
+
+class MilestoneStatus(Choices):
+    PLANNED = "planned", _l("Planned")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    SUBMITTED = "submitted", _l("Submitted")
+    ACCEPTED = "accepted", _l("Accepted")
+    REJECTED = "rejected", _l("Rejected")
+    WAIVED = "waived", _l("Waived")
 
 
 # Milestones in these states need nothing more from anyone: never overdue, never reminded.
 CLOSED_MILESTONE_STATUSES = (MilestoneStatus.ACCEPTED, MilestoneStatus.WAIVED)
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+def _as_number(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
 
 
-class Agreement(SQLModel, table=True):
+# Money and percentages are exact decimals in the database and plain numbers in JSON.
+Amount = Annotated[
+    Decimal | None, PlainSerializer(_as_number, return_type=float | None, when_used="json")
+]
+# Hybrid properties are SQLAlchemy descriptors, not fields.
+HYBRID_CONFIG = SQLModelConfig(ignored_types=(hybrid_property, hybrid_method))
+
+
+class AgreementCard(SQLModel):
+    """What a partner (and the API) reads of an agreement: its terms and dates (declared once)."""
+
+    title: str = field(_l("Title"), default="", max_length=200)
+    kind: str = field(_l("Kind"), choices=AgreementKind, max_length=10)
+    scope: str = field(
+        _l("Scope"), widget=MARKDOWN, default="", max_length=20000, sa_type=AutoString
+    )
+    exclusivity: str = field(
+        _l("Exclusivity"), choices=Exclusivity, default=Exclusivity.NOT_APPLICABLE, max_length=40
+    )
+    field_of_use: str = field(_l("Field of use"), default="", max_length=300)
+    territory: str = field(_l("Territory"), default="", max_length=200)
+    royalty_text: str = field(_l("Royalty terms"), default="", max_length=500)
+    royalty_pct: Amount = field(
+        _l("Royalty (%)"), default=None, ge=0, le=100, sa_column=Column(Numeric(5, 2))
+    )
+    signed_on: date | None = field(_l("Signed on"), default=None)
+    effective_on: date | None = field(_l("Effective from"), default=None)
+    expires_on: date | None = field(_l("Expires on"), default=None)
+
+
+class AgreementFields(AgreementCard):
+    """Everything staff edit on an agreement: the card plus who it is with (the form's allow-list)."""
+
+    organization_id: int = field(
+        _l("Partner organisation"), foreign_key="organization.id", index=True
+    )
+    responsible_staff_id: int | None = field(
+        _l("Responsible staff member"),
+        default=None,
+        foreign_key="user_account.id",
+        index=True,
+        ondelete="SET NULL",
+    )
+    is_announced: bool = field(_l("Announce publicly on the partners page"), default=False)
+
+
+class Agreement(AgreementFields, table=True):
+    """An MoU, licence, NDA or MTA with one organisation."""
+
     __tablename__ = "agreement"
     __table_args__ = (
-        CheckConstraint(_in("kind", AgreementKind), name="kind_valid"),
-        CheckConstraint(_in("status", AgreementStatus), name="status_valid"),
+        CheckConstraint(AgreementKind.sql_check("kind"), name="kind_valid"),
+        CheckConstraint(AgreementStatus.sql_check("status"), name="status_valid"),
         CheckConstraint(
             "royalty_pct IS NULL OR (royalty_pct >= 0 AND royalty_pct <= 100)",
             name="royalty_pct_range",
@@ -75,30 +142,44 @@ class Agreement(SQLModel, table=True):
         ),
         Index("ix_agreement_status_expires_on", "status", "expires_on"),
     )
+    model_config = HYBRID_CONFIG
 
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(max_length=40, unique=True)
-    title: str = Field(default="", max_length=200)
-    kind: str = Field(max_length=10)
-    organization_id: int = Field(foreign_key="organization.id", index=True)
-    responsible_staff_id: int | None = Field(
-        default=None, foreign_key="user_account.id", index=True, ondelete="SET NULL"
-    )
-    scope: str = Field(default="")
-    exclusivity: str = Field(default="", max_length=40)
-    field_of_use: str = Field(default="", max_length=300)
-    territory: str = Field(default="", max_length=200)
-    royalty_text: str = Field(default="", max_length=500)
-    royalty_pct: Decimal | None = Field(default=None, sa_column=Column(Numeric(5, 2)))
-    signed_on: date | None = None
-    effective_on: date | None = None
-    expires_on: date | None = None
-    is_announced: bool = Field(default=False)
     status: str = Field(default=AgreementStatus.DRAFT, max_length=12, index=True)
     is_demo: bool = Field(default=False)
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+    # The one definition of "an active agreement past its expiry date counts as expired", in
+    # Python for a loaded agreement and in SQL for lists, counts and access rules.
+    @hybrid_method
+    def status_on(self, today: date) -> str:
+        """The status as everyone reads it on ``today``."""
+        if (
+            self.status == AgreementStatus.ACTIVE
+            and self.expires_on is not None
+            and self.expires_on < today
+        ):
+            return AgreementStatus.EXPIRED
+        return self.status
+
+    @status_on.inplace.expression
+    @classmethod
+    def _status_on_expression(cls, today: date):
+        lapsed = and_(cls.status == AgreementStatus.ACTIVE, cls.expires_on < today)
+        return case((lapsed, AgreementStatus.EXPIRED.value), else_=cls.status)
+
+    @hybrid_property
+    def effective_status(self) -> str:
+        """The status as everyone reads it today in India."""
+        return self.status_on(local_today())
+
+    @effective_status.inplace.expression
+    @classmethod
+    def _effective_status_expression(cls):
+        return cls.status_on(local_today())
 
 
 class AgreementTechnology(SQLModel, table=True):
@@ -135,32 +216,69 @@ class AgreementDocument(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class Milestone(SQLModel, table=True):
+class MilestoneCard(SQLModel):
+    """What lists and the API show of a milestone (declared once)."""
+
+    title: str = field(_l("Title"), max_length=200)
+    kind: str = field(
+        _l("Kind"), choices=MilestoneKind, default=MilestoneKind.DELIVERABLE, max_length=12
+    )
+    owner: str = field(
+        _l("Owner"), choices=MilestoneOwner, default=MilestoneOwner.PARTNER, max_length=10
+    )
+    due_on: date = field(_l("Due on"))
+    amount_inr: Amount = field(
+        _l("Amount (₹)"), default=None, ge=0, le=10**11, sa_column=Column(Numeric(14, 2))
+    )
+
+
+class MilestoneFields(MilestoneCard):
+    """Everything staff edit on a milestone: the card plus its description (the form's allow-list)."""
+
+    description: str = field(
+        _l("Description"), widget=MARKDOWN, default="", max_length=5000, sa_type=AutoString
+    )
+
+
+class Milestone(MilestoneFields, table=True):
+    """Something an agreement obliges the CoE or the partner to do by a date."""
+
     __tablename__ = "milestone"
     __table_args__ = (
-        CheckConstraint(_in("kind", MilestoneKind), name="kind_valid"),
-        CheckConstraint(_in("owner", MilestoneOwner), name="owner_valid"),
-        CheckConstraint(_in("status", MilestoneStatus), name="status_valid"),
+        CheckConstraint(MilestoneKind.sql_check("kind"), name="kind_valid"),
+        CheckConstraint(MilestoneOwner.sql_check("owner"), name="owner_valid"),
+        CheckConstraint(MilestoneStatus.sql_check("status"), name="status_valid"),
         CheckConstraint("amount_inr IS NULL OR amount_inr >= 0", name="amount_not_negative"),
         Index("ix_milestone_due_on_status", "due_on", "status"),
     )
+    model_config = HYBRID_CONFIG
 
     id: int | None = Field(default=None, primary_key=True)
     agreement_id: int = Field(foreign_key="agreement.id", index=True, ondelete="CASCADE")
-    title: str = Field(max_length=200)
-    description: str = Field(default="")
-    kind: str = Field(default=MilestoneKind.DELIVERABLE, max_length=12)
-    owner: str = Field(default=MilestoneOwner.PARTNER, max_length=10)
-    due_on: date
-    amount_inr: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 2)))
     status: str = Field(default=MilestoneStatus.PLANNED, max_length=12)
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
+    @hybrid_property
+    def is_open(self) -> bool:
+        """Still waiting on someone (neither accepted nor waived)."""
+        return self.status not in CLOSED_MILESTONE_STATUSES
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_expression(cls):
+        return cls.status.not_in(CLOSED_MILESTONE_STATUSES)
+
+    @hybrid_method
     def is_overdue(self, today: date) -> bool:
-        """Past due and not accepted or waived (derived, never stored)."""
-        return self.due_on < today and self.status not in CLOSED_MILESTONE_STATUSES
+        """Past due and still open (derived, never stored)."""
+        return self.due_on < today and self.is_open
+
+    @is_overdue.inplace.expression
+    @classmethod
+    def _is_overdue_expression(cls, today: date):
+        return and_(cls.due_on < today, cls.is_open)
 
 
 class MilestoneEvidence(SQLModel, table=True):

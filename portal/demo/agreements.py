@@ -15,6 +15,7 @@ from portal.accounts.models import Organization, User
 from portal.agreements import services
 from portal.agreements.models import Agreement, MilestoneEvidence
 from portal.catalog.models import Technology
+from portal.dates import local_today
 
 STAFF_EMAIL = "staff@coe-battery.example"
 
@@ -176,7 +177,7 @@ AGREEMENT_PATHS = {
 
 def seed(db: Session) -> list[str]:
     """Create the demo agreements and their milestones that do not exist yet."""
-    today = services.local_today()
+    today = local_today()
     existing = set(db.exec(select(Agreement.reference)).all())
     organizations = {o.slug: o for o in db.exec(select(Organization)).all()}
     technologies = {t.slug: t.id for t in db.exec(select(Technology)).all()}
@@ -201,7 +202,7 @@ def seed(db: Session) -> list[str]:
             **extra,
         )
         for step in AGREEMENT_PATHS[status]:
-            services.transition_agreement(db, agreement, step)
+            services.transition_agreement(db, agreement, step, version=agreement.version)
         created[reference] = agreement
 
     for reference, title, kind, owner, days, amount, final, reason in MILESTONES:
@@ -226,7 +227,11 @@ def seed(db: Session) -> list[str]:
                     )
                 )
             services.transition_milestone(
-                db, milestone, step, reason=reason if step in ("rejected", "waived") else ""
+                db,
+                milestone,
+                step,
+                version=milestone.version,
+                reason=reason if step in ("rejected", "waived") else "",
             )
 
     expired_reference = "COE-MOU-2022-007"

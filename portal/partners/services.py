@@ -12,9 +12,11 @@ from sqlmodel import Session, select
 
 from portal.accounts.models import User
 from portal.accounts.services import digest
-from portal.agreements import services as agreements
+from portal.agreements.labels import agreement_label
+from portal.agreements.loaders import partner_agreements_clause
 from portal.agreements.models import Agreement, Milestone
 from portal.audit.services import record
+from portal.dates import local_today
 from portal.db import utcnow
 from portal.partners.models import CalendarFeed
 
@@ -76,7 +78,7 @@ def milestones_for(db: Session, user: User) -> list[tuple[Milestone, Agreement]]
     if user.is_staff:
         clause = Agreement.responsible_staff_id == user.id
     else:
-        clause = agreements.partner_agreements_clause(user)
+        clause = partner_agreements_clause(user)
     return list(
         db.exec(
             select(Milestone, Agreement)
@@ -89,7 +91,7 @@ def milestones_for(db: Session, user: User) -> list[tuple[Milestone, Agreement]]
 
 def build_calendar(rows: list[tuple[Milestone, Agreement]], today: date | None = None) -> bytes:
     """An RFC 5545 calendar with one all-day event per milestone on its due date."""
-    today = today or agreements.local_today()
+    today = today or local_today()
     base = current_app.config["BASE_URL"].rstrip("/")
     host = urlsplit(base).hostname or "portal"
     calendar = Calendar()
@@ -108,8 +110,9 @@ def build_calendar(rows: list[tuple[Milestone, Agreement]], today: date | None =
         event.add("summary", f"{prefix}{milestone.title} ({agreement.reference})")
         event.add(
             "description",
-            f"Agreement {agreement.reference}; status {milestone.status.replace('_', ' ')}; "
-            f"owner {milestone.owner}.",
+            f"Agreement {agreement.reference}; "
+            f"status {agreement_label('milestone_status', milestone.status).lower()}; "
+            f"owner {agreement_label('owner', milestone.owner)}.",
         )
         event.add(
             "url",

@@ -9,8 +9,10 @@ import itertools
 from datetime import date, timedelta
 
 from portal.accounts import services as accounts
-from portal.agreements import services as agreements
+from portal.agreements.documents import add_document
+from portal.agreements.evidence import submit_evidence
 from portal.agreements.models import AgreementTechnology
+from portal.agreements.services import transition_milestone
 from portal.catalog.models import Inquiry, InquiryNote
 from portal.datasets import services as datasets
 from tests import factories
@@ -73,10 +75,8 @@ def seed(app, db, tmp_path) -> dict:
     )
     dataset_file_name = f"{one()}.csv"
     with app.test_request_context():
-        agreements.add_document(
-            db, agreement, io.BytesIO(PDF), f"{one()}.pdf", title=one(), uploaded_by=staff
-        )
-        agreements.submit_evidence(
+        add_document(db, agreement, io.BytesIO(PDF), f"{one()}.pdf", title=one(), uploaded_by=staff)
+        submit_evidence(
             db,
             milestone,
             partner,
@@ -85,7 +85,7 @@ def seed(app, db, tmp_path) -> dict:
             stream=io.BytesIO(PNG),
             original_filename=f"{one()}.png",
         )
-        agreements.transition_milestone(db, milestone, "rejected", reason=ALL)
+        transition_milestone(db, milestone, "rejected", version=milestone.version, reason=ALL)
         dataset = datasets.create_dataset(
             db,
             slug="xss-data",

@@ -1,0 +1,319 @@
+"""What the agreement pages and the API read: filtered lists, an agreement's parts, choice lists.
+
+Every status filter reads ``Agreement.status_on`` (the one expiry rule) through portal.agreements.status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func
+from sqlmodel import Session, select
+
+from portal.accounts.models import Organization, User
+from portal.agreements.loaders import partner_agreements_clause
+from portal.agreements.models import (
+    Agreement,
+    AgreementDocument,
+    AgreementKind,
+    AgreementStatus,
+    AgreementTechnology,
+    Milestone,
+    MilestoneEvent,
+    MilestoneEvidence,
+    MilestoneKind,
+    MilestoneOwner,
+    MilestoneStatus,
+)
+from portal.agreements.status import (
+    active_agreement_clause,
+    effective_status_clause,
+    live_agreement_clause,
+    milestone_overdue_clause,
+)
+from portal.catalog.models import Technology
+from portal.formdata import parse_int
+from portal.textmatch import clean_search, contains
+
+MAX_WINDOW_DAYS = 3650
+OPEN = "open"  # the milestone filter for "neither accepted nor waived"
+
+
+def _window(raw: Any) -> int | None:
+    """A number of days from a query parameter, or None when it is odd or out of range."""
+    days = parse_int(raw)
+    return days if days is not None and 0 <= days <= MAX_WINDOW_DAYS else None
+
+
+def _known(raw: Any, allowed) -> str:
+    value = str(raw or "")
+    return value if value in allowed else ""
+
+
+def _present(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in values.items() if value not in ("", None)}
+
+
+# --- staff: the agreements list ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgreementFilters:
+    """The staff list's filters, parsed from query parameters without trusting them."""
+
+    status: str = ""
+    kind: str = ""
+    org: int | None = None
+    expiring: int | None = None
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args: Mapping) -> AgreementFilters:
+        """Unknown codes are dropped and odd numbers ignored (never an error)."""
+        return cls(
+            status=_known(args.get("status"), AgreementStatus.values()),
+            kind=_known(args.get("kind"), AgreementKind.values()),
+            org=parse_int(args.get("org")),
+            expiring=_window(args.get("expiring")),
+            q=clean_search(args.get("q")),
+        )
+
+    def to_args(self) -> dict[str, Any]:
+        """The filters as query parameters (for the pager's links)."""
+        return _present(asdict(self))
+
+
+def admin_agreements_query(filters: AgreementFilters, today: date) -> Select:
+    """Agreements with their organisation's name and count of overdue milestones, newest first."""
+    overdue = (
+        select(Milestone.agreement_id, func.count(Milestone.id).label("overdue"))
+        .where(milestone_overdue_clause(today))
+        .group_by(Milestone.agreement_id)
+        .subquery()
+    )
+    query = (
+        select(Agreement, Organization.name, func.coalesce(overdue.c.overdue, 0))
+        .join(Organization, Organization.id == Agreement.organization_id)
+        .outerjoin(overdue, overdue.c.agreement_id == Agreement.id)
+        .order_by(Agreement.created_at.desc(), Agreement.id.desc())
+    )
+    if filters.status:
+        query = query.where(effective_status_clause(filters.status, today))
+    if filters.kind:
+        query = query.where(Agreement.kind == filters.kind)
+    if filters.org:
+        query = query.where(Agreement.organization_id == filters.org)
+    if filters.expiring is not None:
+        query = query.where(
+            active_agreement_clause(today),
+            Agreement.expires_on <= today + timedelta(days=filters.expiring),
+        )
+    if filters.q:
+        query = query.where(contains(filters.q, Agreement.reference, Agreement.title))
+    return query
+
+
+# --- staff: milestones across agreements -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MilestoneFilters:
+    """The staff milestone list's filters (the lists behind the dashboard figures)."""
+
+    status: str = ""
+    kind: str = ""
+    owner: str = ""
+    due_within: int | None = None
+    overdue: bool = False
+    live: bool = False
+
+    STATUSES = (OPEN, *MilestoneStatus.values())
+
+    @classmethod
+    def from_args(cls, args: Mapping) -> MilestoneFilters:
+        """Unknown codes are dropped and odd numbers ignored (never an error)."""
+        return cls(
+            status=_known(args.get("status"), cls.STATUSES),
+            kind=_known(args.get("kind"), MilestoneKind.values()),
+            owner=_known(args.get("owner"), MilestoneOwner.values()),
+            due_within=_window(args.get("due_within")),
+            overdue=args.get("overdue") == "1",
+            live=args.get("agreements") == "live",
+        )
+
+    def to_args(self) -> dict[str, Any]:
+        """The filters as query parameters (for the pager's links)."""
+        values = asdict(self)
+        values["overdue"] = "1" if self.overdue else ""
+        values["agreements"] = "live" if values.pop("live") else ""
+        return _present(values)
+
+
+def admin_milestones_query(filters: MilestoneFilters, today: date) -> Select:
+    """Milestones with their agreement and organisation's name, soonest due first."""
+    query = (
+        select(Milestone, Agreement, Organization.name)
+        .join(Agreement, Agreement.id == Milestone.agreement_id)
+        .join(Organization, Organization.id == Agreement.organization_id)
+        .order_by(Milestone.due_on, Milestone.id)
+    )
+    if filters.status == OPEN:
+        query = query.where(Milestone.is_open)
+    elif filters.status:
+        query = query.where(Milestone.status == filters.status)
+    if filters.kind:
+        query = query.where(Milestone.kind == filters.kind)
+    if filters.owner:
+        query = query.where(Milestone.owner == filters.owner)
+    if filters.due_within is not None:
+        query = query.where(
+            Milestone.due_on.between(today, today + timedelta(days=filters.due_within)),
+            Milestone.is_open,
+        )
+    if filters.overdue:
+        query = query.where(milestone_overdue_clause(today))
+    if filters.live:
+        query = query.where(live_agreement_clause(today))
+    return query
+
+
+# --- choice lists for forms and filters ------------------------------------------------------
+
+
+def organizations(db: Session) -> list[Organization]:
+    """Every organisation, by name."""
+    return list(db.exec(select(Organization).order_by(Organization.name)).all())
+
+
+def active_staff(db: Session) -> list[User]:
+    """Staff and admins who can be responsible for an agreement, by name."""
+    return list(
+        db.exec(
+            select(User)
+            .where(User.role.in_(("staff", "admin")), User.is_active)
+            .order_by(User.name)
+        ).all()
+    )
+
+
+def technology_choices(db: Session) -> list[tuple[int, str]]:
+    """(id, title) of every technology, by title."""
+    rows = db.exec(select(Technology.id, Technology.title).order_by(Technology.title)).all()
+    return [(technology_id, title) for technology_id, title in rows]
+
+
+# --- one agreement's parts -------------------------------------------------------------------
+
+
+def organization_of(db: Session, agreement: Agreement) -> Organization:
+    """The partner organisation of an agreement."""
+    return db.get(Organization, agreement.organization_id)
+
+
+def responsible_of(db: Session, agreement: Agreement) -> User | None:
+    """The staff member responsible for an agreement, if one is named."""
+    return db.get(User, agreement.responsible_staff_id) if agreement.responsible_staff_id else None
+
+
+def technologies_of(db: Session, agreement: Agreement) -> list[Technology]:
+    """The technologies an agreement covers, by title."""
+    return list(
+        db.exec(
+            select(Technology)
+            .join(AgreementTechnology, AgreementTechnology.technology_id == Technology.id)
+            .where(AgreementTechnology.agreement_id == agreement.id)
+            .order_by(Technology.title)
+        ).all()
+    )
+
+
+def documents_of(db: Session, agreement: Agreement) -> list[AgreementDocument]:
+    """The agreement's document versions, newest first."""
+    return list(
+        db.exec(
+            select(AgreementDocument)
+            .where(AgreementDocument.agreement_id == agreement.id)
+            .order_by(AgreementDocument.version.desc())
+        ).all()
+    )
+
+
+def milestones_of(db: Session, agreement: Agreement) -> list[Milestone]:
+    """The agreement's milestones, soonest due first."""
+    return list(
+        db.exec(
+            select(Milestone)
+            .where(Milestone.agreement_id == agreement.id)
+            .order_by(Milestone.due_on, Milestone.id)
+        ).all()
+    )
+
+
+def history_of(db: Session, milestone: Milestone) -> list[MilestoneEvent]:
+    """A milestone's status changes, oldest first."""
+    return list(
+        db.exec(
+            select(MilestoneEvent)
+            .where(MilestoneEvent.milestone_id == milestone.id)
+            .order_by(MilestoneEvent.created_at, MilestoneEvent.id)
+        ).all()
+    )
+
+
+def evidence_of(db: Session, milestone: Milestone) -> list[tuple[MilestoneEvidence, str | None]]:
+    """What was handed in for a milestone with the submitter's name, newest first."""
+    return list(
+        db.exec(
+            select(MilestoneEvidence, User.name)
+            .outerjoin(User, User.id == MilestoneEvidence.submitted_by_id)
+            .where(MilestoneEvidence.milestone_id == milestone.id)
+            .order_by(MilestoneEvidence.created_at.desc(), MilestoneEvidence.id.desc())
+        ).all()
+    )
+
+
+# --- the API: the caller's agreements and milestones ----------------------------------------
+
+
+def my_agreements_clause(user: Any) -> ColumnElement[bool]:
+    """A partner's: their organisation's (drafts excepted); staff: those they are responsible for."""
+    if user.is_staff:
+        return Agreement.responsible_staff_id == user.id
+    return partner_agreements_clause(user)
+
+
+def my_agreements_query(user: Any) -> Select:
+    """The caller's agreements with their organisation's slug, newest first."""
+    return (
+        select(Agreement, Organization.slug)
+        .join(Organization, Organization.id == Agreement.organization_id)
+        .where(my_agreements_clause(user))
+        .order_by(Agreement.created_at.desc(), Agreement.id.desc())
+    )
+
+
+def my_milestones_query(user: Any) -> Select:
+    """The milestones of the caller's agreements with the agreement's reference, soonest first."""
+    return (
+        select(Milestone, Agreement.reference)
+        .join(Agreement, Agreement.id == Milestone.agreement_id)
+        .where(my_agreements_clause(user))
+        .order_by(Milestone.due_on, Milestone.id)
+    )
+
+
+def technology_slugs(db: Session, agreement_ids: list[int]) -> dict[int, list[str]]:
+    """The slugs of the technologies of each agreement (one query for a whole page)."""
+    slugs: dict[int, list[str]] = {agreement_id: [] for agreement_id in agreement_ids}
+    if agreement_ids:
+        for agreement_id, slug in db.exec(
+            select(AgreementTechnology.agreement_id, Technology.slug)
+            .join(Technology, Technology.id == AgreementTechnology.technology_id)
+            .where(AgreementTechnology.agreement_id.in_(agreement_ids))
+            .order_by(Technology.slug)
+        ).all():
+            slugs[agreement_id].append(slug)
+    return slugs
