@@ -20,6 +20,7 @@ babel = Babel()
 ROUTE_MODULES = (
     "portal.core.views",
     "portal.accounts.views",
+    "portal.accounts.staff_views",
     "portal.audit.views",
     "portal.admin.views",
     "portal.partners.views",

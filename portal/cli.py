@@ -13,11 +13,12 @@ from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-from sqlmodel import select
 
 from portal import create_app, db
-from portal.accounts import services as accounts
-from portal.accounts.models import Organization
+from portal.accounts.models import Role
+from portal.accounts.queries import organization_by_slug, user_by_email
+from portal.accounts.tokens import create_api_token
+from portal.accounts.users import create_user
 from portal.agreements.commands import send_reminders_command, sweep_command
 from portal.backup import backup_command, restore_command
 from portal.config import ROOT
@@ -90,25 +91,22 @@ def read_password(prompt: str = "Password") -> str:
 
 @click.command("create-user")
 @click.argument("email")
-@click.option("--role", type=click.Choice(["admin", "staff", "partner"]), required=True)
+@click.option("--role", type=click.Choice(Role.values()), required=True)
 @click.option("--org", "org_slug", help="Organisation slug (required for partners).")
 @click.option("--name", default="", help="Display name (defaults to the e-mail).")
 @with_appcontext
 def create_user_command(email: str, role: str, org_slug: str | None, name: str) -> None:
     """Create a user with a password read from the terminal or standard input."""
-    session = db.session()
     organization_id = None
     if org_slug:
-        organization = session.exec(
-            select(Organization).where(Organization.slug == org_slug)
-        ).first()
+        organization = organization_by_slug(db.session(), org_slug)
         if organization is None:
             fail(f"no organisation with slug {org_slug!r}")
         organization_id = organization.id
     password = read_password()
     try:
-        user = accounts.create_user(
-            session,
+        user = create_user(
+            db.session(),
             email=email,
             name=name or email,
             role=role,
@@ -117,7 +115,7 @@ def create_user_command(email: str, role: str, org_slug: str | None, name: str) 
         )
     except ServiceError as error:
         fail(error.message)
-    session.commit()
+    db.commit()
     click.echo(f"created {user.role} {user.email} (id {user.id})")
 
 
@@ -127,12 +125,11 @@ def create_user_command(email: str, role: str, org_slug: str | None, name: str) 
 @with_appcontext
 def create_token_command(email: str, name: str) -> None:
     """Print a new personal API token for a user, alone on the last line."""
-    session = db.session()
-    user = accounts.user_by_email(session, email)
+    user = user_by_email(db.session(), email)
     if user is None or not user.is_active:
         fail(f"no active user {email!r}")
-    _token, raw = accounts.create_api_token(session, user, name)
-    session.commit()
+    _token, raw = create_api_token(db.session(), user, name)
+    db.commit()
     click.echo(f"token for {user.email} ({name}):")
     click.echo(raw)
 
@@ -144,7 +141,7 @@ def seed_demo_command() -> None:
     if current_app.config["PORTAL_ENV"] == "production":
         fail("demo data is never loaded in production mode")
     summary = seed_demo(db.session())
-    db.session().commit()
+    db.commit()
     for line in summary:
         click.echo(line)
 

@@ -30,6 +30,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
+from wtforms.validators import URL as ValidURL
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -91,7 +92,7 @@ def form_field(info: FieldInfo) -> Field:
         options["validators"] = [DataRequired()] if required else [Optional()]
         return SelectField(hint.label, choices=hint.choices.choices(), **options)
     if kind is bool:
-        return BooleanField(hint.label, description=description)
+        return BooleanField(hint.label, description=description, default=info.default is True)
     if kind in (int, float, Decimal):
         low, high = _bounds(info)
         if low is not None or high is not None:
@@ -109,6 +110,7 @@ def form_field(info: FieldInfo) -> Field:
         validators.append(Email())
         return EmailField(hint.label, **options)
     if hint.widget == URL:
+        validators.append(ValidURL(require_tld=False))
         return URLField(hint.label, **options)
     if hint.widget in (TEXTAREA, MARKDOWN):
         return TextAreaField(hint.label, **options)

@@ -9,8 +9,9 @@ from flask_login import AnonymousUserMixin, LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
 from portal import db
-from portal.accounts import services as accounts
 from portal.accounts.models import User
+from portal.accounts.sessions import user_for_session_token
+from portal.accounts.tokens import user_for_api_token
 from portal.policy import ALL_ROLES, ANONYMOUS, POLICY
 
 login_manager = LoginManager()
@@ -68,7 +69,7 @@ def _load_user_from_session(user_id: str) -> User | None:
     token = session.get(SESSION_TOKEN_KEY)
     if not token:
         return None
-    user = accounts.user_for_session_token(db.session(), token)
+    user = user_for_session_token(db.session(), token)
     if user is None or str(user.id) != user_id:
         session.clear()
         return None
@@ -80,7 +81,7 @@ def _authenticate_bearer_token() -> None:
     if not header.lower().startswith("bearer "):
         return
     g.auth_via_token = True
-    user = accounts.user_for_api_token(db.session(), header[7:].strip())
+    user = user_for_api_token(db.session(), header[7:].strip())
     # Flask-Login reads g._login_user first, so the cookie (if any) is ignored for this request.
     g._login_user = user or Anonymous()
     if user is None:

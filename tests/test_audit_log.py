@@ -102,3 +102,17 @@ def test_staff_filter_the_audit_log(client, db, login_as):
 def test_partners_cannot_read_the_audit_log(client, login_as):
     login_as("partner")
     assert client.get("/admin/audit").status_code == 403
+
+
+def test_audit_filters_take_search_text_literally_and_survive_odd_dates(client, db, login_as):
+    login_as("staff")
+    for label in ("under_score@example.org", "underxscore@example.org"):
+        db.add(AuditEntry(actor_label=label, action="test.literal"))
+    db.commit()
+    page = client.get("/admin/audit?actor=under_score").get_data(as_text=True)
+    assert "under_score@example.org" in page and "underxscore@example.org" not in page
+    family = client.get("/admin/audit?action=test.").get_data(as_text=True)
+    assert "underxscore@example.org" in family
+    wildcard = client.get("/admin/audit?action=%25").get_data(as_text=True)
+    assert "No entries match" in wildcard
+    assert client.get("/admin/audit?until=9999-12-31").status_code == 200

@@ -1,14 +1,19 @@
-"""Forms for signing in, passwords, organisations and invitations."""
+"""Forms for signing in, passwords, two-step sign-in, and the staff's organisation and invitation
+forms (built from the models' declared fields)."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
 
-from portal.accounts.models import OrgKind
+from portal.accounts.models import OrganizationFields, Role, UserFields
+from portal.modelforms import model_form
 from portal.passwords import MAX_LENGTH, MIN_LENGTH
+
+# Partners are invited from their organisation's page; the staff form invites the CoE's own.
+STAFF_ROLES = (Role.STAFF, Role.ADMIN)
 
 
 class LoginForm(FlaskForm):
@@ -41,48 +46,21 @@ class SetPasswordForm(NewPasswordMixin, FlaskForm):
     pass
 
 
-class OrganizationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    slug = StringField(
-        _l("Short name"),
-        validators=[
-            DataRequired(),
-            Length(max=80),
-            Regexp(
-                r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Lower-case letters, digits, hyphens.")
-            ),
-        ],
-        description=_l("Used in links, e.g. watthour. Cannot be changed later."),
-    )
-    kind = SelectField(
-        _l("Kind"),
-        choices=[(k.value, k.value.capitalize()) for k in OrgKind],
-        validators=[DataRequired()],
-    )
-    city = StringField(_l("City"), validators=[Optional(), Length(max=100)])
-    state = StringField(_l("State"), validators=[Optional(), Length(max=100)])
-    website = StringField(
-        _l("Website"), validators=[Optional(), URL(require_tld=False), Length(max=300)]
-    )
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
-    is_public = BooleanField(_l("May be listed publicly"), default=True)
+OrganizationForm = model_form(OrganizationFields, name="OrganizationForm")
+# The short name is in every link to the organisation, so it is set once, at creation.
+OrganizationEditForm = model_form(
+    OrganizationFields, name="OrganizationEditForm", exclude=("slug",)
+)
+
+InviteForm = model_form(UserFields, name="InviteForm", exclude=("role",))
 
 
-class OrganizationEditForm(OrganizationForm):
-    slug = None
+class StaffInviteForm(model_form(UserFields)):
+    """An admin invites CoE staff: the role offers staff and admin only."""
 
-
-class InviteForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-
-
-class StaffInviteForm(InviteForm):
-    role = SelectField(
-        _l("Role"),
-        choices=[("staff", _l("Staff")), ("admin", _l("Admin"))],
-        validators=[DataRequired()],
-    )
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = [(role.value, role.label) for role in STAFF_ROLES]
 
 
 class TotpForm(FlaskForm):

@@ -3,64 +3,103 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, String
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
 
+from portal.catalog.models import SLUG_MESSAGE, SLUG_PATTERN
 from portal.db import utcnow
+from portal.fields import EMAIL, TEXTAREA, URL, field
+from portal.vocabulary import Choices
 
 
-class Role(StrEnum):
-    ADMIN = "admin"
-    STAFF = "staff"
-    PARTNER = "partner"
+class Role(Choices):
+    ADMIN = "admin", _l("Admin")
+    STAFF = "staff", _l("Staff")
+    PARTNER = "partner", _l("Partner")
 
 
-class OrgKind(StrEnum):
-    STARTUP = "startup"
-    COMPANY = "company"
-    ASSOCIATION = "association"
-    ACADEMIC = "academic"
-    GOVERNMENT = "government"
+class OrgKind(Choices):
+    STARTUP = "startup", _l("Startup")
+    COMPANY = "company", _l("Company")
+    ASSOCIATION = "association", _l("Association")
+    ACADEMIC = "academic", _l("Academic")
+    GOVERNMENT = "government", _l("Government")
 
 
-class Organization(SQLModel, table=True):
-    __tablename__ = "organization"
-    __table_args__ = (
-        CheckConstraint(
-            "kind IN ('startup', 'company', 'association', 'academic', 'government')",
-            name="kind_valid",
-        ),
+def normalise_email(email: str) -> str:
+    """E-mail addresses compare case-insensitively, so they are stored lower-cased."""
+    return email.strip().lower()
+
+
+class OrganizationFields(SQLModel):
+    """What staff set on an organisation (declared once: the forms and allow-lists read it)."""
+
+    name: str = field(_l("Name"), max_length=200)
+    slug: str = field(
+        _l("Short name"),
+        help=_l("Used in links, e.g. watthour. Cannot be changed later."),
+        max_length=80,
+        unique=True,
+        pattern=SLUG_PATTERN,
+        pattern_message=SLUG_MESSAGE,
     )
+    kind: str = field(
+        _l("Kind"), choices=OrgKind, required=True, default=OrgKind.COMPANY, max_length=20
+    )
+    city: str = field(_l("City"), default="", max_length=100)
+    state: str = field(_l("State"), default="", max_length=100)
+    website: str = field(_l("Website"), widget=URL, default="", max_length=300)
+    # An unbounded column since the first migration; forms cap what is typed.
+    description: str = field(
+        _l("Description"), widget=TEXTAREA, default="", max_length=5000, sa_type=AutoString
+    )
+    is_public: bool = field(_l("May be listed publicly"), default=True)
+
+
+class Organization(OrganizationFields, table=True):
+    """A partner, lead or member organisation; its users sign in on its behalf."""
+
+    __tablename__ = "organization"
+    __table_args__ = (CheckConstraint(OrgKind.sql_check("kind"), name="kind_valid"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=200)
-    slug: str = Field(max_length=80, unique=True)
-    kind: str = Field(default=OrgKind.COMPANY, max_length=20)
-    city: str = Field(default="", max_length=100)
-    state: str = Field(default="", max_length=100)
-    website: str = Field(default="", max_length=300)
-    description: str = Field(default="")
-    is_public: bool = Field(default=True)
     is_demo: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow)
 
+    @property
+    def kind_label(self) -> str:
+        """The kind in words."""
+        return OrgKind.label_of(self.kind)
 
-class User(SQLModel, table=True):
+
+class UserFields(SQLModel):
+    """Who a user is and what they may do, as staff set it (declared once)."""
+
+    # Stored lower-cased, so the unique constraint is case-insensitive on every backend.
+    email: str = field(
+        _l("E-mail"),
+        widget=EMAIL,
+        max_length=254,
+        sa_column=Column(String(254), unique=True, nullable=False),
+    )
+    name: str = field(_l("Name"), max_length=200)
+    role: str = field(_l("Role"), choices=Role, max_length=10)
+
+
+class User(UserFields, table=True):
+    """Someone who signs in: CoE staff and admins, or a partner organisation's member."""
+
     __tablename__ = "user_account"
     __table_args__ = (
-        CheckConstraint("role IN ('admin', 'staff', 'partner')", name="role_valid"),
+        CheckConstraint(Role.sql_check("role"), name="role_valid"),
         CheckConstraint(
             "role <> 'partner' OR organization_id IS NOT NULL", name="partner_has_organization"
         ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    # Stored lower-cased, so the unique constraint is case-insensitive on every backend.
-    email: str = Field(sa_column=Column(String(254), unique=True, nullable=False))
-    name: str = Field(max_length=200)
-    role: str = Field(max_length=10)
     organization_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
     is_active: bool = Field(default=True)
     password_hash: str | None = Field(default=None, max_length=255)
@@ -88,6 +127,11 @@ class User(SQLModel, table=True):
     def is_staff(self) -> bool:
         """Staff and admins run the CoE side of the portal."""
         return self.role in (Role.STAFF, Role.ADMIN)
+
+    @property
+    def role_label(self) -> str:
+        """The role in words."""
+        return Role.label_of(self.role)
 
     @property
     def is_admin(self) -> bool:

@@ -78,7 +78,7 @@ class ConvertInquiryForm(FlaskForm):
         validators=[DataRequired(), Length(max=80), SLUG_RULE],
         description=_l("Used in links. Cannot be changed later."),
     )
-    kind = SelectField(_l("Kind"), choices=[(k.value, k.value.capitalize()) for k in OrgKind])
+    kind = SelectField(_l("Kind"), choices=OrgKind.choices())
     contact_name = StringField(_l("Contact name"), validators=[DataRequired(), Length(max=200)])
     contact_email = EmailField(
         _l("Contact e-mail"), validators=[DataRequired(), Email(), Length(max=254)]

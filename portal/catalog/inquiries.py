@@ -11,8 +11,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from portal.accounts import services as accounts
+from portal.accounts.invitations import invite_user
 from portal.accounts.models import Organization, Role, User
+from portal.accounts.organizations import create_organization
+from portal.accounts.queries import user_by_email
 from portal.audit.services import record
 from portal.catalog.models import (
     INQUIRY_TRANSITIONS,
@@ -150,10 +152,10 @@ def convert_inquiry(
     """Turn a lead into a partner organisation and invite its contact; returns the invite token."""
     if InquiryStatus.CONVERTED not in INQUIRY_TRANSITIONS.get(inquiry.status, ()):
         raise ServiceError(_("This inquiry has already been converted or is closed."))
-    if accounts.user_by_email(db, contact_email):
+    if user_by_email(db, contact_email):
         raise ServiceError(_("A user with this e-mail address already exists."))
-    created = accounts.create_organization(db, **organization)
-    user, token = accounts.invite_user(
+    created = create_organization(db, **organization)
+    user, token = invite_user(
         db,
         email=contact_email,
         name=contact_name,

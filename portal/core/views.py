@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import current_app, jsonify, redirect, render_template, request, session, url_for
-from sqlalchemy import text
 
 from portal import db
 from portal.catalog.queries import featured_technologies
 from portal.core import bp
+from portal.core.health import database_answers
 from portal.security import safe_next
 
 
@@ -26,11 +26,7 @@ def healthz():
 @bp.get("/readyz")
 def readyz():
     """The database answers; 503 with Retry-After when it does not."""
-    try:
-        with db.engine().connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception as error:  # any failure to reach the database means "not ready"
-        current_app.logger.warning("readiness check failed: %s", type(error).__name__)
+    if not database_answers():
         return jsonify(status="unavailable", database="unreachable"), 503, {"Retry-After": "5"}
     return jsonify(status="ok", database="ok")
 

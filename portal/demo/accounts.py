@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from portal.accounts import services as accounts
 from portal.accounts.models import Organization, User
+from portal.accounts.organizations import create_organization
+from portal.accounts.users import create_user
 
 ORGANIZATIONS = [
     # slug, name, kind, city, state, description
@@ -91,7 +92,7 @@ def seed(db: Session) -> list[str]:
     by_slug = {o.slug: o for o in db.exec(select(Organization)).all()}
     for slug, name, kind, city, state, description in ORGANIZATIONS:
         if slug not in by_slug:
-            by_slug[slug] = accounts.create_organization(
+            by_slug[slug] = create_organization(
                 db,
                 slug=slug,
                 name=name,
@@ -104,7 +105,7 @@ def seed(db: Session) -> list[str]:
     lines = ["Demo logins (password for all: " + DEMO_PASSWORD + "):"]
     for email, name, role, org_slug in USERS:
         if db.exec(select(User).where(User.email == email)).first() is None:
-            accounts.create_user(
+            create_user(
                 db,
                 email=email,
                 name=name,

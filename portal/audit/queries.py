@@ -1,0 +1,62 @@
+"""The audit log's filters and the query they build (newest first)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy.sql import Select
+from sqlmodel import Session, select
+
+from portal.audit.models import AuditEntry
+from portal.dates import parse_iso_date
+from portal.textmatch import clean_search, contains
+
+ACTOR_LENGTH = 254
+ACTION_LENGTH = 64
+
+
+def _start_of(day: date) -> datetime:
+    """Midnight UTC at the start of ``day`` (entries are stored in UTC)."""
+    return datetime.combine(day, time.min, UTC)
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """What the staff member asked for; built from query parameters, never trusting them."""
+
+    actor: str = ""
+    action: str = ""
+    since: date | None = None
+    until: date | None = None
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> AuditFilters:
+        """Filters from a query string: odd text is cleaned, odd dates are ignored."""
+        return cls(
+            actor=clean_search(args.get("actor"), ACTOR_LENGTH),
+            action=clean_search(args.get("action"), ACTION_LENGTH),
+            since=parse_iso_date(args.get("since")),
+            until=parse_iso_date(args.get("until")),
+        )
+
+
+def audit_query(filters: AuditFilters) -> Select:
+    """Entries matching every given filter, newest first (``until`` includes that whole day)."""
+    query = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    if filters.actor:
+        query = query.where(contains(filters.actor, AuditEntry.actor_label))
+    if filters.action:
+        # A prefix picks a family of actions, e.g. "user." for every change to users.
+        query = query.where(AuditEntry.action.startswith(filters.action, autoescape=True))
+    if filters.since:
+        query = query.where(AuditEntry.created_at >= _start_of(filters.since))
+    if filters.until:
+        query = query.where(AuditEntry.created_at < _start_of(filters.until + timedelta(days=1)))
+    return query
+
+
+def known_actions(db: Session) -> list[str]:
+    """Every action the log holds, for the filter's choices."""
+    return list(db.exec(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all())
