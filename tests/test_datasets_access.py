@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from portal.agreements.services import local_today
 from portal.audit.models import AuditEntry
 from portal.datasets.models import DatasetFile
+from portal.dates import local_today
 from tests import factories
 
 MACCOR = Path("/work/shared/data/cycler/maccor_002.txt")

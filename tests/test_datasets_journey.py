@@ -10,9 +10,9 @@ from pathlib import Path
 from sqlmodel import select
 
 from portal.accounts import services as accounts
-from portal.agreements.services import local_today
 from portal.audit.models import AuditEntry
 from portal.datasets.models import CycleSummary, DatasetFile, DatasetGrant
+from portal.dates import local_today
 from tests import factories
 from tests.conftest import PortalClient
 

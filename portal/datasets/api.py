@@ -13,11 +13,11 @@ from flask_login import current_user
 from sqlmodel import SQLModel, select
 
 from portal import db
-from portal.agreements.services import local_today
 from portal.catalog.models import Technology
 from portal.datasets import api_bp
 from portal.datasets.access import get_dataset_or_404, get_file_or_404, visible_datasets_clause
 from portal.datasets.models import CycleSummary, Dataset, DatasetFile, FileStatus
+from portal.dates import local_today
 from portal.pagination import PER_PAGE, page_number, paginate
 
 MAX_CYCLES_PER_PAGE = 1000

@@ -16,9 +16,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from portal import db
-from portal.agreements.services import local_today
 from portal.datasets.access import visible_datasets_clause
 from portal.datasets.models import CycleSummary, Dataset, DatasetFile, FileStatus
+from portal.dates import local_today
 
 # "500 cycles above 80 %", "500 cycles at ≥ 80% capacity", "80 % capacity after 500 cycles"
 _CYCLES_THEN_PERCENT = re.compile(

@@ -7,6 +7,7 @@ files written in a transaction that later rolls back are deleted by the storage 
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import tempfile
 import zipfile
@@ -21,7 +22,6 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from portal.accounts.models import Organization
-from portal.accounts.services import SLUG_PATTERN
 from portal.agreements.models import Agreement
 from portal.audit.services import diff, record
 from portal.datasets import storage
@@ -40,8 +40,10 @@ from portal.datasets.models import (
 )
 from portal.db import utcnow
 from portal.errors import ConflictError, ServiceError
+from portal.fields import SLUG_PATTERN
 
 RESERVED_SLUGS = {"compare", "new", "admin"}
+_SLUG = re.compile(SLUG_PATTERN)
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_ZIP_RATIO = 100
 DATASET_FIELDS = (
@@ -87,7 +89,7 @@ def create_dataset(
 ) -> Dataset:
     """Create a dataset; the slug must be unique, URL-safe and not a reserved word."""
     slug = (slug or "").strip().lower()
-    if not SLUG_PATTERN.match(slug) or len(slug) > 80 or slug in RESERVED_SLUGS:
+    if not _SLUG.match(slug) or len(slug) > 80 or slug in RESERVED_SLUGS:
         raise ServiceError(
             "The short name may use lower-case letters, digits and hyphens only (and not "
             "“compare”, “new” or “admin”)."

@@ -28,7 +28,7 @@ from sqlmodel import select
 from portal import db
 from portal.accounts.models import Organization
 from portal.agreements.models import Agreement
-from portal.agreements.services import effective_status, local_today
+from portal.agreements.status import effective_status
 from portal.catalog.models import Technology
 from portal.csvsafe import csv_cell
 from portal.datasets import bp, services, storage
@@ -57,6 +57,7 @@ from portal.datasets.models import (
     FileStatus,
     Visibility,
 )
+from portal.dates import local_today
 from portal.errors import ServiceError
 from portal.formdata import submitted_version
 from portal.htmx import is_htmx, render
