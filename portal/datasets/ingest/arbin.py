@@ -16,7 +16,7 @@ from .canonical import (
     VOLTAGE,
 )
 from .columns import locate
-from .detect import Sniff
+from .header import HeaderRow, Sniff
 from .normalise import RawTable
 from .tabular import read_scaled
 
@@ -35,6 +35,11 @@ FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
         "temperature",
     ),
 }
+
+
+def is_header(row: HeaderRow) -> bool:
+    """Arbin's header names test time, cycle index, current and voltage."""
+    return {"testtime", "cycleindex", "current", "voltage"} <= row.keys
 
 
 def read(path: Path, sniffed: Sniff) -> RawTable:

@@ -15,7 +15,7 @@ from .canonical import (
     VOLTAGE,
 )
 from .columns import locate
-from .detect import Sniff
+from .header import HeaderRow, Sniff
 from .normalise import RawTable
 from .tabular import read_scaled
 
@@ -31,6 +31,11 @@ FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     # The cell's own temperature when logged, the chamber's otherwise.
     TEMPERATURE: (("celltemperature", "environmenttemperature"), "temperature"),
 }
+
+
+def is_header(row: HeaderRow) -> bool:
+    """Battery Archive's exact column names, units in parentheses."""
+    return {"test_time (s)", "current (a)", "voltage (v)", "cycle_index"} <= row.raw
 
 
 def read(path: Path, sniffed: Sniff) -> RawTable:

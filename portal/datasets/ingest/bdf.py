@@ -16,7 +16,7 @@ from .canonical import (
     VOLTAGE,
 )
 from .columns import locate
-from .detect import Sniff
+from .header import HeaderRow, Sniff
 from .normalise import RawTable
 from .tabular import read_scaled
 
@@ -41,6 +41,15 @@ FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
         "temperature",
     ),
 }
+
+
+def is_header(row: HeaderRow) -> bool:
+    """BDF's machine-readable names, or its labels with units ("Test Time / s")."""
+    return {"test_time_second", "voltage_volt", "current_ampere"} <= row.raw or {
+        "testtime",
+        "voltage",
+        "current",
+    } <= row.labelled
 
 
 def read(path: Path, sniffed: Sniff) -> RawTable:

@@ -6,6 +6,7 @@ charge step × mean voltage of the two points, because EC-Lab's own energy colum
 every half cycle.
 """
 
+import re
 import warnings
 from pathlib import Path
 
@@ -27,8 +28,8 @@ from .canonical import (
     VOLTAGE,
 )
 from .columns import Column, find
-from .detect import Sniff
 from .errors import IngestError
+from .header import HeaderAt, HeaderRow, Sniff
 from .normalise import RawTable
 
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -41,6 +42,36 @@ FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     "net_charge": (("qqo",), "capacity"),
     "charge_step": (("dq",), "capacity"),
 }
+
+
+MPR_MAGIC = b"BIO-LOGIC MODULAR FILE"
+_MPT_FIRST_LINE = re.compile(r"^(EC|BT)-Lab ASCII FILE", re.IGNORECASE)
+_MPT_HEADER_COUNT = re.compile(r"Nb header lines\s*:\s*(\d+)", re.IGNORECASE)
+
+
+def is_mpr(_path: Path, head: bytes) -> bool:
+    """An EC-Lab binary file starts with its magic words."""
+    return head.startswith(MPR_MAGIC)
+
+
+def is_mpt_header(row: HeaderRow) -> bool:
+    """EC-Lab's time and working-electrode (or cell) voltage columns."""
+    return "time/s" in row.raw and bool(row.raw & {"ewe/v", "ecell/v", "<ewe>/v"})
+
+
+def mpt_header(lines: list[str]) -> HeaderAt | None:
+    """The header an EC-Lab preamble announces ("Nb header lines : 57"), if it is one."""
+    if not lines or not _MPT_FIRST_LINE.match(lines[0].strip()):
+        return None
+    for line in lines[1:5]:
+        match = _MPT_HEADER_COUNT.search(line)
+        if match:
+            index = int(match.group(1)) - 1
+            if 0 < index < len(lines):
+                cells = [cell.strip() for cell in lines[index].split("\t") if cell.strip()]
+                if is_mpt_header(HeaderRow.of(cells)):
+                    return HeaderAt(index, "\t", cells)
+    return None  # detection then scans every line for the header
 
 
 def read_mpt(path: Path, sniffed: Sniff) -> RawTable:

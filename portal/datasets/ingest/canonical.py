@@ -29,7 +29,6 @@ SCHEMA: dict[str, pl.DataType] = {
     DISCHARGE_ENERGY: pl.Float64(),
     TEMPERATURE: pl.Float64(),
 }
-COLUMNS = tuple(SCHEMA)
 
 SUMMARY_KEYS = (
     "cycle_index",
@@ -44,28 +43,6 @@ SUMMARY_KEYS = (
     "duration_s",
     "capacity_retention",
 )
-
-SUPPORTED_FORMATS = (
-    "arbin_csv",
-    "maccor_txt",
-    "neware_csv",
-    "biologic_mpt",
-    "biologic_mpr",
-    "landt_csv",
-    "bdf_csv",
-    "batteryarchive_csv",
-)
-
-FORMAT_LABELS = {
-    "arbin_csv": "Arbin CSV",
-    "maccor_txt": "Maccor text export",
-    "neware_csv": "Neware CSV",
-    "biologic_mpt": "BioLogic EC-Lab text (.mpt)",
-    "biologic_mpr": "BioLogic EC-Lab binary (.mpr)",
-    "landt_csv": "Landt CSV",
-    "bdf_csv": "Battery Data Format CSV",
-    "batteryarchive_csv": "Battery Archive time-series CSV",
-}
 
 # Plausibility limits for the data-quality flags.
 MAX_ABS_VOLTAGE_V = 10.0

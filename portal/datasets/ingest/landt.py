@@ -16,7 +16,7 @@ from .canonical import (
     VOLTAGE,
 )
 from .columns import locate
-from .detect import Sniff
+from .header import HeaderRow, Sniff
 from .normalise import RawTable
 from .tabular import read_scaled
 
@@ -32,6 +32,11 @@ FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     DISCHARGE_ENERGY: (("dischargeenergywh",), "index"),
     TEMPERATURE: (("temperature1c", "temperaturec"), "index"),
 }
+
+
+def is_header(row: HeaderRow) -> bool:
+    """Landt's exact column names, units after an underscore."""
+    return {"test_time_s", "current_a", "voltage_v"} <= row.raw
 
 
 def read(path: Path, sniffed: Sniff) -> RawTable:

@@ -23,8 +23,8 @@ from .canonical import (
     VOLTAGE,
 )
 from .columns import find, locate
-from .detect import Sniff
 from .errors import IngestError
+from .header import HeaderRow, Sniff
 from .normalise import RawTable, counter_increments, seconds, segment_boundary
 
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -38,6 +38,14 @@ FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 TIME_BASES = ("testtime", "test", "testsec")
 STATE_BASES = ("state", "md")
+
+
+def is_header(row: HeaderRow) -> bool:
+    """Maccor's record number, capacity and state (or mode) columns."""
+    keys = row.keys
+    return bool(
+        keys & {"rec", "recnum"} and keys & {"amphr", "cap", "capacity"} and keys & {"state", "md"}
+    )
 
 
 def read(path: Path, sniffed: Sniff) -> RawTable:

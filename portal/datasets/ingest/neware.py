@@ -18,7 +18,7 @@ from .canonical import (
     VOLTAGE,
 )
 from .columns import find, locate, split_header
-from .detect import Sniff
+from .header import HeaderRow, Sniff
 from .normalise import RawTable, elapsed_seconds, seconds
 
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -35,6 +35,15 @@ FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
 # Total test time, in ``h:mm:ss`` text or in seconds; else a wall-clock column.
 TIME_BASES = ("cumulativetime", "totaltime", "testtime")
 CLOCK_BASES = ("realtime", "date", "datetime", "absolutetime", "systemtime")
+
+
+def is_header(row: HeaderRow) -> bool:
+    """Neware's cycle, step, capacity and voltage columns, under any of their names."""
+    keys = row.keys
+    cycle = keys & {"cycleindex", "cycleid", "cycle"}
+    step = keys & {"stepindex", "stepid", "step"}
+    capacity = keys & {"chgcap", "dchgcap", "capacitancechg", "capacitancedchg", "capacity"}
+    return bool(cycle and step and capacity and keys & {"voltage"})
 
 
 def read(path: Path, sniffed: Sniff) -> RawTable:
