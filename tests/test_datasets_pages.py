@@ -266,3 +266,12 @@ def _mix_stderr_supported() -> bool:
     from click.testing import CliRunner
 
     return "mix_stderr" in inspect.signature(CliRunner.__init__).parameters
+
+
+def test_the_cycles_table_shows_every_summary_field(app):
+    from portal.datasets.ingest.canonical import SUMMARY_KEYS
+
+    source, _name, _uptodate = app.jinja_env.loader.get_source(
+        app.jinja_env, "datasets/_cycles_table.html"
+    )
+    assert [key for key in SUMMARY_KEYS if f'"{key}"' not in source] == []
