@@ -14,31 +14,19 @@ import numpy as np
 import polars as pl
 from galvani import BioLogic
 
-from . import tabular
-from .canonical import (
-    CHARGE_CAPACITY,
-    CHARGE_ENERGY,
-    CURRENT,
-    CYCLE,
-    DISCHARGE_CAPACITY,
-    DISCHARGE_ENERGY,
-    STEP,
-    TEMPERATURE,
-    TEST_TIME,
-    VOLTAGE,
-)
+from . import canonical, tabular
 from .columns import Column, find
 from .errors import IngestError
 from .header import HeaderAt, HeaderRow, Sniff
 from .normalise import RawTable
 
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
-    TEST_TIME: (("time",), "time"),
-    VOLTAGE: (("ecell", "ewe"), "voltage"),
-    CURRENT: (("i",), "current"),
-    CYCLE: (("cyclenumber",), "index"),
-    STEP: (("ns",), "index"),
-    TEMPERATURE: (("temperature",), "temperature"),
+    canonical.TEST_TIME: (("time",), "time"),
+    canonical.VOLTAGE: (("ecell", "ewe"), "voltage"),
+    canonical.CURRENT: (("i",), "current"),
+    canonical.CYCLE: (("cyclenumber",), "index"),
+    canonical.STEP: (("ns",), "index"),
+    canonical.TEMPERATURE: (("temperature",), "temperature"),
     "net_charge": (("qqo",), "capacity"),
     "charge_step": (("dq",), "capacity"),
 }
@@ -99,18 +87,22 @@ def read_mpr(path: Path, sniffed: Sniff) -> RawTable:
 
 def _locate(columns: list[str]) -> dict[str, Column]:
     found = {}
-    for canonical, (bases, kind) in FIELDS.items():
+    for name, (bases, kind) in FIELDS.items():
         column = find(columns, bases, kind)
         if column is not None:
-            found[canonical] = column
-    if TEST_TIME not in found or VOLTAGE not in found or CURRENT not in found:
+            found[name] = column
+    if (
+        canonical.TEST_TIME not in found
+        or canonical.VOLTAGE not in found
+        or canonical.CURRENT not in found
+    ):
         raise IngestError("This EC-Lab file has no time/s, Ewe/V (or Ecell/V) or I/mA column.")
     return found
 
 
 def _table(frame: pl.DataFrame, found: dict[str, Column]) -> RawTable:
     frame = frame.select(
-        (pl.col(column.name) * column.scale).alias(canonical) for canonical, column in found.items()
+        (pl.col(column.name) * column.scale).alias(name) for name, column in found.items()
     )
     if "net_charge" in frame.columns:
         step = pl.col("net_charge").fill_null(strategy="forward").diff().fill_null(0.0)
@@ -118,13 +110,13 @@ def _table(frame: pl.DataFrame, found: dict[str, Column]) -> RawTable:
         step = pl.col("charge_step").fill_null(0.0)
     else:
         return RawTable(frame, cycle_label="cycle number")
-    voltage = pl.col(VOLTAGE).fill_null(strategy="forward")
+    voltage = pl.col(canonical.VOLTAGE).fill_null(strategy="forward")
     mid_voltage = ((voltage + voltage.shift(1)) * 0.5).fill_null(voltage).fill_null(0.0)
     charge, discharge = step.clip(lower_bound=0.0), (-step).clip(lower_bound=0.0)
     frame = frame.with_columns(
-        charge.cum_sum().alias(CHARGE_CAPACITY),
-        discharge.cum_sum().alias(DISCHARGE_CAPACITY),
-        (charge * mid_voltage).cum_sum().alias(CHARGE_ENERGY),
-        (discharge * mid_voltage).cum_sum().alias(DISCHARGE_ENERGY),
+        charge.cum_sum().alias(canonical.CHARGE_CAPACITY),
+        discharge.cum_sum().alias(canonical.DISCHARGE_CAPACITY),
+        (charge * mid_voltage).cum_sum().alias(canonical.CHARGE_ENERGY),
+        (discharge * mid_voltage).cum_sum().alias(canonical.DISCHARGE_ENERGY),
     ).drop("net_charge", "charge_step", strict=False)
     return RawTable(frame, cumulative=True, cycle_label="cycle number")
