@@ -12,8 +12,9 @@ from sqlmodel import select
 from portal.audit.models import AuditEntry
 from portal.datasets.models import CycleSummary, Dataset, DatasetFile
 from tests import factories
+from tests.cycler_data import CYCLER_DIR
 
-MACCOR = Path("/work/shared/data/cycler/maccor_002.txt")
+MACCOR = CYCLER_DIR / "maccor_002.txt"
 LIMIT_MB = 1
 LIMIT = LIMIT_MB * 1024 * 1024
 
