@@ -47,7 +47,7 @@ def main() -> None:
     import portal.models  # noqa: F401
     from portal import create_app
     from portal import db as portal_db
-    from portal.datasets import services, storage, synthetic
+    from portal.datasets import files, services, storage, synthetic
     from portal.datasets.models import DatasetFile
 
     scratch = Path(tempfile.mkdtemp(prefix="bench-datasets-"))
@@ -82,7 +82,7 @@ def main() -> None:
         )
         start = time.perf_counter()
         with open(csv_path, "rb") as stream:
-            added = services.add_file(session, dataset, stream, csv_path.name, max_bytes=None)
+            added = files.add_file(session, dataset, stream, csv_path.name, max_bytes=None)
         session.commit()
         ingest_s = time.perf_counter() - start
         file_id = added.id

@@ -31,6 +31,8 @@ ROUTE_MODULES = (
     "portal.agreements.staff_views",
     "portal.agreements.api",
     "portal.datasets.views",
+    "portal.datasets.downloads",
+    "portal.datasets.staff_views",
     "portal.datasets.api",
     "portal.api.views",
 )

@@ -10,10 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from pydantic.fields import FieldInfo
 from sqlmodel import Field
 
 from portal.vocabulary import Choices
+
+# The one rule for short names in addresses (technologies, organisations, datasets).
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_MESSAGE = _l("Lower-case letters, digits, hyphens.")
 
 TEXTAREA = "textarea"
 MARKDOWN = "markdown"

@@ -11,6 +11,8 @@ from flask import Flask
 from portal.agreements.labels import agreement_choices, agreement_label
 from portal.catalog.forms import inquiry_status_form
 from portal.catalog.labels import catalog_label, trl_meaning
+from portal.datasets import panels
+from portal.datasets.labels import dataset_choices, dataset_label
 
 
 def init_app(app: Flask) -> None:
@@ -21,5 +23,12 @@ def init_app(app: Flask) -> None:
         inquiry_status_form,
         agreement_label,
         agreement_choices,
+        dataset_label,
+        dataset_choices,
+        # Reads the database (one query per panel): the datasets on other domains' pages.
+        panels.public_datasets_for,
+        panels.datasets_shared_with_me,
+        panels.datasets_for_evidence,
+        panels.evidence_dataset_check,
     ):
         app.add_template_global(function)

@@ -148,7 +148,7 @@ def ingest_into(app, dataset, path, filename: str | None = None):
     from pathlib import Path
 
     from portal import db as portal_db
-    from portal.datasets import services
+    from portal.datasets import files
     from portal.datasets.models import Dataset
 
     path = Path(path)
@@ -157,7 +157,7 @@ def ingest_into(app, dataset, path, filename: str | None = None):
         target = session.get(Dataset, dataset.id)
         try:
             with open(path, "rb") as stream:
-                dataset_file = services.add_file(session, target, stream, filename or path.name)
+                dataset_file = files.add_file(session, target, stream, filename or path.name)
             session.commit()
         finally:
             session.close()

@@ -27,6 +27,7 @@ from portal.agreements.documents import add_document
 from portal.agreements.evidence import submit_evidence
 from portal.agreements.models import AgreementTechnology
 from portal.catalog.models import Inquiry, InquiryNote
+from portal.datasets import grants as dataset_grants
 from portal.datasets import services as datasets
 from portal.partners import services as partners
 from tests import factories
@@ -197,7 +198,7 @@ def _party(app: Flask, db: Session, key: str, staff: User, technology_id: int, t
             visibility="restricted",
             actor=staff,
         )
-        grant = datasets.grant_access(
+        grant = dataset_grants.grant_access(
             db, dataset, organization_id=organization.id, agreement_id=agreement.id, actor=staff
         )
         token, raw_token = accounts.create_api_token(db, user, m("token_name"))

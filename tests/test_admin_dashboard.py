@@ -4,30 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from portal.catalog.models import Inquiry
 from portal.dates import local_today
 from tests import factories
-
-
-@contextmanager
-def counting_statements(app):
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    engine = app.extensions["db_engine"]
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+from tests.helpers import counting_statements
 
 
 def populate(db, n: int) -> None:

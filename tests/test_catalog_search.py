@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from tests.factories import make_technology
+from tests.helpers import counting_statements
 
 
 @pytest.fixture
@@ -177,17 +178,8 @@ def test_hostile_search_never_fails(client, catalog, q):
 
 
 def _count_statements(app, client, url: str) -> int:
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    engine = app.extensions["db_engine"]
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counting_statements(app) as statements:
         assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(statements)
 
 

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from portal.agreements.services import local_today
 from portal.audit.models import AuditEntry
 from portal.datasets.models import DatasetFile
+from portal.dates import local_today
 from tests import factories
+from tests.cycler_data import CYCLER_DIR
 
-MACCOR = Path("/work/shared/data/cycler/maccor_002.txt")
+MACCOR = CYCLER_DIR / "maccor_002.txt"
 TODAY = local_today()  # the portal counts days in India (Asia/Kolkata)
 
 

@@ -347,3 +347,39 @@ def test_excel_workbooks_are_refused_with_advice(tmp_path):
         book.writestr("xl/workbook.xml", "<workbook/>")
     with pytest.raises(IngestError, match="export the data sheet as CSV"):
         detect_format(path)
+
+
+def test_every_format_is_registered_once_with_a_reader_and_a_way_to_be_recognised(tmp_path):
+    from portal.datasets.ingest import FORMATS
+
+    names = [cycler_format.name for cycler_format in FORMATS]
+    assert len(set(names)) == len(names) and tuple(names) == SUPPORTED_FORMATS
+    for cycler_format in FORMATS:
+        assert callable(cycler_format.read) and cycler_format.label
+        assert cycler_format.binary or cycler_format.preamble or cycler_format.header
+    # The refusal names every registered format by its label, in registry order.
+    junk = tmp_path / "junk.csv"
+    junk.write_text("a,b\n1,2\n")
+    with pytest.raises(IngestError) as caught:
+        detect_format(junk)
+    assert ", ".join(cycler_format.label for cycler_format in FORMATS) in caught.value.message
+
+
+def test_the_ingest_package_imports_no_web_framework():
+    import ast
+
+    import portal.datasets.ingest as ingest
+
+    for module in Path(ingest.__file__).parent.glob("*.py"):
+        tree = ast.parse(module.read_text())
+        imported = {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        }
+        imported |= {
+            node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+        }
+        assert not {name for name in imported if name.split(".")[0].startswith("flask")}, module
+        assert not {name for name in imported if name.startswith("portal")}, module

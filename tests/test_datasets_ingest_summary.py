@@ -162,3 +162,13 @@ def test_a_stray_quote_that_swallows_lines_is_flagged(tmp_path):
 
     assert result.row_count < len(lines) - 1
     assert any("could not be read as rows" in flag for flag in result.flags)
+
+
+def test_the_summary_fields_are_declared_once_for_the_table_the_api_and_the_csv():
+    from portal.datasets.ingest.canonical import CycleSummaryFields
+    from portal.datasets.models import CycleSummary
+    from portal.datasets.schemas import SUMMARY_CSV_COLUMNS, CycleSummaryPublic
+
+    assert tuple(CycleSummaryFields.model_fields) == SUMMARY_KEYS
+    assert set(CycleSummary.__table__.columns.keys()) == {*SUMMARY_KEYS, "id", "dataset_file_id"}
+    assert tuple(CycleSummaryPublic.model_fields) == SUMMARY_KEYS == SUMMARY_CSV_COLUMNS

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 from sqlmodel import select
 
 from portal.accounts import services as accounts
-from portal.agreements.services import local_today
 from portal.audit.models import AuditEntry
 from portal.datasets.models import CycleSummary, DatasetFile, DatasetGrant
+from portal.dates import local_today
 from tests import factories
 from tests.conftest import PortalClient
+from tests.cycler_data import CYCLER_DIR
 
-CYCLER = Path("/work/shared/data/cycler")
-MACCOR = CYCLER / "maccor_002.txt"
+MACCOR = CYCLER_DIR / "maccor_002.txt"
 
 
 def _sign_in(app, db, role, org=None) -> tuple[PortalClient, object]:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from sqlalchemy import event
 from sqlmodel import select
 
 from portal.audit.models import AuditEntry
@@ -17,31 +15,16 @@ from portal.csvsafe import csv_cell
 from portal.datasets.models import CycleSummary, Dataset, DatasetFile
 from portal.datasets.views import parse_cycles
 from tests import factories
-
-CYCLER = Path("/work/shared/data/cycler")
+from tests.cycler_data import CYCLER_DIR
+from tests.helpers import counting_statements
 
 
 @pytest.fixture(scope="module")
 def small_maccor(tmp_path_factory) -> Path:
-    lines = (CYCLER / "maccor_002.txt").read_bytes().splitlines(keepends=True)
+    lines = (CYCLER_DIR / "maccor_002.txt").read_bytes().splitlines(keepends=True)
     path = tmp_path_factory.mktemp("cycler") / "maccor_small.txt"
     path.write_bytes(b"".join(lines[:2500]))
     return path
-
-
-@contextmanager
-def count_queries(app):
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    engine = app.extensions["db_engine"]
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _public_datasets(app, db, n: int, path: Path) -> list[Dataset]:
@@ -57,12 +40,12 @@ def _public_datasets(app, db, n: int, path: Path) -> list[Dataset]:
 def test_list_and_api_run_a_bounded_number_of_queries(app, client, db, login_as, small_maccor):
     login_as("partner")
     _public_datasets(app, db, 3, small_maccor)
-    with count_queries(app) as few:
+    with counting_statements(app) as few:
         assert client.get("/datasets").status_code == 200
         assert client.get("/api/v1/datasets").status_code == 200
     for _ in range(27):
         factories.make_dataset(db, visibility="public")
-    with count_queries(app) as many:
+    with counting_statements(app) as many:
         assert client.get("/datasets").status_code == 200
         assert client.get("/api/v1/datasets").status_code == 200
     assert len(few) == len(many)
@@ -71,11 +54,11 @@ def test_list_and_api_run_a_bounded_number_of_queries(app, client, db, login_as,
 def test_detail_runs_a_bounded_number_of_queries(app, client, db, small_maccor):
     dataset = factories.make_dataset(db, visibility="public")
     factories.ingest_into(app, dataset, small_maccor)
-    with count_queries(app) as one_file:
+    with counting_statements(app) as one_file:
         assert client.get(f"/datasets/{dataset.slug}").status_code == 200
     for _ in range(2):
         factories.ingest_into(app, dataset, small_maccor)
-    with count_queries(app) as three_files:
+    with counting_statements(app) as three_files:
         assert client.get(f"/datasets/{dataset.slug}").status_code == 200
     assert len(one_file) == len(three_files) <= 12
 
@@ -85,7 +68,7 @@ def test_detail_shows_metadata_flags_attribution_and_snippet(app, client, db):
         db, visibility="public", attribution="Data by **IFE, Norway** via cellpy (MIT)"
     )
     dataset_file = factories.ingest_into(
-        app, dataset, CYCLER / "2017-05-09_test-TC-contact_CH33.csv"
+        app, dataset, CYCLER_DIR / "2017-05-09_test-TC-contact_CH33.csv"
     )
     page = client.get(f"/datasets/{dataset.slug}").get_data(as_text=True)
     assert "<strong>IFE, Norway</strong>" in page
@@ -98,7 +81,7 @@ def test_detail_shows_metadata_flags_attribution_and_snippet(app, client, db):
 
 def test_cycles_table_pages_with_htmx_fragments(app, client, db):
     dataset = factories.make_dataset(db, visibility="public")
-    dataset_file = factories.ingest_into(app, dataset, CYCLER / "neware_uio.csv")
+    dataset_file = factories.ingest_into(app, dataset, CYCLER_DIR / "neware_uio.csv")
     url = f"/datasets/{dataset.slug}/files/{dataset_file.id}/cycles"
     fragment = client.get(url, headers={"HX-Request": "true"})
     assert fragment.status_code == 200
@@ -124,7 +107,7 @@ def test_cycles_table_pages_with_htmx_fragments(app, client, db):
 
 def test_plot_json_is_downsampled_and_voltage_reads_other_cycles(app, client, db):
     dataset = factories.make_dataset(db, visibility="public")
-    dataset_file = factories.ingest_into(app, dataset, CYCLER / "neware_uio.csv")
+    dataset_file = factories.ingest_into(app, dataset, CYCLER_DIR / "neware_uio.csv")
     base = f"/datasets/{dataset.slug}/files/{dataset_file.id}"
     capacity = client.get(f"{base}/capacity.json").get_json()
     assert capacity["cycle_index"] == [1, 2, 3, 4]
@@ -266,3 +249,12 @@ def _mix_stderr_supported() -> bool:
     from click.testing import CliRunner
 
     return "mix_stderr" in inspect.signature(CliRunner.__init__).parameters
+
+
+def test_the_cycles_table_shows_every_summary_field(app):
+    from portal.datasets.ingest.canonical import SUMMARY_KEYS
+
+    source, _name, _uptodate = app.jinja_env.loader.get_source(
+        app.jinja_env, "datasets/_cycles_table.html"
+    )
+    assert [key for key in SUMMARY_KEYS if f'"{key}"' not in source] == []

@@ -12,8 +12,9 @@ from sqlmodel import select
 from portal.audit.models import AuditEntry
 from portal.datasets.models import CycleSummary, Dataset, DatasetFile
 from tests import factories
+from tests.cycler_data import CYCLER_DIR
 
-MACCOR = Path("/work/shared/data/cycler/maccor_002.txt")
+MACCOR = CYCLER_DIR / "maccor_002.txt"
 LIMIT_MB = 1
 LIMIT = LIMIT_MB * 1024 * 1024
 
@@ -110,12 +111,12 @@ def test_refusal_lists_the_columns_found_and_the_formats_supported(app, db, staf
 def test_a_failure_while_recording_removes_the_written_files(
     app, db, staff, monkeypatch, small_maccor
 ):
-    from portal.datasets import services
+    from portal.datasets import files
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("database fell over")
 
-    monkeypatch.setattr(services, "_apply_result", broken)
+    monkeypatch.setattr(files, "_apply_result", broken)
     dataset = factories.make_dataset(db)
     response = _upload(staff, dataset.slug, small_maccor, "maccor.txt")
     assert response.status_code == 500
@@ -264,3 +265,26 @@ def test_create_and_edit_with_a_stale_version_is_a_conflict(app, db, staff):
     assert stale.status_code == 409
     db.expire_all()
     assert db.exec(select(Dataset)).one().title == "Na pouch v2"
+
+
+def test_an_edit_without_its_version_is_a_conflict_and_changes_nothing(app, db):
+    from portal import db as portal_db
+    from portal.datasets import services
+    from portal.errors import ConflictError
+
+    dataset = factories.make_dataset(db, title="Before")
+    with app.test_request_context():
+        target = portal_db.session().get(Dataset, dataset.id)
+        with pytest.raises(ConflictError):
+            services.update_dataset(portal_db.session(), target, version=None, title="After")
+    with app.test_request_context():
+        session = portal_db.session()
+        target = session.get(Dataset, dataset.id)
+        assert target.title == "Before"
+        services.update_dataset(session, target, version=target.version, title="After")
+        session.commit()
+    db.expire_all()
+    saved = db.get(Dataset, dataset.id)
+    assert (saved.title, saved.version) == ("After", 2)
+    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "dataset.updated")).one()
+    assert entry.changes == {"before": {"title": "Before"}, "after": {"title": "After"}}

@@ -8,9 +8,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, String
 from sqlmodel import AutoString, Field, SQLModel
 
-from portal.catalog.models import SLUG_MESSAGE, SLUG_PATTERN
 from portal.db import utcnow
-from portal.fields import EMAIL, TEXTAREA, URL, field
+from portal.fields import EMAIL, SLUG_MESSAGE, SLUG_PATTERN, TEXTAREA, URL, field
 from portal.vocabulary import Choices
 
 

@@ -12,10 +12,9 @@ from sqlmodel import Session
 from portal.accounts.models import Organization, OrganizationFields
 from portal.accounts.queries import organization_by_slug
 from portal.audit.services import record
-from portal.catalog.models import SLUG_PATTERN
 from portal.changes import apply_changes
 from portal.errors import ServiceError
-from portal.fields import field_names
+from portal.fields import SLUG_PATTERN, field_names
 
 SLUG = re.compile(SLUG_PATTERN)
 # What a creator may set: every declared field. The short name is in every link, so an edit

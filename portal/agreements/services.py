@@ -35,8 +35,6 @@ from portal.agreements.status import (
     MILESTONE_TRANSITIONS,
     REASON_REQUIRED,
     TRANSITIONS,
-    # Re-exported until portal.datasets.access imports it from portal.agreements.status.
-    active_agreement_clause,  # noqa: F401
     allowed_milestone_transitions,
     allowed_transitions,
     effective_status,

@@ -10,14 +10,13 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 from portal.accounts.models import OrgKind
 from portal.catalog.models import (
     INQUIRY_TRANSITIONS,
-    SLUG_MESSAGE,
-    SLUG_PATTERN,
     Application,
     Inquiry,
     InquiryStatus,
     InterestKind,
     TechnologyFields,
 )
+from portal.fields import SLUG_MESSAGE, SLUG_PATTERN
 from portal.modelforms import MultiCheckboxField, model_form
 
 SLUG_RULE = Regexp(SLUG_PATTERN, message=SLUG_MESSAGE)

@@ -9,7 +9,8 @@ from flask import abort
 from sqlmodel import Session, select
 
 from portal import db
-from portal.catalog.models import SLUG_PATTERN, Inquiry, Technology
+from portal.catalog.models import Inquiry, Technology
+from portal.fields import SLUG_PATTERN
 
 MAX_SLUG_LENGTH = 120
 _SLUG = re.compile(SLUG_PATTERN)

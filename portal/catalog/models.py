@@ -9,13 +9,10 @@ from sqlalchemy import CheckConstraint, Column, Index, Text, event
 from sqlmodel import Field, SQLModel
 
 from portal.db import utcnow
-from portal.fields import EMAIL, MARKDOWN, TEXTAREA, field
+from portal.fields import EMAIL, MARKDOWN, SLUG_MESSAGE, SLUG_PATTERN, TEXTAREA, field
 from portal.vocabulary import Chemistry, Choices
 
 __all__ = ["Chemistry"]  # re-exported: the catalog's chemistry is the portal-wide one
-
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-SLUG_MESSAGE = _l("Lower-case letters, digits, hyphens.")
 
 
 class Category(Choices):

@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from portal.audit.services import record
-from portal.catalog.models import SLUG_PATTERN, Technology, TechnologyFields
+from portal.catalog.models import Technology, TechnologyFields
 from portal.changes import apply_changes, audited_change, snapshot
 from portal.db import utcnow
 from portal.errors import ServiceError
+from portal.fields import SLUG_PATTERN
 
 MAX_SLUG_LENGTH = 120
 _SLUG = re.compile(SLUG_PATTERN)

@@ -4,8 +4,8 @@ public     → everyone;
 partners   → partner users whose organisation has an effectively active agreement;
 restricted → the organisation holds an unrevoked grant not past its expiry date, and when the
              grant names an agreement, that agreement is effectively active.
-Staff see everything. Anyone else gets 404 for the dataset and everything under it, so access
-lapses by itself the day an agreement or a grant expires.
+Staff see everything. Anyone else gets 404 for the dataset and everything under it (loaders.py),
+so access lapses by itself the day an agreement or a grant expires.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 from sqlmodel import select
 
 from portal import db as portal_db
 from portal.agreements.models import Agreement
-from portal.agreements.services import active_agreement_clause, local_today
-from portal.datasets.models import Dataset, DatasetFile, DatasetGrant, Visibility
+from portal.agreements.status import active_agreement_clause
+from portal.datasets.models import Dataset, DatasetGrant, Visibility
+from portal.dates import local_today
 
 
 def current_grant_clause(organization_id: int, today: date) -> ColumnElement[bool]:
@@ -78,25 +78,3 @@ def can_see(user: Any, dataset_id: int, today: date | None = None) -> bool:
         select(Dataset.id).where(Dataset.id == dataset_id, visible_datasets_clause(user, today))
     ).first()
     return found is not None
-
-
-def get_dataset_or_404(slug: str, for_user: Any, today: date | None = None) -> Dataset:
-    """A dataset `for_user` may see, else 404 (never 403: slugs leak nothing)."""
-    if not slug or len(slug) > 80:
-        abort(404)
-    session = portal_db.session()
-    dataset = session.exec(
-        select(Dataset).where(Dataset.slug == slug, visible_datasets_clause(for_user, today))
-    ).first()
-    if dataset is None:
-        abort(404)
-    return dataset
-
-
-def get_file_or_404(slug: str, file_id: int, for_user: Any) -> tuple[Dataset, DatasetFile]:
-    """A file of a dataset `for_user` may see, else 404."""
-    dataset = get_dataset_or_404(slug, for_user)
-    dataset_file = portal_db.session().get(DatasetFile, file_id)
-    if dataset_file is None or dataset_file.dataset_id != dataset.id:
-        abort(404)
-    return dataset, dataset_file

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlmodel import select
 from werkzeug.exceptions import HTTPException
 
 from portal import db
-from portal.datasets import services
-from portal.datasets.models import Dataset, Visibility
+from portal.datasets import files, queries, services
+from portal.datasets.models import Visibility
 from portal.errors import ServiceError
 
 STAGES = ("dataset", "stored", "checked", "ingested", "recorded")
@@ -33,6 +32,7 @@ STAGE_LABELS = {
 def ingest_command(path: Path, slug: str, title: str | None) -> None:
     """Ingest a cycler file into a dataset (a new dataset starts restricted)."""
     session = db.session()
+    # A refusal rolls back by itself (ServiceError); anything else when the app context ends.
     try:
         with click.progressbar(
             length=len(STAGES),
@@ -40,7 +40,7 @@ def ingest_command(path: Path, slug: str, title: str | None) -> None:
             file=sys.stderr,
             item_show_func=lambda stage: STAGE_LABELS.get(stage or "", ""),
         ) as bar:
-            dataset = session.exec(select(Dataset).where(Dataset.slug == slug)).first()
+            dataset = queries.dataset_by_slug(session, slug)
             if dataset is None:
                 dataset = services.create_dataset(
                     session,
@@ -50,7 +50,7 @@ def ingest_command(path: Path, slug: str, title: str | None) -> None:
                 )
             bar.update(1, "dataset")
             with open(path, "rb") as stream:
-                dataset_file = services.add_file(
+                dataset_file = files.add_file(
                     session,
                     dataset,
                     stream,
@@ -58,11 +58,9 @@ def ingest_command(path: Path, slug: str, title: str | None) -> None:
                     max_bytes=None,
                     progress=lambda stage: bar.update(1, stage),
                 )
-        session.commit()
+        db.commit()
     except ServiceError as error:
-        session.rollback()
         raise click.ClickException(f"{path.name} refused: {error.message}") from error
     except HTTPException as error:
-        session.rollback()
         raise click.ClickException(f"{path.name} refused: {error.description}") from error
     click.echo(f"dataset={dataset.slug} file={dataset_file.id} cycles={dataset_file.cycle_count}")

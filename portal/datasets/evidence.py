@@ -2,7 +2,8 @@
 a cycle-life criterion ("pilot cells reach 500 cycles above 80 % capacity") against the summary.
 
 The criterion is read from the milestone's title and description, so staff see exactly the rule
-that was checked next to the numbers when they accept or reject.
+that was checked next to the numbers when they accept or reject. The milestone page shows it
+through portal.datasets.panels.
 """
 
 from __future__ import annotations
@@ -10,15 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask import Blueprint
-from flask_login import current_user
 from sqlalchemy import func
 from sqlmodel import select
 
 from portal import db
-from portal.agreements.services import local_today
-from portal.datasets.access import visible_datasets_clause
-from portal.datasets.models import CycleSummary, Dataset, DatasetFile, FileStatus
+from portal.datasets.models import CycleSummary, DatasetFile, FileStatus
 
 # "500 cycles above 80 %", "500 cycles at ≥ 80% capacity", "80 % capacity after 500 cycles"
 _CYCLES_THEN_PERCENT = re.compile(
@@ -108,41 +105,3 @@ def check_dataset(dataset_id: int, criterion: Criterion) -> list[FileCheck]:
         )
         for f in files
     ]
-
-
-def register_template_globals(bp: Blueprint) -> None:
-    """Helpers for the milestone page (owned by the agreements domain)."""
-
-    @bp.app_template_global()
-    def datasets_for_evidence(limit: int = 100) -> list[Dataset]:
-        """Datasets the signed-in user may point to as evidence."""
-        if not current_user.is_authenticated:
-            return []
-        return list(
-            db.session()
-            .exec(
-                select(Dataset)
-                .where(visible_datasets_clause(current_user, local_today()))
-                .order_by(Dataset.title)
-                .limit(limit)
-            )
-            .all()
-        )
-
-    @bp.app_template_global()
-    def evidence_dataset_check(evidence, milestone) -> dict | None:
-        """The dataset an evidence points to and the milestone's cycle criterion checked on it."""
-        dataset_id = getattr(evidence, "dataset_id", None)
-        if not dataset_id:
-            return None
-        dataset = db.session().get(Dataset, dataset_id)
-        if dataset is None:
-            return None
-        criterion = parse_criterion(f"{milestone.title}\n{milestone.description}")
-        checks = check_dataset(dataset.id, criterion) if criterion else []
-        return {
-            "dataset": dataset,
-            "criterion": criterion,
-            "checks": checks,
-            "met": bool(checks) and all(c.met for c in checks),
-        }

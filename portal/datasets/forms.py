@@ -1,68 +1,23 @@
-"""Forms for datasets, file uploads and grants."""
+"""Forms for datasets (built from their declared fields), file uploads, grants and plot choices."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, FloatField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms import DateField, HiddenField, SelectField, StringField
+from wtforms.validators import Length, Optional
 
-CHEMISTRY_LABELS = {
-    "li_ion": _l("Lithium-ion"),
-    "na_ion": _l("Sodium-ion"),
-    "li_polymer": _l("Lithium-polymer"),
-    "other": _l("Other"),
-}
-TEST_TYPE_LABELS = {
-    "cycle_life": _l("Cycle life"),
-    "rate_capability": _l("Rate capability"),
-    "formation": _l("Formation"),
-    "calendar_ageing": _l("Calendar ageing"),
-    "characterisation": _l("Characterisation"),
-    "other": _l("Other"),
-}
-VISIBILITY_LABELS = {
-    "public": _l("Public: everyone"),
-    "partners": _l("Partners: organisations with an active agreement"),
-    "restricted": _l("Restricted: organisations granted access"),
-}
+from portal.datasets.ingest.formats import supported_labels
+from portal.datasets.models import DatasetFields
+from portal.modelforms import model_form
 
 
-class DatasetForm(FlaskForm):
+class DatasetForm(model_form(DatasetFields)):
+    """Every declared dataset field, plus what is not one: the technology and the version."""
+
     version = HiddenField()
-    slug = StringField(
-        _l("Short name"),
-        validators=[
-            DataRequired(),
-            Length(max=80),
-            Regexp(
-                r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Lower-case letters, digits, hyphens.")
-            ),
-        ],
-        description=_l(
-            "Used in the address, e.g. na-ion-pouch-cycle-life. Cannot be changed later."
-        ),
-    )
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField(_l("Description (Markdown)"), validators=[Length(max=20000)])
     technology_id = SelectField(_l("Technology"), coerce=int, validate_choice=True)
-    chemistry = SelectField(_l("Chemistry"), choices=list(CHEMISTRY_LABELS.items()))
-    cell_format = StringField(
-        _l("Cell format"),
-        validators=[Optional(), Length(max=80)],
-        description=_l("e.g. 2032 coin cell, 18650, 10 Ah pouch"),
-    )
-    nominal_capacity_ah = FloatField(
-        _l("Nominal capacity (Ah)"), validators=[Optional(), NumberRange(min=1e-9, max=1e6)]
-    )
-    test_type = SelectField(_l("Test type"), choices=list(TEST_TYPE_LABELS.items()))
-    temperature_c = FloatField(
-        _l("Test temperature (°C)"), validators=[Optional(), NumberRange(min=-100, max=200)]
-    )
-    visibility = SelectField(_l("Who may see it"), choices=list(VISIBILITY_LABELS.items()))
-    licence_terms = TextAreaField(_l("Licence and terms of use"), validators=[Length(max=5000)])
-    attribution = TextAreaField(_l("Attribution / source"), validators=[Length(max=2000)])
 
 
 class UploadForm(FlaskForm):
@@ -70,8 +25,8 @@ class UploadForm(FlaskForm):
         _l("Cycler file"),
         validators=[FileRequired(_l("Choose a file to upload."))],
         description=_l(
-            "Arbin, Maccor, Neware, BioLogic (.mpt/.mpr), Landt, Battery Data Format or Battery "
-            "Archive exports, or a .zip holding one of them. The format is detected from the content."
+            "%(formats)s, or a .zip holding one of them. The format is detected from the content.",
+            formats=supported_labels(),
         ),
     )
 

@@ -3,48 +3,101 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
 
+from portal.datasets.ingest.canonical import CycleSummaryFields
 from portal.db import utcnow
+from portal.fields import SLUG_MESSAGE, SLUG_PATTERN, TEXTAREA, field
+from portal.vocabulary import Chemistry, Choices
 
 
-class Visibility(StrEnum):
-    PUBLIC = "public"
-    PARTNERS = "partners"
-    RESTRICTED = "restricted"
+class Visibility(Choices):
+    """Who may open a dataset (the rule itself is portal.datasets.access)."""
+
+    PUBLIC = "public", _l("Public: everyone")
+    PARTNERS = "partners", _l("Partners: organisations with an active agreement")
+    RESTRICTED = "restricted", _l("Restricted: organisations granted access")
 
 
-class FileStatus(StrEnum):
-    PENDING = "pending"
-    INGESTED = "ingested"
-    FAILED = "failed"
+class TestType(Choices):
+    """What the cells in a dataset were put through."""
+
+    __test__ = False  # a vocabulary, not a pytest test class
+
+    CYCLE_LIFE = "cycle_life", _l("Cycle life")
+    RATE_CAPABILITY = "rate_capability", _l("Rate capability")
+    FORMATION = "formation", _l("Formation")
+    CALENDAR_AGEING = "calendar_ageing", _l("Calendar ageing")
+    CHARACTERISATION = "characterisation", _l("Characterisation")
+    OTHER = "other", _l("Other")
 
 
-CHEMISTRIES = ("li_ion", "na_ion", "li_polymer", "other")
-TEST_TYPES = (
-    "cycle_life",
-    "rate_capability",
-    "formation",
-    "calendar_ageing",
-    "characterisation",
-    "other",
-)
+class FileStatus(Choices):
+    """Where an uploaded file stands (a refused upload leaves no record at all)."""
+
+    PENDING = "pending", _l("Pending")
+    INGESTED = "ingested", _l("Ingested")
+    FAILED = "failed", _l("Failed")
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+def _long_text(label, max_length: int):
+    # Validated to max_length in forms; the column stays unbounded text, as it always was.
+    return field(label, widget=TEXTAREA, default="", max_length=max_length, sa_type=AutoString)
 
 
-class Dataset(SQLModel, table=True):
+class DatasetFields(SQLModel):
+    """What staff describe a dataset with, declared once: the table, the staff form, the service's
+    allow-list, the API schema and the OpenAPI document all read these fields."""
+
+    slug: str = field(
+        _l("Short name"),
+        help=_l("Used in the address, e.g. na-ion-pouch-cycle-life. Cannot be changed later."),
+        max_length=80,
+        unique=True,
+        pattern=SLUG_PATTERN,
+        pattern_message=SLUG_MESSAGE,
+    )
+    title: str = field(_l("Title"), max_length=200)
+    description: str = _long_text(_l("Description (Markdown)"), 20000)
+    chemistry: str = field(
+        _l("Chemistry"), choices=Chemistry, required=True, default=Chemistry.OTHER, max_length=12
+    )
+    cell_format: str = field(
+        _l("Cell format"),
+        help=_l("e.g. 2032 coin cell, 18650, 10 Ah pouch"),
+        default="",
+        max_length=80,
+    )
+    nominal_capacity_ah: float | None = field(
+        _l("Nominal capacity (Ah)"), default=None, ge=1e-9, le=1e6
+    )
+    test_type: str = field(
+        _l("Test type"), choices=TestType, required=True, default=TestType.CYCLE_LIFE, max_length=20
+    )
+    temperature_c: float | None = field(_l("Test temperature (°C)"), default=None, ge=-100, le=200)
+    visibility: str = field(
+        _l("Who may see it"),
+        choices=Visibility,
+        required=True,
+        default=Visibility.RESTRICTED,
+        max_length=12,
+    )
+    licence_terms: str = _long_text(_l("Licence and terms of use"), 5000)
+    attribution: str = _long_text(_l("Attribution / source"), 2000)
+
+
+class Dataset(DatasetFields, table=True):
+    """A set of cycler files about one kind of cell and test, shared as its visibility says."""
+
     __tablename__ = "dataset"
     __table_args__ = (
-        CheckConstraint(_in("visibility", Visibility), name="visibility_valid"),
-        CheckConstraint(_in("chemistry", CHEMISTRIES), name="chemistry_valid"),
-        CheckConstraint(_in("test_type", TEST_TYPES), name="test_type_valid"),
+        CheckConstraint(Visibility.sql_check("visibility"), name="visibility_valid"),
+        CheckConstraint(Chemistry.sql_check("chemistry"), name="chemistry_valid"),
+        CheckConstraint(TestType.sql_check("test_type"), name="test_type_valid"),
         CheckConstraint(
             "nominal_capacity_ah IS NULL OR nominal_capacity_ah > 0", name="capacity_positive"
         ),
@@ -53,20 +106,11 @@ class Dataset(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    slug: str = Field(max_length=80, unique=True)
-    title: str = Field(max_length=200)
-    description: str = Field(default="")
+    # Chosen on the staff form from the technologies (not one of the declared fields: the API
+    # shows the technology's slug instead).
     technology_id: int | None = Field(
         default=None, foreign_key="technology.id", index=True, ondelete="SET NULL"
     )
-    chemistry: str = Field(default="other", max_length=12)
-    cell_format: str = Field(default="", max_length=80)
-    nominal_capacity_ah: float | None = None
-    test_type: str = Field(default="cycle_life", max_length=20)
-    temperature_c: float | None = None
-    visibility: str = Field(default=Visibility.RESTRICTED, max_length=12)
-    licence_terms: str = Field(default="")
-    attribution: str = Field(default="")
     is_demo: bool = Field(default=False)
     created_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
@@ -76,29 +120,47 @@ class Dataset(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-class DatasetFile(SQLModel, table=True):
-    """One uploaded cycler file: the original and its canonical Parquet, both under generated names."""
+class DatasetFileFields(SQLModel):
+    """What anyone who may see a dataset learns about each of its files (the API shows these)."""
 
-    __tablename__ = "dataset_file"
-    __table_args__ = (CheckConstraint(_in("status", FileStatus), name="status_valid"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    dataset_id: int = Field(foreign_key="dataset.id", index=True, ondelete="CASCADE")
     # Shown to people only; never used to build a path on disk.
     original_filename: str = Field(default="", max_length=255)
-    stored_name: str = Field(max_length=80, unique=True)
+    format: str = Field(
+        default="",
+        max_length=30,
+        description="Detected from the content, e.g. maccor_txt, neware_csv, arbin_csv",
+    )
+    status: str = Field(
+        default=FileStatus.PENDING,
+        max_length=10,
+        schema_extra={"json_schema_extra": {"enum": list(FileStatus.values())}},
+    )
+    size_bytes: int = Field(sa_type=BigInteger)
     sha256: str = Field(max_length=64)
-    size_bytes: int = Field(sa_column=Column(BigInteger, nullable=False))
-    format: str = Field(default="", max_length=30)
-    status: str = Field(default=FileStatus.PENDING, max_length=10)
-    error_message: str = Field(default="")
-    parquet_name: str | None = Field(default=None, max_length=80, unique=True)
-    row_count: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    row_count: int | None = Field(default=None, sa_type=BigInteger)
     cycle_count: int | None = None
     reference_capacity_ah: float | None = None
     reference_rule: str = Field(default="", max_length=300)
-    cycles_to_80_soh: int | None = None
-    flags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    cycles_to_80_soh: int | None = Field(
+        default=None,
+        description="First cycle below 80 % of the reference capacity; null = not reached",
+    )
+    flags: list[str] = Field(
+        default_factory=list, sa_type=JSON, description="Data-quality warnings found at ingest"
+    )
+
+
+class DatasetFile(DatasetFileFields, table=True):
+    """One uploaded cycler file: the original and its canonical Parquet, both under generated names."""
+
+    __tablename__ = "dataset_file"
+    __table_args__ = (CheckConstraint(FileStatus.sql_check("status"), name="status_valid"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True, ondelete="CASCADE")
+    stored_name: str = Field(max_length=80, unique=True)
+    error_message: str = Field(default="")
+    parquet_name: str | None = Field(default=None, max_length=80, unique=True)
     # Downsampled plot series computed at ingest, so plots never read the big table.
     capacity_series: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
@@ -113,40 +175,14 @@ class DatasetFile(SQLModel, table=True):
     ingested_at: datetime | None = None
 
 
-class CycleSummary(SQLModel, table=True):
-    """One cycle of one file: capacities in Ah, energies in Wh, efficiencies as fractions."""
+class CycleSummary(CycleSummaryFields, table=True):
+    """One cycle of one file (its figures are declared once, in the ingest package)."""
 
     __tablename__ = "cycle_summary"
     __table_args__ = (UniqueConstraint("dataset_file_id", "cycle_index", name="file_cycle"),)
 
     id: int | None = Field(default=None, primary_key=True)
     dataset_file_id: int = Field(foreign_key="dataset_file.id", ondelete="CASCADE")
-    cycle_index: int
-    charge_capacity_ah: float | None = None
-    discharge_capacity_ah: float | None = None
-    charge_energy_wh: float | None = None
-    discharge_energy_wh: float | None = None
-    coulombic_efficiency: float | None = None
-    energy_efficiency: float | None = None
-    min_voltage_v: float | None = None
-    max_voltage_v: float | None = None
-    duration_s: float | None = None
-    capacity_retention: float | None = None
-
-
-SUMMARY_FIELDS = (
-    "cycle_index",
-    "charge_capacity_ah",
-    "discharge_capacity_ah",
-    "charge_energy_wh",
-    "discharge_energy_wh",
-    "coulombic_efficiency",
-    "energy_efficiency",
-    "min_voltage_v",
-    "max_voltage_v",
-    "duration_s",
-    "capacity_retention",
-)
 
 
 class DatasetGrant(SQLModel, table=True):

@@ -1,10 +1,11 @@
-"""OpenAPI description of the datasets endpoints."""
+"""OpenAPI description of the datasets endpoints; the component schemas are generated from the
+API schemas (portal.datasets.schemas), so they list exactly the declared fields."""
 
 from __future__ import annotations
 
-from portal.api.openapi import error_responses, list_schema
+from portal.api.openapi import error_responses, list_schema, model_schema
+from portal.datasets.schemas import CycleSummaryPublic, DatasetFilePublic, DatasetPublic
 
-_NUMBER_OR_NULL = {"type": ["number", "null"]}
 _SECURITY = [{"bearerToken": []}, {"sessionCookie": []}, {}]
 _SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 _FILE_ID = {"name": "file_id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -87,30 +88,7 @@ PART = {
         },
     },
     "schemas": {
-        "Dataset": {
-            "type": "object",
-            "required": ["slug", "title", "visibility", "url", "api_url"],
-            "properties": {
-                "slug": {"type": "string"},
-                "title": {"type": "string"},
-                "description": {"type": "string", "description": "Markdown"},
-                "chemistry": {
-                    "type": "string",
-                    "enum": ["li_ion", "na_ion", "li_polymer", "other"],
-                },
-                "cell_format": {"type": "string"},
-                "nominal_capacity_ah": _NUMBER_OR_NULL,
-                "test_type": {"type": "string"},
-                "temperature_c": _NUMBER_OR_NULL,
-                "visibility": {"type": "string", "enum": ["public", "partners", "restricted"]},
-                "licence_terms": {"type": "string"},
-                "attribution": {"type": "string"},
-                "technology_slug": {"type": ["string", "null"]},
-                "updated_at": {"type": "string", "format": "date-time"},
-                "url": {"type": "string", "format": "uri"},
-                "api_url": {"type": "string", "format": "uri"},
-            },
-        },
+        "Dataset": model_schema(DatasetPublic),
         "DatasetList": list_schema("#/components/schemas/Dataset"),
         "DatasetDetail": {
             "allOf": [
@@ -127,57 +105,8 @@ PART = {
                 },
             ]
         },
-        "DatasetFile": {
-            "type": "object",
-            "required": ["id", "original_filename", "format", "status", "cycle_count", "flags"],
-            "properties": {
-                "id": {"type": "integer"},
-                "original_filename": {"type": "string"},
-                "format": {
-                    "type": "string",
-                    "description": "Detected from the content, e.g. maccor_txt, neware_csv, arbin_csv",
-                },
-                "status": {"type": "string", "enum": ["pending", "ingested", "failed"]},
-                "size_bytes": {"type": "integer"},
-                "sha256": {"type": "string"},
-                "row_count": {"type": ["integer", "null"]},
-                "cycle_count": {"type": ["integer", "null"]},
-                "reference_capacity_ah": _NUMBER_OR_NULL,
-                "reference_rule": {"type": "string"},
-                "cycles_to_80_soh": {
-                    "type": ["integer", "null"],
-                    "description": "First cycle below 80 % of the reference capacity; null = not reached",
-                },
-                "flags": {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "description": "Data-quality warnings found at ingest",
-                },
-                "cycles_url": {"type": "string", "format": "uri"},
-                "downloads": {
-                    "type": "object",
-                    "description": "Attachment URLs: original, csv and parquet (normalised table), summary_csv",
-                    "additionalProperties": {"type": "string", "format": "uri"},
-                },
-            },
-        },
-        "Cycle": {
-            "type": "object",
-            "required": ["cycle_index"],
-            "properties": {
-                "cycle_index": {"type": "integer"},
-                "charge_capacity_ah": _NUMBER_OR_NULL,
-                "discharge_capacity_ah": _NUMBER_OR_NULL,
-                "charge_energy_wh": _NUMBER_OR_NULL,
-                "discharge_energy_wh": _NUMBER_OR_NULL,
-                "coulombic_efficiency": _NUMBER_OR_NULL,
-                "energy_efficiency": _NUMBER_OR_NULL,
-                "min_voltage_v": _NUMBER_OR_NULL,
-                "max_voltage_v": _NUMBER_OR_NULL,
-                "duration_s": _NUMBER_OR_NULL,
-                "capacity_retention": _NUMBER_OR_NULL,
-            },
-        },
+        "DatasetFile": model_schema(DatasetFilePublic),
+        "Cycle": model_schema(CycleSummaryPublic),
         "CycleList": list_schema("#/components/schemas/Cycle"),
     },
 }

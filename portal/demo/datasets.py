@@ -13,7 +13,7 @@ from portal.accounts.models import Organization
 from portal.agreements.models import Agreement
 from portal.catalog.models import Technology
 from portal.config import ROOT
-from portal.datasets import services, storage, synthetic
+from portal.datasets import files, grants, services, storage, synthetic
 from portal.datasets.models import Dataset, DatasetFile, DatasetGrant
 
 # The real files live next to the project (../shared/data/cycler); PORTAL_CYCLER_SAMPLES overrides.
@@ -92,7 +92,7 @@ def seed(db: Session) -> list[str]:
         if _has_files(db, dataset):
             continue
         with open(path, "rb") as stream:
-            added = services.add_file(db, dataset, stream, spec["file"], max_bytes=None)
+            added = files.add_file(db, dataset, stream, spec["file"], max_bytes=None)
         lines.append(f"datasets: {dataset.slug} ← {spec['file']} ({added.cycle_count} cycles)")
         if spec.get("grant_to"):
             lines.extend(_grant_under_mou(db, dataset, spec["grant_to"]))
@@ -104,7 +104,7 @@ def _dataset(db: Session, spec: dict) -> Dataset:
     dataset = db.exec(select(Dataset).where(Dataset.slug == spec["slug"])).first()
     if dataset is not None:
         return dataset
-    fields = {k: v for k, v in spec.items() if k in services.DATASET_FIELDS}
+    fields = {k: v for k, v in spec.items() if k in services.EDITABLE}
     return services.create_dataset(db, slug=spec["slug"], is_demo=True, **fields)
 
 
@@ -129,7 +129,7 @@ def _grant_under_mou(db: Session, dataset: Dataset, org_slug: str) -> list[str]:
         .where(Agreement.organization_id == organization.id, Agreement.kind == "mou")
         .order_by(Agreement.id)
     ).first()
-    services.grant_access(
+    grants.grant_access(
         db, dataset, organization_id=organization.id, agreement_id=mou.id if mou else None
     )
     under = f" under {mou.reference}" if mou else ""
@@ -168,5 +168,5 @@ def _synthetic(db: Session) -> list[str]:
     with tempfile.TemporaryDirectory(dir=storage.data_dir()) as scratch:
         path = synthetic.write_csv(Path(scratch) / "na_ion_18650_cycle_life.csv")
         with open(path, "rb") as stream:
-            added = services.add_file(db, dataset, stream, path.name, max_bytes=None)
+            added = files.add_file(db, dataset, stream, path.name, max_bytes=None)
     return [f"datasets: {dataset.slug} ← synthetic Arbin CSV ({added.cycle_count} cycles)"]

@@ -17,9 +17,10 @@ from sqlmodel import select
 from portal.agreements.models import Milestone, MilestoneEvidence
 from tests import factories
 from tests.conftest import TEST_PASSWORD
+from tests.cycler_data import CYCLER_DIR
 from tests.e2e.conftest import assert_accessible, sign_in
 
-MACCOR = Path("/work/shared/data/cycler/maccor_002.txt")
+MACCOR = CYCLER_DIR / "maccor_002.txt"
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 

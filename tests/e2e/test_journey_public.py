@@ -6,15 +6,16 @@ axe-core runs on every page visited; no uncaught JS error and no console error (
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from sqlmodel import select
 
 from portal.catalog.models import Inquiry
 from tests import factories
+from tests.cycler_data import CYCLER_DIR
 from tests.e2e.conftest import assert_accessible
+from tests.e2e.helpers import assert_canvas_keeps_its_height
 
-MACCOR = Path("/work/shared/data/cycler/maccor_002.txt")
+MACCOR = CYCLER_DIR / "maccor_002.txt"
 STAFF_INBOX = "techtransfer@coe-battery.example"  # PORTAL_STAFF_EMAIL's default
 
 
@@ -156,19 +157,7 @@ def test_visitor_filters_opens_writes_and_sees_a_plot(app, live_server, page, db
         }"""
     )
     assert painted > 500, f"the capacity canvas is (almost) blank: {painted} pixels drawn"
-    heights = page.evaluate(  # the canvas height over five frames
-        """async () => {
-            const canvas = document.getElementById('capacity-chart');
-            const seen = [];
-            for (let i = 0; i < 5; i += 1) {
-                seen.push(canvas.getBoundingClientRect().height);
-                await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 50)));
-            }
-            return seen;
-        }"""
-    )
-    # Chart.js resizes to its container: the plot keeps its size instead of growing frame by frame.
-    assert len(set(heights)) == 1 and 250 <= heights[0] <= 320, heights
+    assert_canvas_keeps_its_height(page, "capacity-chart", 250, 320, frames=5)
     # The voltage curves for the default cycles are drawn as well, on axes that hold the whole curve
     # (a charge-discharge curve is not sorted by capacity; the axis must not come from its ends).
     page.wait_for_function(

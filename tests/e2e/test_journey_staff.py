@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from pathlib import Path
 
 from sqlmodel import select
 
@@ -18,9 +17,11 @@ from portal.catalog.models import Technology
 from portal.datasets.models import DatasetFile, DatasetGrant
 from tests import factories
 from tests.conftest import TEST_PASSWORD
+from tests.cycler_data import CYCLER_DIR
 from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.helpers import assert_canvas_keeps_its_height
 
-MACCOR = Path("/work/shared/data/cycler/maccor_002.txt")
+MACCOR = CYCLER_DIR / "maccor_002.txt"
 
 
 def _clean(page) -> None:
@@ -61,18 +62,7 @@ def test_staff_back_office_journey(app, live_server, browser, page, db):
         "() => { const c = window.Chart && Chart.getChart(document.getElementById('milestone-chart'));"
         " return c && c.data.datasets.length > 0; }"
     )
-    heights = page.evaluate(  # the chart keeps its size (Chart.js resizes to its container)
-        """async () => {
-            const canvas = document.getElementById('milestone-chart');
-            const seen = [];
-            for (let i = 0; i < 4; i += 1) {
-                seen.push(canvas.getBoundingClientRect().height);
-                await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 50)));
-            }
-            return seen;
-        }"""
-    )
-    assert len(set(heights)) == 1 and 200 <= heights[0] <= 400, heights
+    assert_canvas_keeps_its_height(page, "milestone-chart", 200, 400, frames=4)
     assert_accessible(page)
 
     # 1. A technology: created as a draft, then published.

@@ -14,6 +14,7 @@ from portal.agreements.evidence import submit_evidence
 from portal.agreements.models import AgreementTechnology
 from portal.agreements.services import transition_milestone
 from portal.catalog.models import Inquiry, InquiryNote
+from portal.datasets import grants as dataset_grants
 from portal.datasets import services as datasets
 from tests import factories
 from tests.conftest import TEST_PASSWORD
@@ -98,7 +99,7 @@ def seed(app, db, tmp_path) -> dict:
             technology_id=technology.id,
             actor=staff,
         )
-        datasets.grant_access(db, dataset, organization_id=organization.id, actor=staff)
+        dataset_grants.grant_access(db, dataset, organization_id=organization.id, actor=staff)
         accounts.create_api_token(db, partner, one())
         db.commit()
     factories.ingest_into(

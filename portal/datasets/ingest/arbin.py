@@ -2,39 +2,32 @@
 
 from pathlib import Path
 
-from . import tabular
-from .canonical import (
-    CHARGE_CAPACITY,
-    CHARGE_ENERGY,
-    CURRENT,
-    CYCLE,
-    DISCHARGE_CAPACITY,
-    DISCHARGE_ENERGY,
-    STEP,
-    TEMPERATURE,
-    TEST_TIME,
-    VOLTAGE,
-)
+from . import canonical, tabular
 from .columns import locate
-from .detect import Sniff
+from .header import HeaderRow, Sniff
 from .normalise import RawTable
 from .tabular import read_scaled
 
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
-    TEST_TIME: (("testtime",), "time"),
-    CYCLE: (("cycleindex",), "index"),
-    STEP: (("stepindex",), "index"),
-    CURRENT: (("current",), "current"),
-    VOLTAGE: (("voltage",), "voltage"),
-    CHARGE_CAPACITY: (("chargecapacity",), "capacity"),
-    DISCHARGE_CAPACITY: (("dischargecapacity",), "capacity"),
-    CHARGE_ENERGY: (("chargeenergy",), "energy"),
-    DISCHARGE_ENERGY: (("dischargeenergy",), "energy"),
-    TEMPERATURE: (
+    canonical.TEST_TIME: (("testtime",), "time"),
+    canonical.CYCLE: (("cycleindex",), "index"),
+    canonical.STEP: (("stepindex",), "index"),
+    canonical.CURRENT: (("current",), "current"),
+    canonical.VOLTAGE: (("voltage",), "voltage"),
+    canonical.CHARGE_CAPACITY: (("chargecapacity",), "capacity"),
+    canonical.DISCHARGE_CAPACITY: (("dischargecapacity",), "capacity"),
+    canonical.CHARGE_ENERGY: (("chargeenergy",), "energy"),
+    canonical.DISCHARGE_ENERGY: (("dischargeenergy",), "energy"),
+    canonical.TEMPERATURE: (
         ("temperature", "celltemperature", "auxtemperature1", "temperature1"),
         "temperature",
     ),
 }
+
+
+def is_header(row: HeaderRow) -> bool:
+    """Arbin's header names test time, cycle index, current and voltage."""
+    return {"testtime", "cycleindex", "current", "voltage"} <= row.keys
 
 
 def read(path: Path, sniffed: Sniff) -> RawTable:

@@ -2,35 +2,29 @@
 
 from pathlib import Path
 
-from . import tabular
-from .canonical import (
-    CHARGE_CAPACITY,
-    CHARGE_ENERGY,
-    CURRENT,
-    CYCLE,
-    DISCHARGE_CAPACITY,
-    DISCHARGE_ENERGY,
-    TEMPERATURE,
-    TEST_TIME,
-    VOLTAGE,
-)
+from . import canonical, tabular
 from .columns import locate
-from .detect import Sniff
+from .header import HeaderRow, Sniff
 from .normalise import RawTable
 from .tabular import read_scaled
 
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
-    TEST_TIME: (("testtime",), "time"),
-    CYCLE: (("cycleindex",), "index"),
-    CURRENT: (("current",), "current"),
-    VOLTAGE: (("voltage",), "voltage"),
-    CHARGE_CAPACITY: (("chargecapacity",), "capacity"),
-    DISCHARGE_CAPACITY: (("dischargecapacity",), "capacity"),
-    CHARGE_ENERGY: (("chargeenergy",), "energy"),
-    DISCHARGE_ENERGY: (("dischargeenergy",), "energy"),
+    canonical.TEST_TIME: (("testtime",), "time"),
+    canonical.CYCLE: (("cycleindex",), "index"),
+    canonical.CURRENT: (("current",), "current"),
+    canonical.VOLTAGE: (("voltage",), "voltage"),
+    canonical.CHARGE_CAPACITY: (("chargecapacity",), "capacity"),
+    canonical.DISCHARGE_CAPACITY: (("dischargecapacity",), "capacity"),
+    canonical.CHARGE_ENERGY: (("chargeenergy",), "energy"),
+    canonical.DISCHARGE_ENERGY: (("dischargeenergy",), "energy"),
     # The cell's own temperature when logged, the chamber's otherwise.
-    TEMPERATURE: (("celltemperature", "environmenttemperature"), "temperature"),
+    canonical.TEMPERATURE: (("celltemperature", "environmenttemperature"), "temperature"),
 }
+
+
+def is_header(row: HeaderRow) -> bool:
+    """Battery Archive's exact column names, units in parentheses."""
+    return {"test_time (s)", "current (a)", "voltage (v)", "cycle_index"} <= row.raw
 
 
 def read(path: Path, sniffed: Sniff) -> RawTable:

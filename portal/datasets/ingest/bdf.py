@@ -2,36 +2,24 @@
 
 from pathlib import Path
 
-from . import tabular
-from .canonical import (
-    CHARGE_CAPACITY,
-    CHARGE_ENERGY,
-    CURRENT,
-    CYCLE,
-    DISCHARGE_CAPACITY,
-    DISCHARGE_ENERGY,
-    STEP,
-    TEMPERATURE,
-    TEST_TIME,
-    VOLTAGE,
-)
+from . import canonical, tabular
 from .columns import locate
-from .detect import Sniff
+from .header import HeaderRow, Sniff
 from .normalise import RawTable
 from .tabular import read_scaled
 
 # Each quantity by its label base (unit after " / ") and by its machine name (unit built in).
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
-    TEST_TIME: (("testtime", "testtimesecond"), "time"),
-    CYCLE: (("cyclecount",), "index"),
-    STEP: (("stepindex", "stepcount"), "index"),
-    CURRENT: (("current", "currentampere"), "current"),
-    VOLTAGE: (("voltage", "voltagevolt"), "voltage"),
-    CHARGE_CAPACITY: (("chargingcapacity", "chargingcapacityah"), "capacity"),
-    DISCHARGE_CAPACITY: (("dischargingcapacity", "dischargingcapacityah"), "capacity"),
-    CHARGE_ENERGY: (("chargingenergy", "chargingenergywh"), "energy"),
-    DISCHARGE_ENERGY: (("dischargingenergy", "dischargingenergywh"), "energy"),
-    TEMPERATURE: (
+    canonical.TEST_TIME: (("testtime", "testtimesecond"), "time"),
+    canonical.CYCLE: (("cyclecount",), "index"),
+    canonical.STEP: (("stepindex", "stepcount"), "index"),
+    canonical.CURRENT: (("current", "currentampere"), "current"),
+    canonical.VOLTAGE: (("voltage", "voltagevolt"), "voltage"),
+    canonical.CHARGE_CAPACITY: (("chargingcapacity", "chargingcapacityah"), "capacity"),
+    canonical.DISCHARGE_CAPACITY: (("dischargingcapacity", "dischargingcapacityah"), "capacity"),
+    canonical.CHARGE_ENERGY: (("chargingenergy", "chargingenergywh"), "energy"),
+    canonical.DISCHARGE_ENERGY: (("dischargingenergy", "dischargingenergywh"), "energy"),
+    canonical.TEMPERATURE: (
         (
             "surfacetemperature",
             "surfacetemperaturecelsius",
@@ -41,6 +29,15 @@ FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
         "temperature",
     ),
 }
+
+
+def is_header(row: HeaderRow) -> bool:
+    """BDF's machine-readable names, or its labels with units ("Test Time / s")."""
+    return {"test_time_second", "voltage_volt", "current_ampere"} <= row.raw or {
+        "testtime",
+        "voltage",
+        "current",
+    } <= row.labelled
 
 
 def read(path: Path, sniffed: Sniff) -> RawTable:

@@ -1,6 +1,9 @@
 """Names and types of the canonical cycler table and of the per-cycle summary."""
 
+from typing import Any
+
 import polars as pl
+from sqlmodel import Field, SQLModel
 
 TEST_TIME = "test_time_s"
 CYCLE = "cycle_index"
@@ -29,43 +32,41 @@ SCHEMA: dict[str, pl.DataType] = {
     DISCHARGE_ENERGY: pl.Float64(),
     TEMPERATURE: pl.Float64(),
 }
-COLUMNS = tuple(SCHEMA)
 
-SUMMARY_KEYS = (
-    "cycle_index",
-    "charge_capacity_ah",
-    "discharge_capacity_ah",
-    "charge_energy_wh",
-    "discharge_energy_wh",
-    "coulombic_efficiency",
-    "energy_efficiency",
-    "min_voltage_v",
-    "max_voltage_v",
-    "duration_s",
-    "capacity_retention",
-)
 
-SUPPORTED_FORMATS = (
-    "arbin_csv",
-    "maccor_txt",
-    "neware_csv",
-    "biologic_mpt",
-    "biologic_mpr",
-    "landt_csv",
-    "bdf_csv",
-    "batteryarchive_csv",
-)
+def _figure(description: str, unit: str) -> Any:
+    """A per-cycle figure, absent (None) when the file cannot give it; ``unit`` as it is stored."""
+    return Field(
+        default=None,
+        description=f"{description} ({unit})",
+        schema_extra={"json_schema_extra": {"x-unit": unit}},
+    )
 
-FORMAT_LABELS = {
-    "arbin_csv": "Arbin CSV",
-    "maccor_txt": "Maccor text export",
-    "neware_csv": "Neware CSV",
-    "biologic_mpt": "BioLogic EC-Lab text (.mpt)",
-    "biologic_mpr": "BioLogic EC-Lab binary (.mpr)",
-    "landt_csv": "Landt CSV",
-    "bdf_csv": "Battery Data Format CSV",
-    "batteryarchive_csv": "Battery Archive time-series CSV",
-}
+
+class CycleSummaryFields(SQLModel):
+    """One cycle of one file, declared once: ``summarise`` fills these, and the database table,
+    the API, the OpenAPI document and the summary CSV all show exactly these fields."""
+
+    cycle_index: int = Field(description="Cycle number")
+    charge_capacity_ah: float | None = _figure("Capacity charged in the cycle", "Ah")
+    discharge_capacity_ah: float | None = _figure("Capacity discharged in the cycle", "Ah")
+    charge_energy_wh: float | None = _figure("Energy charged in the cycle", "Wh")
+    discharge_energy_wh: float | None = _figure("Energy discharged in the cycle", "Wh")
+    coulombic_efficiency: float | None = _figure(
+        "Discharge over charge capacity, Q_dis/Q_chg", "fraction"
+    )
+    energy_efficiency: float | None = _figure(
+        "Discharge over charge energy, E_dis/E_chg", "fraction"
+    )
+    min_voltage_v: float | None = _figure("Lowest voltage in the cycle", "V")
+    max_voltage_v: float | None = _figure("Highest voltage in the cycle", "V")
+    duration_s: float | None = _figure("Time from the cycle's first to its last record", "s")
+    capacity_retention: float | None = _figure(
+        "Discharge capacity over the file's reference capacity", "fraction"
+    )
+
+
+SUMMARY_KEYS = tuple(CycleSummaryFields.model_fields)
 
 # Plausibility limits for the data-quality flags.
 MAX_ABS_VOLTAGE_V = 10.0

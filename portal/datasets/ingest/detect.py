@@ -1,30 +1,20 @@
-"""Recognise a cycler export from its content: magic bytes, preamble and header columns."""
+"""Recognise a cycler export from its content: magic bytes, preamble and header columns.
+
+Which formats exist, and in which order they are asked, is ``formats.FORMATS``.
+"""
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from .canonical import FORMAT_LABELS, SUPPORTED_FORMATS
-from .columns import header_keys, split_header
+from .columns import header_keys
 from .errors import IngestError
+from .formats import FORMATS, supported_labels
+from .header import HeaderAt, HeaderRow, Sniff
 
 HEAD_BYTES = 256 * 1024
 MAX_HEADER_LINE = 200
-MPR_MAGIC = b"BIO-LOGIC MODULAR FILE"
-_MPT_FIRST_LINE = re.compile(r"^(EC|BT)-Lab ASCII FILE", re.IGNORECASE)
-_MPT_HEADER_COUNT = re.compile(r"Nb header lines\s*:\s*(\d+)", re.IGNORECASE)
+ZIP_MAGIC = b"PK\x03\x04"
 _PRINTABLE = re.compile(r"[^\x20-\x7e\u00a0-\uffff]")
-
-
-@dataclass(frozen=True)
-class Sniff:
-    """What detection learnt: the format, where the header line is, and how cells are split."""
-
-    format: str
-    header_line: int = 0
-    delimiter: str = ","
-    columns: list[str] = field(default_factory=list)
-    decimal_comma: bool = False
 
 
 def detect_format(path: Path | str) -> str:
@@ -41,9 +31,10 @@ def sniff(path: Path) -> Sniff:
         raise IngestError("The file could not be opened.") from exc
     if not head.strip():
         raise IngestError("The file is empty.")
-    if head.startswith(MPR_MAGIC):
-        return Sniff("biologic_mpr", header_line=-1)
-    if head.startswith(b"PK\x03\x04"):
+    for cycler_format in FORMATS:
+        if cycler_format.binary is not None and cycler_format.binary(path, head):
+            return Sniff(cycler_format.name, header_line=-1)
+    if head.startswith(ZIP_MAGIC):
         if b"xl/" in head or b"[Content_Types].xml" in head:
             raise IngestError("Excel workbooks are not supported: export the data sheet as CSV.")
         raise IngestError("This is a .zip archive: unpack it or upload it as an archive.")
@@ -55,9 +46,10 @@ def sniff(path: Path) -> Sniff:
         lines = lines[:-1]  # the last line may be cut in the middle
     lines = [line.rstrip("\r") for line in lines[:MAX_HEADER_LINE]]
 
-    mpt = _sniff_mpt(lines)
-    if mpt is not None:
-        return mpt
+    for cycler_format in FORMATS:
+        found = cycler_format.preamble(lines) if cycler_format.preamble is not None else None
+        if found is not None:
+            return _text_sniff(cycler_format.name, found, lines)
     widest: list[str] = []
     for index, line in enumerate(lines):
         delimiter = _delimiter(line)
@@ -68,58 +60,26 @@ def sniff(path: Path) -> Sniff:
             widest = cells
         fmt = classify(cells)
         if fmt is not None:
-            # Decimal commas only where the comma cannot be the separator (EC-Lab, ';' files).
-            decimal_comma = delimiter != "," and _uses_decimal_comma(lines[index + 1 :], delimiter)
-            return Sniff(fmt, index, delimiter, cells, decimal_comma)
+            return _text_sniff(fmt, HeaderAt(index, delimiter, cells), lines)
         _refuse_known_non_data(cells)
     raise _unrecognised(widest, _first_line(head))
 
 
 def classify(cells: list[str]) -> str | None:
-    """Name the format whose signature columns all appear in ``cells``, or None."""
-    raw = {cell.lower() for cell in cells}
-    keys = header_keys(cells)
-    if "time/s" in raw and raw & {"ewe/v", "ecell/v", "<ewe>/v"}:
-        return "biologic_mpt"
-    if {"test_time_second", "voltage_volt", "current_ampere"} <= raw:
-        return "bdf_csv"
-    labelled = {split_header(cell)[0] for cell in cells if " / " in cell}
-    if {"testtime", "voltage", "current"} <= labelled:
-        return "bdf_csv"
-    if {"test_time (s)", "current (a)", "voltage (v)", "cycle_index"} <= raw:
-        return "batteryarchive_csv"
-    if {"test_time_s", "current_a", "voltage_v"} <= raw:
-        return "landt_csv"
-    if {"testtime", "cycleindex", "current", "voltage"} <= keys:
-        return "arbin_csv"
-    cycle = keys & {"cycleindex", "cycleid", "cycle"}
-    step = keys & {"stepindex", "stepid", "step"}
-    neware_capacity = keys & {"chgcap", "dchgcap", "capacitancechg", "capacitancedchg", "capacity"}
-    if cycle and step and neware_capacity and keys & {"voltage"}:
-        return "neware_csv"
-    if keys & {"rec", "recnum"} and keys & {"amphr", "cap", "capacity"} and keys & {"state", "md"}:
-        return "maccor_txt"
+    """Name the first format (in registry order) whose header signature ``cells`` match, or None."""
+    row = HeaderRow.of(cells)
+    for cycler_format in FORMATS:
+        if cycler_format.header is not None and cycler_format.header(row):
+            return cycler_format.name
     return None
 
 
-def _sniff_mpt(lines: list[str]) -> Sniff | None:
-    if not lines or not _MPT_FIRST_LINE.match(lines[0].strip()):
-        return None
-    for line in lines[1:5]:
-        match = _MPT_HEADER_COUNT.search(line)
-        if match:
-            index = int(match.group(1)) - 1
-            if 0 < index < len(lines):
-                cells = [cell.strip() for cell in lines[index].split("\t") if cell.strip()]
-                if classify(cells) == "biologic_mpt":
-                    return Sniff(
-                        "biologic_mpt",
-                        index,
-                        "\t",
-                        cells,
-                        _uses_decimal_comma(lines[index + 1 :], "\t"),
-                    )
-    return None  # fall back to scanning every line for the header
+def _text_sniff(fmt: str, found: HeaderAt, lines: list[str]) -> Sniff:
+    # Decimal commas only where the comma cannot be the separator (EC-Lab, ';' files).
+    decimal_comma = found.delimiter != "," and _uses_decimal_comma(
+        lines[found.line + 1 :], found.delimiter
+    )
+    return Sniff(fmt, found.line, found.delimiter, found.cells, decimal_comma)
 
 
 def _delimiter(line: str) -> str:
@@ -150,7 +110,7 @@ def _first_line(head: bytes) -> str:
 
 
 def _unrecognised(columns: list[str], first_line: str) -> IngestError:
-    supported = ", ".join(FORMAT_LABELS[name] for name in SUPPORTED_FORMATS)
+    supported = supported_labels()
     if len(columns) >= 2:
         shown = [_PRINTABLE.sub("?", name)[:40] for name in columns[:15]]
         more = f" (and {len(columns) - 15} more)" if len(columns) > 15 else ""

@@ -2,36 +2,29 @@
 
 from pathlib import Path
 
-from . import tabular
-from .canonical import (
-    CHARGE_CAPACITY,
-    CHARGE_ENERGY,
-    CURRENT,
-    CYCLE,
-    DISCHARGE_CAPACITY,
-    DISCHARGE_ENERGY,
-    STEP,
-    TEMPERATURE,
-    TEST_TIME,
-    VOLTAGE,
-)
+from . import canonical, tabular
 from .columns import locate
-from .detect import Sniff
+from .header import HeaderRow, Sniff
 from .normalise import RawTable
 from .tabular import read_scaled
 
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
-    TEST_TIME: (("testtimes",), "index"),
-    CYCLE: (("cycleindex",), "index"),
-    STEP: (("stepindex",), "index"),
-    CURRENT: (("currenta",), "index"),
-    VOLTAGE: (("voltagev",), "index"),
-    CHARGE_CAPACITY: (("chargecapacityah",), "index"),
-    DISCHARGE_CAPACITY: (("dischargecapacityah",), "index"),
-    CHARGE_ENERGY: (("chargeenergywh",), "index"),
-    DISCHARGE_ENERGY: (("dischargeenergywh",), "index"),
-    TEMPERATURE: (("temperature1c", "temperaturec"), "index"),
+    canonical.TEST_TIME: (("testtimes",), "index"),
+    canonical.CYCLE: (("cycleindex",), "index"),
+    canonical.STEP: (("stepindex",), "index"),
+    canonical.CURRENT: (("currenta",), "index"),
+    canonical.VOLTAGE: (("voltagev",), "index"),
+    canonical.CHARGE_CAPACITY: (("chargecapacityah",), "index"),
+    canonical.DISCHARGE_CAPACITY: (("dischargecapacityah",), "index"),
+    canonical.CHARGE_ENERGY: (("chargeenergywh",), "index"),
+    canonical.DISCHARGE_ENERGY: (("dischargeenergywh",), "index"),
+    canonical.TEMPERATURE: (("temperature1c", "temperaturec"), "index"),
 }
+
+
+def is_header(row: HeaderRow) -> bool:
+    """Landt's exact column names, units after an underscore."""
+    return {"test_time_s", "current_a", "voltage_v"} <= row.raw
 
 
 def read(path: Path, sniffed: Sniff) -> RawTable:

@@ -9,35 +9,31 @@ from pathlib import Path
 
 import polars as pl
 
-from . import tabular
-from .canonical import (
-    CHARGE_CAPACITY,
-    CHARGE_ENERGY,
-    CURRENT,
-    CYCLE,
-    DISCHARGE_CAPACITY,
-    DISCHARGE_ENERGY,
-    STEP,
-    TEMPERATURE,
-    TEST_TIME,
-    VOLTAGE,
-)
+from . import canonical, tabular
 from .columns import find, locate
-from .detect import Sniff
 from .errors import IngestError
+from .header import HeaderRow, Sniff
 from .normalise import RawTable, counter_increments, seconds, segment_boundary
 
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
-    CYCLE: (("cyclec", "cyc", "cycle", "cyclep"), "index"),
-    STEP: (("step",), "index"),
-    CURRENT: (("amps", "current"), "current"),
-    VOLTAGE: (("volts", "voltage"), "voltage"),
+    canonical.CYCLE: (("cyclec", "cyc", "cycle", "cyclep"), "index"),
+    canonical.STEP: (("step",), "index"),
+    canonical.CURRENT: (("amps", "current"), "current"),
+    canonical.VOLTAGE: (("volts", "voltage"), "voltage"),
     "capacity": (("amphr", "cap", "capacity"), "capacity"),
     "energy": (("watthr", "ener", "energy"), "energy"),
-    TEMPERATURE: (("temp1", "temperature"), "temperature"),
+    canonical.TEMPERATURE: (("temp1", "temperature"), "temperature"),
 }
 TIME_BASES = ("testtime", "test", "testsec")
 STATE_BASES = ("state", "md")
+
+
+def is_header(row: HeaderRow) -> bool:
+    """Maccor's record number, capacity and state (or mode) columns."""
+    keys = row.keys
+    return bool(
+        keys & {"rec", "recnum"} and keys & {"amphr", "cap", "capacity"} and keys & {"state", "md"}
+    )
 
 
 def read(path: Path, sniffed: Sniff) -> RawTable:
@@ -56,24 +52,26 @@ def read(path: Path, sniffed: Sniff) -> RawTable:
     frame = frame.select(
         [(pl.col(col.name) * col.scale).alias(name) for name, col in found.items()]
         + [
-            (seconds(frame.get_column(time.name)) * time.scale).alias(TEST_TIME),
+            (seconds(frame.get_column(time.name)) * time.scale).alias(canonical.TEST_TIME),
             pl.col(state.name).str.strip_chars().str.to_uppercase().alias("state"),
         ]
     )
     charging = pl.col("state").str.starts_with("C").fill_null(False)
     discharging = pl.col("state").str.starts_with("D").fill_null(False)
-    boundary = segment_boundary(*(name for name in (CYCLE, STEP, "state") if name in frame.columns))
+    boundary = segment_boundary(
+        *(name for name in (canonical.CYCLE, canonical.STEP, "state") if name in frame.columns)
+    )
     out = [
         pl.when(charging)
-        .then(pl.col(CURRENT).abs())
+        .then(pl.col(canonical.CURRENT).abs())
         .when(discharging)
-        .then(-pl.col(CURRENT).abs())
-        .otherwise(pl.col(CURRENT))
-        .alias(CURRENT)
+        .then(-pl.col(canonical.CURRENT).abs())
+        .otherwise(pl.col(canonical.CURRENT))
+        .alias(canonical.CURRENT)
     ]
     for source, (charge, discharge) in {
-        "capacity": (CHARGE_CAPACITY, DISCHARGE_CAPACITY),
-        "energy": (CHARGE_ENERGY, DISCHARGE_ENERGY),
+        "capacity": (canonical.CHARGE_CAPACITY, canonical.DISCHARGE_CAPACITY),
+        "energy": (canonical.CHARGE_ENERGY, canonical.DISCHARGE_ENERGY),
     }.items():
         if source in frame.columns:
             step = counter_increments(pl.col(source), boundary, reset_each_step=True)

@@ -4,37 +4,34 @@ from pathlib import Path
 
 import polars as pl
 
-from . import tabular
-from .canonical import (
-    CHARGE_CAPACITY,
-    CHARGE_ENERGY,
-    CURRENT,
-    CYCLE,
-    DISCHARGE_CAPACITY,
-    DISCHARGE_ENERGY,
-    STEP,
-    TEMPERATURE,
-    TEST_TIME,
-    VOLTAGE,
-)
+from . import canonical, tabular
 from .columns import find, locate, split_header
-from .detect import Sniff
+from .header import HeaderRow, Sniff
 from .normalise import RawTable, elapsed_seconds, seconds
 
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
-    CYCLE: (("cycleindex", "cycleid", "cycle"), "index"),
-    STEP: (("stepindex", "stepid", "step"), "index"),
-    CURRENT: (("current", "cur"), "current"),
-    VOLTAGE: (("voltage",), "voltage"),
-    CHARGE_CAPACITY: (("chgcap", "capacitancechg", "chargecapacity"), "capacity"),
-    DISCHARGE_CAPACITY: (("dchgcap", "capacitancedchg", "dischargecapacity"), "capacity"),
-    CHARGE_ENERGY: (("chgenergy", "engychg", "chargeenergy"), "energy"),
-    DISCHARGE_ENERGY: (("dchgenergy", "engydchg", "dischargeenergy"), "energy"),
-    TEMPERATURE: (("temperature", "t1", "auxiliarytemperature"), "temperature"),
+    canonical.CYCLE: (("cycleindex", "cycleid", "cycle"), "index"),
+    canonical.STEP: (("stepindex", "stepid", "step"), "index"),
+    canonical.CURRENT: (("current", "cur"), "current"),
+    canonical.VOLTAGE: (("voltage",), "voltage"),
+    canonical.CHARGE_CAPACITY: (("chgcap", "capacitancechg", "chargecapacity"), "capacity"),
+    canonical.DISCHARGE_CAPACITY: (("dchgcap", "capacitancedchg", "dischargecapacity"), "capacity"),
+    canonical.CHARGE_ENERGY: (("chgenergy", "engychg", "chargeenergy"), "energy"),
+    canonical.DISCHARGE_ENERGY: (("dchgenergy", "engydchg", "dischargeenergy"), "energy"),
+    canonical.TEMPERATURE: (("temperature", "t1", "auxiliarytemperature"), "temperature"),
 }
 # Total test time, in ``h:mm:ss`` text or in seconds; else a wall-clock column.
 TIME_BASES = ("cumulativetime", "totaltime", "testtime")
 CLOCK_BASES = ("realtime", "date", "datetime", "absolutetime", "systemtime")
+
+
+def is_header(row: HeaderRow) -> bool:
+    """Neware's cycle, step, capacity and voltage columns, under any of their names."""
+    keys = row.keys
+    cycle = keys & {"cycleindex", "cycleid", "cycle"}
+    step = keys & {"stepindex", "stepid", "step"}
+    capacity = keys & {"chgcap", "dchgcap", "capacitancechg", "capacitancedchg", "capacity"}
+    return bool(cycle and step and capacity and keys & {"voltage"})
 
 
 def read(path: Path, sniffed: Sniff) -> RawTable:
@@ -54,9 +51,9 @@ def read(path: Path, sniffed: Sniff) -> RawTable:
     frame = tabular.read(path, sniffed, dtypes, flags)
     exprs = [(pl.col(col.name) * col.scale).alias(name) for name, col in found.items()]
     if time is not None:
-        exprs.append((seconds(frame.get_column(time.name)) * time.scale).alias(TEST_TIME))
+        exprs.append((seconds(frame.get_column(time.name)) * time.scale).alias(canonical.TEST_TIME))
     elif clock is not None:
-        exprs.append(elapsed_seconds(pl.col(clock)).alias(TEST_TIME))
+        exprs.append(elapsed_seconds(pl.col(clock)).alias(canonical.TEST_TIME))
     return RawTable(
         frame.select(exprs), reset_each_step=True, cycle_label="Cycle Index", flags=flags
     )

@@ -4,37 +4,21 @@ import contextlib
 import logging
 import os
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
-from . import arbin, batteryarchive, bdf, biologic, landt, maccor, neware
-from .canonical import (
-    CHARGE_CAPACITY,
-    CYCLE,
-    DISCHARGE_CAPACITY,
-    FORMAT_LABELS,
-)
-from .detect import Sniff, sniff
+from .canonical import CHARGE_CAPACITY, CYCLE, DISCHARGE_CAPACITY
+from .detect import sniff
 from .downsample import CURVE_COLUMNS, cycle_curves, evenly, representative_cycles
 from .errors import IngestError
-from .normalise import RawTable, normalise
+from .formats import format_named
+from .normalise import normalise
 from .summarise import summarise
 
 log = logging.getLogger(__name__)
 
-READERS: dict[str, Callable[[Path, Sniff], RawTable]] = {
-    "arbin_csv": arbin.read,
-    "maccor_txt": maccor.read,
-    "neware_csv": neware.read,
-    "biologic_mpt": biologic.read_mpt,
-    "biologic_mpr": biologic.read_mpr,
-    "landt_csv": landt.read,
-    "bdf_csv": bdf.read,
-    "batteryarchive_csv": batteryarchive.read,
-}
 PREVIEW_CYCLES = 5
 ROW_GROUP_ROWS = 64 * 1024  # small enough that a cycle filter skips most of a big file
 
@@ -43,7 +27,7 @@ ROW_GROUP_ROWS = 64 * 1024  # small enough that a cycle filter skips most of a b
 class IngestResult:
     """What ingesting one file produced, ready to store next to its Parquet table."""
 
-    format: str  # one of SUPPORTED_FORMATS
+    format: str  # the name of one of formats.FORMATS
     row_count: int
     cycles: list[dict]  # one row per cycle, keys canonical.SUMMARY_KEYS, fractions not %
     reference_capacity_ah: float | None
@@ -68,7 +52,7 @@ def ingest_file(
     try:
         sniffed = sniff(path)
         fmt = sniffed.format
-        frame, flags = normalise(READERS[fmt](path, sniffed))
+        frame, flags = normalise(format_named(fmt).read(path, sniffed))
         parquet_out.parent.mkdir(parents=True, exist_ok=True)
         frame.write_parquet(
             partial, compression="snappy", statistics=True, row_group_size=ROW_GROUP_ROWS
@@ -88,7 +72,7 @@ def ingest_file(
         # gets one clear sentence, the log keeps the detail.
         _remove(partial)
         log.info("ingest of a %s file failed", fmt or "unrecognised", exc_info=True)
-        what = f"The file looks like {FORMAT_LABELS[fmt]} but" if fmt else "The file"
+        what = f"The file looks like {format_named(fmt).label} but" if fmt else "The file"
         raise IngestError(
             f"{what} could not be read: it may be truncated, corrupted or contain malformed values."
         ) from exc

@@ -6,7 +6,7 @@ from pathlib import Path
 import polars as pl
 
 from .columns import Column
-from .detect import Sniff
+from .header import Sniff
 
 # The text is parsed in blocks of whole lines read into one reused buffer: parsing the whole
 # file at once keeps a copy of all of it in memory (about the file's size) until the end.

@@ -1,0 +1,262 @@
+"""A dataset's files: add (store, unpack, ingest, record the summary), re-ingest and delete.
+
+A refused file leaves nothing behind: the service deletes what it wrote before raising, and
+files written in a transaction that later rolls back are deleted by the storage hooks.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import delete
+from sqlmodel import Session
+
+from portal.audit.services import record
+from portal.datasets import storage
+from portal.datasets.ingest import IngestError, IngestResult, ingest_file
+from portal.datasets.ingest.archive import extract_single_member
+from portal.datasets.ingest.canonical import SUMMARY_KEYS
+from portal.datasets.ingest.detect import ZIP_MAGIC
+from portal.datasets.models import CycleSummary, Dataset, DatasetFile, FileStatus
+from portal.db import utcnow
+from portal.errors import ServiceError
+
+MAX_ZIP_RATIO = 100
+
+Progress = Callable[[str], None]
+
+
+def _no_progress(_stage: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class _Original:
+    stored: storage.StoredFile
+    display_name: str
+
+
+def add_file(
+    db: Session,
+    dataset: Dataset,
+    stream: BinaryIO,
+    filename: str | None,
+    *,
+    actor=None,
+    max_bytes: int | str | None = "upload",
+    progress: Progress = _no_progress,
+) -> DatasetFile:
+    """Store an uploaded cycler file, ingest it and record its summary; all or nothing.
+
+    Over `max_bytes` (by default PORTAL_MAX_UPLOAD_MB; None = no limit) → 413. Unknown content,
+    archive bombs and unreadable files → a ServiceError with the reason, and every file written
+    so far is deleted.
+    """
+    written: list[str] = []
+    with _all_or_nothing(written):
+        limit = storage.max_upload_bytes() if max_bytes == "upload" else max_bytes
+        stored = storage.save_stream(db, stream, limit=limit)
+        written.append(stored.name)
+        progress("stored")
+        original = _unpack_if_archive(
+            db, stored, storage.display_name(filename), written, limit or storage.max_upload_bytes()
+        )
+        progress("checked")
+        parquet_name, result = _ingest(db, original.stored.name, written)
+        progress("ingested")
+
+    dataset_file = DatasetFile(
+        dataset_id=dataset.id,
+        original_filename=original.display_name,
+        stored_name=original.stored.name,
+        sha256=original.stored.sha256,
+        size_bytes=original.stored.size_bytes,
+        uploaded_by_id=getattr(actor, "id", None),
+    )
+    with _all_or_nothing(written):
+        _apply_result(db, dataset_file, parquet_name, result)
+        dataset.updated_at = utcnow()
+        db.add(dataset)
+        record(
+            db,
+            "dataset.file_added",
+            dataset,
+            changes={
+                "file_id": dataset_file.id,
+                "original_filename": dataset_file.original_filename,
+                "sha256": dataset_file.sha256,
+                "size_bytes": dataset_file.size_bytes,
+                "format": dataset_file.format,
+                "cycle_count": dataset_file.cycle_count,
+            },
+            actor=actor,
+        )
+        db.flush()
+    progress("recorded")
+    return dataset_file
+
+
+def reingest_file(db: Session, dataset_file: DatasetFile, *, actor=None) -> DatasetFile:
+    """Read the stored original again (after a reader fix); on failure nothing changes."""
+    written: list[str] = []
+    with _all_or_nothing(written):
+        parquet_name, result = _ingest(db, dataset_file.stored_name, written)
+    old_parquet = dataset_file.parquet_name
+    before = {"format": dataset_file.format, "cycle_count": dataset_file.cycle_count}
+    db.exec(delete(CycleSummary).where(CycleSummary.dataset_file_id == dataset_file.id))
+    _apply_result(db, dataset_file, parquet_name, result)
+    storage.remove_after_commit(db, old_parquet)
+    record(
+        db,
+        "dataset.file_reingested",
+        _dataset_of(db, dataset_file),
+        changes={
+            "file_id": dataset_file.id,
+            "before": before,
+            "after": {"format": dataset_file.format, "cycle_count": dataset_file.cycle_count},
+        },
+        actor=actor,
+    )
+    return dataset_file
+
+
+def delete_file(db: Session, dataset_file: DatasetFile, *, actor=None) -> None:
+    """Remove a file, its Parquet and summary (from disk once the delete commits)."""
+    dataset = _dataset_of(db, dataset_file)
+    record(
+        db,
+        "dataset.file_deleted",
+        dataset,
+        changes={"file_id": dataset_file.id, "original_filename": dataset_file.original_filename},
+        actor=actor,
+    )
+    forget_file(db, dataset_file)
+    db.flush()
+
+
+def forget_file(db: Session, dataset_file: DatasetFile) -> None:
+    """Delete a file's record and summary rows; its files go from disk once that commits."""
+    storage.remove_after_commit(db, dataset_file.stored_name, dataset_file.parquet_name)
+    db.exec(delete(CycleSummary).where(CycleSummary.dataset_file_id == dataset_file.id))
+    db.delete(dataset_file)
+
+
+def _dataset_of(db: Session, dataset_file: DatasetFile) -> Dataset:
+    return db.get(Dataset, dataset_file.dataset_id)
+
+
+def _remove(names: list[str]) -> None:
+    for name in names:
+        storage.remove_now(name)
+
+
+@contextmanager
+def _all_or_nothing(written: list[str]) -> Iterator[None]:
+    """Delete the files written so far when the block fails; an unreadable file is a refusal."""
+    try:
+        yield
+    except IngestError as error:
+        _remove(written)
+        raise ServiceError(error.message) from error
+    except BaseException:
+        _remove(written)
+        raise
+
+
+def _unpack_if_archive(
+    db: Session, stored: storage.StoredFile, name: str, written: list[str], max_bytes: int
+) -> _Original:
+    """A .zip upload is replaced by its single member; bombs and `../` members are refused."""
+    path = storage.path_for(stored.name)
+    with open(path, "rb") as handle:
+        if handle.read(4) != ZIP_MAGIC:
+            return _Original(stored, name)
+    scratch = Path(tempfile.mkdtemp(prefix="unzip_", dir=storage.data_dir()))
+    try:
+        member = extract_single_member(
+            path,
+            scratch,
+            max_uncompressed_bytes=max_bytes,
+            max_ratio=MAX_ZIP_RATIO,
+        )
+        adopted = storage.adopt(db, member)
+        written.append(adopted.name)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    member_name = _member_name(path) or name
+    storage.remove_now(stored.name)
+    written.remove(stored.name)
+    return _Original(adopted, storage.display_name(member_name))
+
+
+def _member_name(zip_path: Path) -> str | None:
+    """The name of the data file inside an archive (the largest member; archivers' junk is tiny)."""
+    with zipfile.ZipFile(zip_path) as archive:
+        files = [info for info in archive.infolist() if not info.is_dir()]
+    return max(files, key=lambda info: info.file_size).filename if files else None
+
+
+def _ingest(db: Session, stored_name: str, written: list[str]) -> tuple[str, IngestResult]:
+    parquet_name = storage.new_name(".parquet")
+    written.append(parquet_name)
+    storage.remove_on_rollback(db, parquet_name)
+    result = ingest_file(storage.path_for(stored_name), storage.path_for(parquet_name))
+    return parquet_name, result
+
+
+def _apply_result(
+    db: Session, dataset_file: DatasetFile, parquet_name: str, result: IngestResult
+) -> None:
+    """Copy an ingest result onto the file record and bulk-insert its cycle rows."""
+    dataset_file.format = result.format
+    dataset_file.status = FileStatus.INGESTED
+    dataset_file.error_message = ""
+    dataset_file.parquet_name = parquet_name
+    dataset_file.row_count = int(result.row_count)
+    dataset_file.cycle_count = len(result.cycles)
+    dataset_file.reference_capacity_ah = _finite(result.reference_capacity_ah)
+    dataset_file.reference_rule = (result.reference_rule or "")[:300]
+    dataset_file.cycles_to_80_soh = result.cycles_to_80_soh
+    dataset_file.flags = [str(flag)[:500] for flag in result.flags]
+    dataset_file.capacity_series = json_safe(result.capacity_series)
+    dataset_file.voltage_preview = json_safe(result.voltage_preview)
+    dataset_file.ingested_at = utcnow()
+    db.add(dataset_file)
+    db.flush()
+    rows = [
+        {
+            "dataset_file_id": dataset_file.id,
+            **{key: _finite(cycle.get(key)) for key in SUMMARY_KEYS if key != "cycle_index"},
+            "cycle_index": int(cycle["cycle_index"]),
+        }
+        for cycle in result.cycles
+    ]
+    if rows:
+        # One executemany instead of a thousand ORM objects.
+        db.connection().execute(CycleSummary.__table__.insert(), rows)
+
+
+def _finite(value):
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def json_safe(value):
+    """Replace NaN and infinities by None (PostgreSQL's json type and browsers refuse them)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value

@@ -1,0 +1,55 @@
+"""The datasets' panels on other domains' pages (technology page, partner dashboard, milestone
+page). Registered as template globals in portal/templating.py; each reads the database once per
+panel, never per row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_login import current_user
+
+from portal import db
+from portal.datasets import queries
+from portal.datasets.evidence import check_dataset, parse_criterion
+from portal.datasets.models import Dataset
+from portal.dates import local_today
+
+
+def public_datasets_for(technology: Any, limit: int = 10) -> list[Dataset]:
+    """Public datasets behind a technology (the technology page's "Test data")."""
+    if technology is None or getattr(technology, "id", None) is None:
+        return []
+    return queries.public_datasets_of(db.session(), technology.id, limit)
+
+
+def datasets_shared_with_me(limit: int = 20) -> list[Dataset]:
+    """Non-public datasets the signed-in partner may open (the dashboard's "Shared with you")."""
+    if not (current_user.is_authenticated and current_user.is_partner):
+        return []
+    return queries.shared_with(db.session(), current_user, local_today(), limit)
+
+
+def datasets_for_evidence(limit: int = 100) -> list[Dataset]:
+    """Datasets the signed-in user may point to as milestone evidence."""
+    if not current_user.is_authenticated:
+        return []
+    return queries.visible_datasets(db.session(), current_user, local_today(), limit)
+
+
+def evidence_dataset_check(evidence: Any, milestone: Any) -> dict | None:
+    """The dataset an evidence points to and the milestone's cycle criterion checked on it."""
+    dataset_id = getattr(evidence, "dataset_id", None)
+    if not dataset_id:
+        return None
+    dataset = db.session().get(Dataset, dataset_id)
+    if dataset is None:
+        return None
+    criterion = parse_criterion(f"{milestone.title}\n{milestone.description}")
+    checks = check_dataset(dataset.id, criterion) if criterion else []
+    return {
+        "dataset": dataset,
+        "criterion": criterion,
+        "checks": checks,
+        "met": bool(checks) and all(c.met for c in checks),
+    }

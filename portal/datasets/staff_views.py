@@ -1,0 +1,245 @@
+"""The staff admin of datasets at /admin/datasets: describe, upload and re-ingest files, grant.
+
+A refused change rolls the request back by itself (portal.errors.ServiceError); these views
+only choose what to show.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import db
+from portal.datasets import bp, files, grants, queries, services, storage
+from portal.datasets.forms import DatasetForm, GrantForm, UploadForm
+from portal.datasets.loaders import get_dataset_or_404, get_file_or_404, get_grant_or_404
+from portal.datasets.models import Dataset, Visibility
+from portal.dates import local_today
+from portal.errors import ServiceError
+from portal.formdata import submitted_version
+from portal.htmx import is_htmx
+from portal.modelforms import form_values
+from portal.pagination import paginate
+from portal.textmatch import clean_search
+
+
+@bp.get("/admin/datasets")
+def admin_index():
+    """Every dataset with its visibility and file count."""
+    session = db.session()
+    q = clean_search(request.args.get("q"))
+    page = paginate(session, queries.admin_datasets_query(q), request.args.get("page"))
+    counts = queries.file_counts(session, [d.id for d in page.items])
+    return render_template("datasets/admin_index.html", page=page, counts=counts, q=q)
+
+
+def _dataset_form(**kwargs) -> DatasetForm:
+    form = DatasetForm(**kwargs)
+    titles = queries.technology_titles(db.session())
+    form.technology_id.choices = [(0, _("— none —")), *[(row.id, row.title) for row in titles]]
+    return form
+
+
+def _dataset_changes(form: DatasetForm) -> dict:
+    """The form's values as the service takes them (the short name apart, 0 = no technology)."""
+    values = form_values(form)
+    values.pop("slug")
+    return {**values, "technology_id": form.technology_id.data or None}
+
+
+@bp.route("/admin/datasets/new", methods=["GET", "POST"])
+def admin_create():
+    """Describe a new dataset (files are added on its page)."""
+    form = _dataset_form()
+    if request.method == "GET":
+        form.visibility.data = Visibility.RESTRICTED
+    if form.validate_on_submit():
+        try:
+            dataset = services.create_dataset(
+                db.session(), slug=form.slug.data, actor=current_user, **_dataset_changes(form)
+            )
+        except ServiceError as error:
+            form.slug.errors = [*form.slug.errors, error.message]
+        else:
+            flash(_("Dataset created. Now upload its cycler files."), "success")
+            return redirect(url_for("datasets.admin_detail", slug=dataset.slug))
+    return render_template("datasets/admin_form.html", form=form, dataset=None)
+
+
+@bp.route("/admin/datasets/<slug>/edit", methods=["GET", "POST"])
+def admin_edit(slug: str):
+    """Change a dataset's description and visibility (optimistic locking)."""
+    dataset = get_dataset_or_404(slug, current_user)
+    form = _dataset_form(obj=dataset if request.method == "GET" else None)
+    form.slug.data = dataset.slug  # not editable: addresses and API clients rely on it
+    if request.method == "GET":
+        form.version.data = dataset.version
+        form.technology_id.data = dataset.technology_id or 0
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            services.update_dataset(
+                db.session(),
+                dataset,
+                version=submitted_version(form.version),
+                actor=current_user,
+                **_dataset_changes(form),
+            )
+        except ServiceError as error:
+            conflict = error.message
+        else:
+            flash(_("Dataset saved."), "success")
+            return redirect(url_for("datasets.admin_detail", slug=dataset.slug))
+    status = 409 if conflict else 200
+    return render_template(
+        "datasets/admin_form.html", form=form, dataset=dataset, conflict=conflict
+    ), status
+
+
+def _grant_form() -> GrantForm:
+    session = db.session()
+    form = GrantForm()
+    organizations = queries.organization_names(session)
+    form.organization_id.choices = [(0, _("— choose —")), *[(o.id, o.name) for o in organizations]]
+    form.agreement_id.choices = [
+        (0, _("— none: access does not depend on an agreement —")),
+        *[(a.id, f"{a.reference} ({a.name})") for a in queries.agreement_references(session)],
+    ]
+    return form
+
+
+def _admin_detail(dataset: Dataset, status: int = 200, **forms_and_errors):
+    """The staff page of a dataset, with the upload and grant forms as given (or fresh ones)."""
+    session = db.session()
+    if "upload_form" not in forms_and_errors:
+        forms_and_errors["upload_form"] = UploadForm()
+    if "grant_form" not in forms_and_errors:
+        forms_and_errors["grant_form"] = _grant_form()
+    return render_template(
+        "datasets/admin_detail.html",
+        dataset=dataset,
+        files=queries.files_of(session, dataset),
+        grants=queries.grant_rows(session, dataset, local_today()),
+        technology=queries.linked_technology(session, dataset, current_user),
+        max_upload_mb=storage.max_upload_bytes() // (1024 * 1024),
+        **forms_and_errors,
+    ), status
+
+
+def _form_errors(form) -> str:
+    return "; ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+@bp.get("/admin/datasets/<slug>")
+def admin_detail(slug: str):
+    """The staff page of a dataset: files (upload, re-ingest, delete) and grants."""
+    return _admin_detail(get_dataset_or_404(slug, current_user))
+
+
+@bp.post("/admin/datasets/<slug>/files")
+def admin_upload(slug: str):
+    """Upload and ingest a file; htmx gets the result fragment, others a redirect or the page."""
+    dataset = get_dataset_or_404(slug, current_user)
+    form = UploadForm()
+    error = None
+    added = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            added = files.add_file(
+                db.session(), dataset, upload.stream, upload.filename, actor=current_user
+            )
+        except ServiceError as refused:
+            error = refused.message
+    else:
+        error = _form_errors(form)
+    if is_htmx():
+        return render_template(
+            "datasets/_upload_result.html", dataset=dataset, added=added, error=error
+        )
+    if added is not None:
+        flash(
+            _(
+                "%(name)s ingested: %(cycles)d cycles.",
+                name=added.original_filename,
+                cycles=added.cycle_count or 0,
+            ),
+            "success",
+        )
+        return redirect(url_for("datasets.admin_detail", slug=dataset.slug))
+    return _admin_detail(dataset, 400, upload_form=form, upload_error=error)
+
+
+@bp.post("/admin/datasets/<slug>/files/<int:file_id>/reingest")
+def admin_reingest(slug: str, file_id: int):
+    """Read a stored original again; on failure nothing changes and the reason is shown."""
+    dataset, dataset_file = get_file_or_404(slug, file_id, current_user)
+    try:
+        files.reingest_file(db.session(), dataset_file, actor=current_user)
+    except ServiceError as error:
+        flash(_("Re-ingest refused: %(reason)s", reason=error.message), "error")
+    else:
+        flash(
+            _("File re-ingested: %(cycles)d cycles.", cycles=dataset_file.cycle_count or 0),
+            "success",
+        )
+    return redirect(url_for("datasets.admin_detail", slug=dataset.slug))
+
+
+@bp.post("/admin/datasets/<slug>/files/<int:file_id>/delete")
+def admin_file_delete(slug: str, file_id: int):
+    """Delete a file, its normalised table and summary."""
+    dataset, dataset_file = get_file_or_404(slug, file_id, current_user)
+    files.delete_file(db.session(), dataset_file, actor=current_user)
+    flash(_("File deleted."), "success")
+    return redirect(url_for("datasets.admin_detail", slug=dataset.slug))
+
+
+@bp.post("/admin/datasets/<slug>/delete")
+def admin_delete(slug: str):
+    """Delete a dataset with all its files and grants."""
+    dataset = get_dataset_or_404(slug, current_user)
+    services.delete_dataset(db.session(), dataset, actor=current_user)
+    flash(_("Dataset deleted."), "success")
+    return redirect(url_for("datasets.admin_index"))
+
+
+@bp.post("/admin/datasets/<slug>/grants")
+def admin_grant(slug: str):
+    """Open a restricted dataset to an organisation."""
+    dataset = get_dataset_or_404(slug, current_user)
+    form = _grant_form()
+    error = None
+    if form.validate_on_submit():
+        try:
+            grants.grant_access(
+                db.session(),
+                dataset,
+                organization_id=form.organization_id.data,
+                agreement_id=form.agreement_id.data or None,
+                expires_on=form.expires_on.data,
+                today=local_today(),
+                actor=current_user,
+            )
+        except ServiceError as refused:
+            error = refused.message
+        else:
+            flash(_("Access granted."), "success")
+            return redirect(url_for("datasets.admin_detail", slug=dataset.slug) + "#grants")
+    else:
+        error = _form_errors(form)
+    return _admin_detail(dataset, 400, grant_form=form, grant_error=error)
+
+
+@bp.post("/admin/datasets/<slug>/grants/<int:grant_id>/revoke")
+def admin_revoke(slug: str, grant_id: int):
+    """End a grant now."""
+    dataset, grant = get_grant_or_404(slug, grant_id, current_user)
+    try:
+        grants.revoke_grant(db.session(), grant, actor=current_user)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Grant revoked; access ends now."), "success")
+    return redirect(url_for("datasets.admin_detail", slug=dataset.slug) + "#grants")
