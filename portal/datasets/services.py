@@ -25,7 +25,7 @@ from portal.accounts.services import SLUG_PATTERN
 from portal.agreements.models import Agreement
 from portal.audit.services import diff, record
 from portal.datasets import storage
-from portal.datasets.ingest import IngestError, IngestResult, ingest_file
+from portal.datasets.ingest import IngestError, IngestResult, container_format, ingest_file
 from portal.datasets.ingest.archive import extract_single_member
 from portal.datasets.models import (
     CHEMISTRIES,
@@ -284,6 +284,8 @@ def _unpack_if_archive(
     with open(path, "rb") as handle:
         if handle.read(4) != ZIP_MAGIC:
             return _Original(stored, name)
+    if container_format(path) is not None:
+        return _Original(stored, name)  # a zip inside (.ndax, .xlsx) is one file, not an archive
     scratch = Path(tempfile.mkdtemp(prefix="unzip_", dir=storage.data_dir()))
     try:
         member = extract_single_member(

@@ -45,6 +45,25 @@ SUMMARY_KEYS = (
     "capacity_retention",
 )
 
+# Test metadata a reader may report (RawTable.metadata), only when the file states it.
+METADATA_KEYS = (
+    "cycler",  # instrument and software, e.g. "Neware BTS 8.0"
+    "channel",
+    "test_name",
+    "start_time",  # ISO 8601, with an offset only when the file gives one
+    "nominal_capacity_ah",
+    "active_mass_g",
+    "temperature_c",
+    "cathode",
+    "anode",
+    "electrolyte",
+    "form_factor",
+    "voltage_min_v",
+    "voltage_max_v",
+    "c_rate_charge",
+    "c_rate_discharge",
+)
+
 SUPPORTED_FORMATS = (
     "arbin_csv",
     "maccor_txt",
@@ -54,6 +73,12 @@ SUPPORTED_FORMATS = (
     "landt_csv",
     "bdf_csv",
     "batteryarchive_csv",
+    "arbin_res",
+    "neware_nda",
+    "neware_ndax",
+    "neware_btsda_csv",
+    "neware_btsda_xlsx",
+    "pec_csv",
 )
 
 FORMAT_LABELS = {
@@ -65,6 +90,12 @@ FORMAT_LABELS = {
     "landt_csv": "Landt CSV",
     "bdf_csv": "Battery Data Format CSV",
     "batteryarchive_csv": "Battery Archive time-series CSV",
+    "arbin_res": "Arbin native (.res)",
+    "neware_nda": "Neware native (.nda)",
+    "neware_ndax": "Neware native (.ndax)",
+    "neware_btsda_csv": "Neware BTSDA nested CSV",
+    "neware_btsda_xlsx": "Neware BTSDA Excel workbook",
+    "pec_csv": "PEC CSV",
 }
 
 # Plausibility limits for the data-quality flags.

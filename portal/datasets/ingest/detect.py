@@ -1,16 +1,30 @@
 """Recognise a cycler export from its content: magic bytes, preamble and header columns."""
 
 import re
+import struct
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from defusedxml import ElementTree
+
 from .canonical import FORMAT_LABELS, SUPPORTED_FORMATS
-from .columns import header_keys, split_header
+from .columns import header_keys, key, split_header
 from .errors import IngestError
 
 HEAD_BYTES = 256 * 1024
 MAX_HEADER_LINE = 200
 MPR_MAGIC = b"BIO-LOGIC MODULAR FILE"
+NDA_MAGIC = b"NEWARE"
+ZIP_MAGIC = b"PK\x03\x04"
+# Microsoft Access (Jet 3/4 and ACE) databases; Arbin's .res is one, known by its tables.
+ACCESS_MAGICS = (b"\x00\x01\x00\x00Standard Jet DB", b"\x00\x01\x00\x00Standard ACE DB")
+ARBIN_RES_TABLES = ("Channel_Normal_Table", "Global_Table")
+# An .ndax is a zip whose members include data.ndc and the XML settings of the test.
+NDAX_DATA = "data.ndc"
+NDAX_SETTINGS = {"Step.xml", "TestInfo.xml", "VersionInfo.xml"}
+NDAX_REQUIRED = {"Step.xml", "TestInfo.xml"}
+MAX_WORKBOOK_XML = 4 * 1024 * 1024
 _MPT_FIRST_LINE = re.compile(r"^(EC|BT)-Lab ASCII FILE", re.IGNORECASE)
 _MPT_HEADER_COUNT = re.compile(r"Nb header lines\s*:\s*(\d+)", re.IGNORECASE)
 _PRINTABLE = re.compile(r"[^\x20-\x7e\u00a0-\uffff]")
@@ -43,10 +57,12 @@ def sniff(path: Path) -> Sniff:
         raise IngestError("The file is empty.")
     if head.startswith(MPR_MAGIC):
         return Sniff("biologic_mpr", header_line=-1)
-    if head.startswith(b"PK\x03\x04"):
-        if b"xl/" in head or b"[Content_Types].xml" in head:
-            raise IngestError("Excel workbooks are not supported: export the data sheet as CSV.")
-        raise IngestError("This is a .zip archive: unpack it or upload it as an archive.")
+    if head.startswith(NDA_MAGIC):
+        return Sniff("neware_nda", header_line=-1)
+    if head.startswith(ACCESS_MAGICS):
+        return _sniff_access(head)
+    if head.startswith(ZIP_MAGIC):
+        return _sniff_zip(path, head)
     if b"\x00" in head[:4096]:
         raise _unrecognised([], _first_line(head))
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
@@ -58,6 +74,9 @@ def sniff(path: Path) -> Sniff:
     mpt = _sniff_mpt(lines)
     if mpt is not None:
         return mpt
+    nested = _sniff_btsda_nested(lines)
+    if nested is not None:
+        return nested
     widest: list[str] = []
     for index, line in enumerate(lines):
         delimiter = _delimiter(line)
@@ -86,6 +105,9 @@ def classify(cells: list[str]) -> str | None:
     labelled = {split_header(cell)[0] for cell in cells if " / " in cell}
     if {"testtime", "voltage", "current"} <= labelled:
         return "bdf_csv"
+    pec_only = {"reasoncode", "loadontime", "positionstarttime"}
+    if {"totaltime", "cycle", "step", "voltage", "current"} <= keys and keys & pec_only:
+        return "pec_csv"
     if {"test_time (s)", "current (a)", "voltage (v)", "cycle_index"} <= raw:
         return "batteryarchive_csv"
     if {"test_time_s", "current_a", "voltage_v"} <= raw:
@@ -100,6 +122,101 @@ def classify(cells: list[str]) -> str | None:
     if keys & {"rec", "recnum"} and keys & {"amphr", "cap", "capacity"} and keys & {"state", "md"}:
         return "maccor_txt"
     return None
+
+
+def container_format(path: Path | str) -> str | None:
+    """The cycler format of a file that is a zip inside (an .ndax, a BTSDA workbook), "xlsx"
+    for any other Excel workbook, or None for a plain archive (or not a zip at all).
+
+    Uploads ask this before unpacking a zip, so such files reach their reader whole.
+    """
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(HEAD_BYTES)
+    except OSError:
+        return None
+    if not head.startswith(ZIP_MAGIC):
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            # data.ndc with its settings; or the settings alone (an .ndax missing its data,
+            # which its reader then refuses by name).
+            if (NDAX_DATA in names and names & NDAX_SETTINGS) or names >= NDAX_REQUIRED:
+                return "neware_ndax"
+            if "xl/workbook.xml" in names:
+                return "neware_btsda_xlsx" if is_btsda_workbook(sheet_names(archive)) else "xlsx"
+            return None
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, ElementTree.ParseError):
+        # A truncated file has lost its central directory; its first members still name it.
+        members = set(_local_member_names(head))
+        if NDAX_DATA in members or members & NDAX_SETTINGS:
+            return "neware_ndax"
+        if any(name.startswith("xl/") for name in members) or "[Content_Types].xml" in members:
+            return "xlsx"
+        return None
+
+
+def sheet_names(archive: zipfile.ZipFile) -> list[str]:
+    """The sheet names of an .xlsx workbook, in workbook order."""
+    info = archive.getinfo("xl/workbook.xml")
+    if info.file_size > MAX_WORKBOOK_XML:
+        return []
+    root = ElementTree.fromstring(archive.read(info))
+    return [node.get("name", "") for node in root.iter() if node.tag.rsplit("}", 1)[-1] == "sheet"]
+
+
+def is_btsda_workbook(sheets: list[str]) -> bool:
+    """A Neware BTSDA export: a Statis (step) sheet and a Record sheet (rows)."""
+    lowered = {name.strip().lower() for name in sheets}
+    return "statis" in lowered and any(re.fullmatch(r"record[_ ]?\d*", n) for n in lowered)
+
+
+def _sniff_zip(path: Path, head: bytes) -> Sniff:
+    fmt = container_format(path)
+    if fmt in ("neware_ndax", "neware_btsda_xlsx"):
+        return Sniff(fmt, header_line=-1)
+    if fmt == "xlsx":
+        found = ""
+        try:
+            with zipfile.ZipFile(path) as archive:
+                shown = [_PRINTABLE.sub("?", name)[:40] for name in sheet_names(archive)[:10]]
+            found = f" (sheets found: {', '.join(shown)})" if shown else ""
+        except (zipfile.BadZipFile, OSError, ValueError, KeyError, ElementTree.ParseError):
+            found = " (and it is damaged)"
+        raise IngestError(
+            f"This Excel workbook is not a Neware BTSDA export{found}. Other Excel workbooks "
+            "are not supported: export the data sheet as CSV."
+        )
+    raise IngestError("This is a .zip archive: unpack it or upload it as an archive.")
+
+
+def _local_member_names(head: bytes, limit: int = 32) -> list[str]:
+    """Names in the local headers at the start of a zip (readable even when it is cut short)."""
+    names, at = [], 0
+    while len(names) < limit and head.startswith(ZIP_MAGIC, at) and at + 30 <= len(head):
+        flags, size, name_length, extra = struct.unpack_from("<6xH10xI4xHH", head, at)
+        start = at + 30
+        names.append(head[start : start + name_length].decode("utf-8", errors="replace"))
+        if flags & 0x08:  # sizes follow the data: the next header cannot be found cheaply
+            break
+        at = start + name_length + extra + size
+    return names
+
+
+def _sniff_access(head: bytes) -> Sniff:
+    # Jet 4 stores the table names of its catalog in UTF-16; older files in single bytes.
+    found = [
+        name
+        for name in ARBIN_RES_TABLES
+        if name.encode("utf-16-le") in head or name.encode("ascii") in head
+    ]
+    if len(found) == len(ARBIN_RES_TABLES):
+        return Sniff("arbin_res", header_line=-1)
+    raise IngestError(
+        "This is a Microsoft Access database, but not an Arbin .res file (it has no "
+        "Channel_Normal_Table and Global_Table tables)."
+    )
 
 
 def _sniff_mpt(lines: list[str]) -> Sniff | None:
@@ -120,6 +237,24 @@ def _sniff_mpt(lines: list[str]) -> Sniff | None:
                         _uses_decimal_comma(lines[index + 1 :], "\t"),
                     )
     return None  # fall back to scanning every line for the header
+
+
+def _sniff_btsda_nested(lines: list[str]) -> Sniff | None:
+    """BTSDA's nested CSV: the cycle, step and record header rows, each indented one more."""
+    rows = [[cell.strip().strip('"').lower() for cell in line.split(",")] for line in lines[:12]]
+    for index in range(len(rows) - 2):
+        cycle, step, record = rows[index : index + 3]
+        if (
+            key(cycle[0]) == "cycleid"
+            and len(step) > 1
+            and step[0] == ""
+            and key(step[1]) == "stepid"
+            and len(record) > 2
+            and record[:2] == ["", ""]
+            and key(record[2]) == "recordid"
+        ):
+            return Sniff("neware_btsda_csv", index + 2, ",", record)
+    return None
 
 
 def _delimiter(line: str) -> str:

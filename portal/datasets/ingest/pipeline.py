@@ -5,12 +5,24 @@ import logging
 import os
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from . import arbin, batteryarchive, bdf, biologic, landt, maccor, neware
+from . import (
+    arbin,
+    arbin_res,
+    batteryarchive,
+    bdf,
+    biologic,
+    landt,
+    maccor,
+    neware,
+    neware_btsda,
+    neware_nda,
+    pec,
+)
 from .canonical import (
     CHARGE_CAPACITY,
     CYCLE,
@@ -34,6 +46,12 @@ READERS: dict[str, Callable[[Path, Sniff], RawTable]] = {
     "landt_csv": landt.read,
     "bdf_csv": bdf.read,
     "batteryarchive_csv": batteryarchive.read,
+    "arbin_res": arbin_res.read,
+    "neware_nda": neware_nda.read_nda,
+    "neware_ndax": neware_nda.read_ndax,
+    "neware_btsda_csv": neware_btsda.read_csv,
+    "neware_btsda_xlsx": neware_btsda.read_xlsx,
+    "pec_csv": pec.read,
 }
 PREVIEW_CYCLES = 5
 ROW_GROUP_ROWS = 64 * 1024  # small enough that a cycle filter skips most of a big file
@@ -55,6 +73,8 @@ class IngestResult:
     capacity_series: dict
     # {"<cycle>": {"capacity_ah": [...], "voltage_v": [...]}} for up to 5 spread-out cycles.
     voltage_preview: dict
+    # What the file states about the test, keys from canonical.METADATA_KEYS (may be empty).
+    metadata: dict = field(default_factory=dict)
 
 
 def ingest_file(
@@ -68,12 +88,14 @@ def ingest_file(
     try:
         sniffed = sniff(path)
         fmt = sniffed.format
-        frame, flags = normalise(READERS[fmt](path, sniffed))
+        raw = READERS[fmt](path, sniffed)
+        metadata = dict(raw.metadata)
+        frame, flags = normalise(raw)
         parquet_out.parent.mkdir(parents=True, exist_ok=True)
         frame.write_parquet(
             partial, compression="snappy", statistics=True, row_group_size=ROW_GROUP_ROWS
         )
-        result = _result(fmt, frame, flags, max_plot_points)
+        result = _result(fmt, frame, flags, max_plot_points, metadata)
         os.replace(partial, parquet_out)
         return result
     except IngestError:
@@ -108,7 +130,9 @@ def voltage_curve(
         raise IngestError("The stored table of this file could not be read.") from exc
 
 
-def _result(fmt: str, frame: pl.DataFrame, flags: list[str], max_plot_points: int) -> IngestResult:
+def _result(
+    fmt: str, frame: pl.DataFrame, flags: list[str], max_plot_points: int, metadata: dict
+) -> IngestResult:
     summary = summarise(frame)
     numbers = [row[CYCLE] for row in summary.cycles]
     keep = evenly(len(summary.cycles), max_plot_points)
@@ -132,6 +156,7 @@ def _result(fmt: str, frame: pl.DataFrame, flags: list[str], max_plot_points: in
         flags=flags,
         capacity_series=capacity_series,
         voltage_preview=preview,
+        metadata=metadata,
     )
 
 

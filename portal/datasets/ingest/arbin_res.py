@@ -1,0 +1,230 @@
+"""Arbin native ``.res`` files: a Microsoft Access (Jet) database, read through mdbtools.
+
+``mdb-export`` turns ``Channel_Normal_Table`` into CSV on a pipe, which the block parser of
+``tabular`` reads as it arrives, so memory stays bounded whatever the size of the database.
+``Global_Table`` (one row per test) gives the metadata. ``Channel_Statistic_Table`` holds
+Arbin's own per-cycle statistics (Vmax, charge and discharge time); the portal recomputes its
+per-cycle summary from the rows, so it is not read.
+"""
+
+import contextlib
+import csv
+import io
+import logging
+import shutil
+import subprocess
+import tempfile
+import threading
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from . import tabular
+from .canonical import (
+    CHARGE_CAPACITY,
+    CHARGE_ENERGY,
+    CURRENT,
+    CYCLE,
+    DISCHARGE_CAPACITY,
+    DISCHARGE_ENERGY,
+    STEP,
+    TEST_TIME,
+    VOLTAGE,
+)
+from .detect import Sniff
+from .errors import IngestError
+from .normalise import RawTable
+
+log = logging.getLogger(__name__)
+
+ROWS_TABLE = "Channel_Normal_Table"
+GLOBAL_TABLE = "Global_Table"
+REQUIRED_TABLES = (GLOBAL_TABLE, ROWS_TABLE)
+# Channel_Normal_Table's columns are unit-less in the database; Arbin stores SI units.
+POINT = "Data_Point"
+COLUMNS = {
+    POINT: POINT,
+    "Test_Time": TEST_TIME,
+    "Cycle_Index": CYCLE,
+    "Step_Index": STEP,
+    "Current": CURRENT,
+    "Voltage": VOLTAGE,
+    "Charge_Capacity": CHARGE_CAPACITY,
+    "Discharge_Capacity": DISCHARGE_CAPACITY,
+    "Charge_Energy": CHARGE_ENERGY,
+    "Discharge_Energy": DISCHARGE_ENERGY,
+}
+# mdb-export on a healthy file runs at tens of MB/s; a damaged one can loop for ever.
+TIMEOUT_BASE_S = 120
+TIMEOUT_S_PER_MB = 2
+SMALL_OUTPUT_BYTES = 1024 * 1024  # table list and Global_Table
+OLE_EPOCH = datetime(1899, 12, 30)  # Access stores date-times as days since this day
+MISSING_TOOL = (
+    "Arbin .res files are read with mdbtools (mdb-export), which is not installed on this "
+    "server: install the Debian package 'mdbtools', or export the test to CSV in MITS Pro."
+)
+DAMAGED = "The Arbin .res database could not be read: it is damaged or truncated."
+
+
+def read(path: Path, sniffed: Sniff) -> RawTable:
+    """Read the rows of an Arbin ``.res`` database and the test's metadata."""
+    size = path.stat().st_size
+    _check_whole_pages(path, size)
+    timeout = TIMEOUT_BASE_S + TIMEOUT_S_PER_MB * size / 2**20
+    tables = set(_small_output(["mdb-tables", "-1", str(path)], timeout).split())
+    missing = [name for name in REQUIRED_TABLES if name not in tables]
+    if missing:
+        raise IngestError(
+            "This Microsoft Access database is not an Arbin .res file: it has no "
+            f"{' or '.join(missing)} table."
+        )
+    tests = _global_rows(path, timeout)
+    if len(tests) > 1:
+        raise IngestError(
+            f"This .res file holds {len(tests)} tests; export each test to its own file."
+        )
+    flags: list[str] = []
+    frame = _rows(path, timeout, flags)
+    # mdb-export writes rows in the order of the database's pages, which after Arbin's
+    # appends is not always the order of measurement (the sample has a block out of place).
+    if not frame.get_column(POINT).is_sorted():
+        frame = frame.sort(POINT, maintain_order=True)
+    flags.extend(_record_gaps(frame.get_column(POINT)))
+    frame = frame.drop(POINT)
+    # Charge_Capacity and Discharge_Capacity (and the energies) are cumulative within a
+    # cycle and restart at zero when the cycle number changes; they do not restart at steps
+    # (so not reset_each_step). normalise's restart rule (a drop below half the previous
+    # value) catches each cycle's restart and carries the cycle's last value as an offset,
+    # which is cellpy's convention: a cycle's capacity is its last cumulative value.
+    return RawTable(
+        frame,
+        reset_each_step=False,
+        cumulative=False,
+        cycle_label="Cycle_Index",
+        flags=flags,
+        metadata=_metadata(tests[0]) if tests else {},
+    )
+
+
+def _check_whole_pages(path: Path, size: int) -> None:
+    """mdbtools reads a cut-off database without complaint; its size betrays it."""
+    with open(path, "rb") as handle:
+        head = handle.read(0x15)
+    page = 2048 if len(head) > 0x14 and head[0x14] == 0 else 4096  # Jet 3 or Jet 4 / ACE
+    if size == 0 or size % page:
+        raise IngestError(
+            f"{DAMAGED} (Its size is not a whole number of database pages: it was cut short.)"
+        )
+
+
+def _record_gaps(points: pl.Series) -> list[str]:
+    """Arbin numbers its records 1, 2, 3 ...: say so when some are missing or doubled."""
+    points = points.drop_nulls()
+    if points.is_empty():
+        return []
+    flags = []
+    duplicated = points.len() - points.n_unique()
+    missing = int(points.max() - points.min() + 1) - points.n_unique()
+    if missing > 0:
+        flags.append(
+            f"{missing} records are missing (gaps in Data_Point): the file may be damaged."
+        )
+    if duplicated:
+        flags.append(f"{duplicated} records are duplicated (repeated Data_Point).")
+    return flags
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise IngestError(MISSING_TOOL)
+    return found
+
+
+def _small_output(args: list[str], timeout: float) -> str:
+    """Run an mdbtools command whose output is small; refuse a damaged database clearly."""
+    args = [_tool(args[0]), *args[1:]]
+    try:
+        done = subprocess.run(  # noqa: S603 (fixed program, the path is one argument)
+            args, capture_output=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise IngestError(f"{DAMAGED} (Reading it took too long.)") from exc
+    if done.returncode != 0 or len(done.stdout) > SMALL_OUTPUT_BYTES:
+        log.info("%s failed (%s): %s", args[0], done.returncode, done.stderr[:500])
+        raise IngestError(DAMAGED)
+    return done.stdout.decode("utf-8", errors="replace")
+
+
+def _global_rows(path: Path, timeout: float) -> list[dict[str, str]]:
+    text = _small_output(["mdb-export", str(path), GLOBAL_TABLE], timeout)
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _rows(path: Path, timeout: float, flags: list[str]) -> pl.DataFrame:
+    """Stream Channel_Normal_Table out of mdb-export into polars, block by block."""
+    args = [_tool("mdb-export"), str(path), ROWS_TABLE]
+    dtypes: dict[str, pl.DataType] = {name: pl.Float64() for name in COLUMNS}
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(  # noqa: S603 (fixed program, the path is one argument)
+            args, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL
+        )
+        timed_out = threading.Event()
+
+        def stop() -> None:
+            timed_out.set()
+            process.kill()
+
+        timer = threading.Timer(timeout, stop)
+        timer.start()
+        try:
+            assert process.stdout is not None
+            frame = tabular.read_stream(process.stdout, ",", dtypes, flags)
+            process.stdout.close()
+            returncode = process.wait()
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+        finally:
+            timer.cancel()
+        if returncode != 0:
+            errors.seek(0)
+            log.info("mdb-export failed (%s): %s", returncode, errors.read(500))
+            if timed_out.is_set():
+                raise IngestError(f"{DAMAGED} (Reading it took too long.)")
+            raise IngestError(DAMAGED)
+    return frame.rename(COLUMNS)
+
+
+def _metadata(row: dict[str, str]) -> dict[str, Any]:
+    """What Global_Table states: test name, channel, start, software and active mass."""
+    out: dict[str, Any] = {}
+    software = (row.get("Software_Version") or "").strip()
+    out["cycler"] = f"Arbin (software {software})" if software else "Arbin"
+    if (row.get("Channel_Index") or "").strip():
+        out["channel"] = row["Channel_Index"].strip()
+    if (row.get("Test_Name") or "").strip():
+        out["test_name"] = row["Test_Name"].strip()
+    start = _number(row.get("Start_DateTime"))
+    if start is not None and start > 0:
+        with contextlib.suppress(OverflowError, ValueError):
+            stamp = OLE_EPOCH + timedelta(days=start)
+            out["start_time"] = stamp.replace(microsecond=0).isoformat()
+    # MITS Pro takes the active mass in grams (MASS x Specific_Capacity in Ah/g is the cell's
+    # capacity); 0 means it was not entered. The Capacity field's unit is not stated, so it
+    # is not reported.
+    mass = _number(row.get("MASS"))
+    if mass is not None and mass > 0:
+        out["active_mass_g"] = mass
+    return out
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        value = float(text or "")
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
