@@ -5,6 +5,8 @@ import csv
 import io
 import shutil
 import subprocess
+import time
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -117,6 +119,27 @@ def test_another_access_database_is_not_taken_for_arbin(tmp_path):
         detect_format(other)
 
 
+def test_a_res_that_sends_mdb_export_into_a_loop_is_stopped_and_refused(tmp_path):
+    # Found by the mutation test: these zeroed bytes (in a data page's row offsets) make
+    # mdb-export print warnings for ever and no row; it is killed at the timeout.
+    data = bytearray(cycler_file(RES).read_bytes())
+    data[76514:76751] = bytes(76751 - 76514)
+    looping = tmp_path / "looping.res"
+    looping.write_bytes(bytes(data))
+    started = time.monotonic()
+    with (
+        mock.patch.object(arbin_res, "TIMEOUT_BASE_S", 2),
+        pytest.raises(IngestError) as caught,
+    ):
+        ingest_file(looping, tmp_path / "r.parquet")
+    assert time.monotonic() - started < 10
+    assert caught.value.message == (
+        "The Arbin .res database could not be read: it is damaged or truncated. "
+        "(Reading it took too long.)"
+    )
+    assert list(tmp_path.iterdir()) == [looping]
+
+
 @settings(
     max_examples=40,
     deadline=None,
@@ -125,4 +148,5 @@ def test_another_access_database_is_not_taken_for_arbin(tmp_path):
 )
 @given(mutated(cycler_file(RES).read_bytes()))
 def test_mutated_res_files_ingest_or_raise_ingest_error(data):
-    ingests_or_refuses_clearly(data, ".res")
+    with mock.patch.object(arbin_res, "TIMEOUT_BASE_S", 3):  # a looping mdb-export costs 3 s
+        ingests_or_refuses_clearly(data, ".res")

@@ -13,11 +13,11 @@ import io
 import logging
 import shutil
 import subprocess
-import tempfile
 import threading
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import polars as pl
 
@@ -56,10 +56,11 @@ COLUMNS = {
     "Charge_Energy": CHARGE_ENERGY,
     "Discharge_Energy": DISCHARGE_ENERGY,
 }
-# mdb-export on a healthy file runs at tens of MB/s; a damaged one can loop for ever.
-TIMEOUT_BASE_S = 120
-TIMEOUT_S_PER_MB = 2
+# mdb-export reads a healthy file at some 20 MB/s; a damaged one can loop for ever.
+TIMEOUT_BASE_S = 30
+TIMEOUT_S_PER_MB = 1  # some 20x what a healthy file needs
 SMALL_OUTPUT_BYTES = 1024 * 1024  # table list and Global_Table
+OUTPUT_FACTOR = 20
 OLE_EPOCH = datetime(1899, 12, 30)  # Access stores date-times as days since this day
 MISSING_TOOL = (
     "Arbin .res files are read with mdbtools (mdb-export), which is not installed on this "
@@ -145,17 +146,9 @@ def _tool(name: str) -> str:
 
 def _small_output(args: list[str], timeout: float) -> str:
     """Run an mdbtools command whose output is small; refuse a damaged database clearly."""
-    args = [_tool(args[0]), *args[1:]]
-    try:
-        done = subprocess.run(  # noqa: S603 (fixed program, the path is one argument)
-            args, capture_output=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise IngestError(f"{DAMAGED} (Reading it took too long.)") from exc
-    if done.returncode != 0 or len(done.stdout) > SMALL_OUTPUT_BYTES:
-        log.info("%s failed (%s): %s", args[0], done.returncode, done.stderr[:500])
-        raise IngestError(DAMAGED)
-    return done.stdout.decode("utf-8", errors="replace")
+    with _mdbtools(args, timeout, SMALL_OUTPUT_BYTES) as output:
+        data = output.read()
+    return data.decode("utf-8", errors="replace")
 
 
 def _global_rows(path: Path, timeout: float) -> list[dict[str, str]]:
@@ -165,38 +158,86 @@ def _global_rows(path: Path, timeout: float) -> list[dict[str, str]]:
 
 def _rows(path: Path, timeout: float, flags: list[str]) -> pl.DataFrame:
     """Stream Channel_Normal_Table out of mdb-export into polars, block by block."""
-    args = [_tool("mdb-export"), str(path), ROWS_TABLE]
     dtypes: dict[str, pl.DataType] = {name: pl.Float64() for name in COLUMNS}
-    with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(  # noqa: S603 (fixed program, the path is one argument)
-            args, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL
-        )
-        timed_out = threading.Event()
-
-        def stop() -> None:
-            timed_out.set()
-            process.kill()
-
-        timer = threading.Timer(timeout, stop)
-        timer.start()
-        try:
-            assert process.stdout is not None
-            frame = tabular.read_stream(process.stdout, ",", dtypes, flags)
-            process.stdout.close()
-            returncode = process.wait()
-        except BaseException:
-            process.kill()
-            process.wait()
-            raise
-        finally:
-            timer.cancel()
-        if returncode != 0:
-            errors.seek(0)
-            log.info("mdb-export failed (%s): %s", returncode, errors.read(500))
-            if timed_out.is_set():
-                raise IngestError(f"{DAMAGED} (Reading it took too long.)")
-            raise IngestError(DAMAGED)
+    # CSV text of a table is a few times the database's size; far more means a loop.
+    limit = OUTPUT_FACTOR * path.stat().st_size + SMALL_OUTPUT_BYTES
+    with _mdbtools(["mdb-export", str(path), ROWS_TABLE], timeout, limit) as output:
+        frame = tabular.read_stream(output, ",", dtypes, flags)
     return frame.rename(COLUMNS)
+
+
+@contextlib.contextmanager
+def _mdbtools(args: list[str], timeout: float, limit: int) -> Iterator["_Bounded"]:
+    """Run an mdbtools program and yield its output, bounded in time and size.
+
+    A damaged database can send mdb-export into an endless loop (seen: millions of
+    warnings a second on standard error and no rows), so standard error is discarded and
+    the run is killed after ``timeout`` seconds or ``limit`` bytes of output.
+    """
+    process = subprocess.Popen(  # noqa: S603 (fixed program, the path is one argument)
+        [_tool(args[0]), *args[1:]],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
+    timed_out = threading.Event()
+
+    def stop() -> None:
+        timed_out.set()
+        process.kill()
+
+    timer = threading.Timer(timeout, stop)
+    timer.start()
+    assert process.stdout is not None
+    output = _Bounded(process.stdout, limit)
+    try:
+        yield output
+        if output.exceeded:
+            process.kill()
+        process.stdout.close()
+        returncode = process.wait()
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    finally:
+        timer.cancel()
+    if timed_out.is_set():
+        raise IngestError(f"{DAMAGED} (Reading it took too long.)")
+    if output.exceeded or returncode != 0:
+        log.info("%s failed (exit %s, output over limit: %s)", args[0], returncode, output.exceeded)
+        raise IngestError(DAMAGED)
+
+
+class _Bounded:
+    """A pipe that reads as empty (end of data) once ``limit`` bytes have come through."""
+
+    def __init__(self, stream: BinaryIO, limit: int) -> None:
+        self.stream, self.left, self.exceeded = stream, limit, False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(self.left + 1 if size < 0 else min(size, self.left + 1))
+        return self._count(data)
+
+    def readline(self) -> bytes:
+        return self._count(self.stream.readline(self.left + 1))
+
+    def readinto(self, buffer: memoryview) -> int:
+        if self.exceeded:
+            return 0
+        size = self.stream.readinto(buffer) or 0
+        self.left -= size
+        if self.left < 0:
+            self.exceeded = True
+            return 0
+        return size
+
+    def _count(self, data: bytes) -> bytes:
+        self.left -= len(data)
+        if self.left < 0:
+            self.exceeded = True
+            return b""
+        return data
 
 
 def _metadata(row: dict[str, str]) -> dict[str, Any]:
