@@ -1,7 +1,14 @@
 """Where the shared real cycler files live, and small builders of synthetic ones for tests."""
 
 import csv
+import shutil
+import tempfile
 from pathlib import Path
+
+import pytest
+from hypothesis import strategies as st
+
+from portal.datasets.ingest import IngestError, ingest_file
 
 CYCLER_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "cycler"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -18,7 +25,22 @@ SAMPLES: dict[str, tuple[str, int, int] | None] = {
     "maccor_002.txt": ("maccor_txt", 7446, 2),
     "neware_uio.csv": ("neware_csv", 9065, 4),
     "sample.bdf.csv": ("bdf_csv", 3, 1),
+    "20210210_FC_01_cc_01.res": ("arbin_res", 7218, 3),
+    "TestFile.nda": ("neware_nda", 6670, 3),
+    "nw4-120-1-6-53.ndax": ("neware_ndax", 18700, 150),
+    "pec.csv": ("pec_csv", 16255, 3),
 }
+# Generated BTSDA samples (tests/fixtures/make_btsda.py): (format, rows, cycles).
+GENERATED: dict[str, tuple[str, int, int]] = {
+    "btsda_nested.csv": ("neware_btsda_csv", 823, 3),
+    "btsda_export.xlsx": ("neware_btsda_xlsx", 823, 3),
+}
+
+# Arbin .res files are read through Debian's mdbtools; .ci/run installs it.
+needs_mdbtools = pytest.mark.skipif(
+    shutil.which("mdb-export") is None,
+    reason="mdbtools (mdb-export) is not installed: apt-get install mdbtools",
+)
 
 
 def cycler_file(name: str) -> Path:
@@ -66,3 +88,50 @@ def write_arbin(path: Path, capacities: list[float], points: int = 20) -> Path:
                 row += 1
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+MUTATIONS = ("flip", "delete", "duplicate", "truncate", "zero")
+
+
+@st.composite
+def mutated(draw, data: bytes) -> bytes:
+    """``data`` with 1-4 random byte flips, lost or doubled lines, a zeroed run or a cut."""
+    out = bytearray(data)
+    for _ in range(draw(st.integers(1, 4))):
+        if not out:
+            break
+        kind = draw(st.sampled_from(MUTATIONS))
+        at = draw(st.integers(0, len(out) - 1))
+        if kind == "flip":
+            out[at] ^= draw(st.integers(1, 255))
+        elif kind == "truncate":
+            del out[at:]
+        elif kind == "zero":
+            end = min(len(out), at + draw(st.integers(1, 4096)))
+            out[at:end] = bytes(end - at)
+        else:
+            lines = bytes(out).split(b"\n")
+            line = draw(st.integers(0, len(lines) - 1))
+            if kind == "delete":
+                del lines[line]
+            else:
+                lines.insert(line, lines[line])
+            out = bytearray(b"\n".join(lines))
+    return bytes(out)
+
+
+def ingests_or_refuses_clearly(data: bytes, suffix: str = "") -> None:
+    """Ingest ``data``: it is stored whole, or refused with one clear sentence and no trace."""
+    with tempfile.TemporaryDirectory() as folder:
+        source, out = Path(folder) / f"upload{suffix}", Path(folder) / "out" / "table.parquet"
+        source.write_bytes(data)
+        try:
+            result = ingest_file(source, out, max_plot_points=200)
+        except IngestError as error:
+            message = error.message
+            assert message and folder not in message and message.endswith((".", ")"))
+            assert "Traceback" not in message
+            assert not out.parent.exists() or list(out.parent.iterdir()) == []
+        else:
+            assert out.is_file() and result.row_count > 0
+            assert [p.name for p in out.parent.iterdir()] == ["table.parquet"]

@@ -21,10 +21,10 @@ from sqlmodel import Session
 
 from portal.audit.services import record
 from portal.datasets import storage
-from portal.datasets.ingest import IngestError, IngestResult, ingest_file
+from portal.datasets.ingest import IngestError, IngestResult, container_format, ingest_file
 from portal.datasets.ingest.archive import extract_single_member
 from portal.datasets.ingest.canonical import SUMMARY_KEYS
-from portal.datasets.ingest.detect import ZIP_MAGIC
+from portal.datasets.ingest.containers import ZIP_MAGIC
 from portal.datasets.models import CycleSummary, Dataset, DatasetFile, FileStatus
 from portal.db import utcnow
 from portal.errors import ServiceError
@@ -179,6 +179,8 @@ def _unpack_if_archive(
     with open(path, "rb") as handle:
         if handle.read(4) != ZIP_MAGIC:
             return _Original(stored, name)
+    if container_format(path) is not None:
+        return _Original(stored, name)  # a zip inside (.ndax, .xlsx) is one file, not an archive
     scratch = Path(tempfile.mkdtemp(prefix="unzip_", dir=storage.data_dir()))
     try:
         member = extract_single_member(

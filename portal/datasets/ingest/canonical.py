@@ -71,3 +71,22 @@ SUMMARY_KEYS = tuple(CycleSummaryFields.model_fields)
 # Plausibility limits for the data-quality flags.
 MAX_ABS_VOLTAGE_V = 10.0
 TEMPERATURE_RANGE_C = (-100.0, 200.0)
+
+# Test metadata a reader may report (RawTable.metadata), only when the file states it.
+METADATA_KEYS = (
+    "cycler",  # instrument and software, e.g. "Neware BTS 8.0"
+    "channel",
+    "test_name",
+    "start_time",  # ISO 8601, with an offset only when the file gives one
+    "nominal_capacity_ah",
+    "active_mass_g",
+    "temperature_c",
+    "cathode",
+    "anode",
+    "electrolyte",
+    "form_factor",
+    "voltage_min_v",
+    "voltage_max_v",
+    "c_rate_charge",
+    "c_rate_discharge",
+)

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from .columns import header_keys
+from .containers import refuse_zip
 from .errors import IngestError
 from .formats import FORMATS, supported_labels
 from .header import HeaderAt, HeaderRow, Sniff
@@ -35,9 +36,7 @@ def sniff(path: Path) -> Sniff:
         if cycler_format.binary is not None and cycler_format.binary(path, head):
             return Sniff(cycler_format.name, header_line=-1)
     if head.startswith(ZIP_MAGIC):
-        if b"xl/" in head or b"[Content_Types].xml" in head:
-            raise IngestError("Excel workbooks are not supported: export the data sheet as CSV.")
-        raise IngestError("This is a .zip archive: unpack it or upload it as an archive.")
+        raise refuse_zip(path)
     if b"\x00" in head[:4096]:
         raise _unrecognised([], _first_line(head))
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")

@@ -13,7 +13,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import arbin, batteryarchive, bdf, biologic, landt, maccor, neware
+from . import (
+    arbin,
+    arbin_res,
+    batteryarchive,
+    bdf,
+    biologic,
+    landt,
+    maccor,
+    neware,
+    neware_btsda,
+    neware_nda,
+    pec,
+)
 from .header import HeaderAt, HeaderRow, Sniff
 from .normalise import RawTable
 
@@ -41,13 +53,33 @@ FORMATS: tuple[CyclerFormat, ...] = (
         "biologic_mpr", "BioLogic EC-Lab binary (.mpr)", biologic.read_mpr, binary=biologic.is_mpr
     ),
     CyclerFormat(
+        "neware_nda", "Neware native (.nda)", neware_nda.read_nda, binary=neware_nda.is_nda
+    ),
+    CyclerFormat("arbin_res", "Arbin native (.res)", arbin_res.read, binary=arbin_res.is_res),
+    CyclerFormat(
+        "neware_ndax", "Neware native (.ndax)", neware_nda.read_ndax, binary=neware_nda.is_ndax
+    ),
+    CyclerFormat(
+        "neware_btsda_xlsx",
+        "Neware BTSDA Excel workbook",
+        neware_btsda.read_xlsx,
+        binary=neware_btsda.is_workbook,
+    ),
+    CyclerFormat(
         "biologic_mpt",
         "BioLogic EC-Lab text (.mpt)",
         biologic.read_mpt,
         preamble=biologic.mpt_header,
         header=biologic.is_mpt_header,
     ),
+    CyclerFormat(
+        "neware_btsda_csv",
+        "Neware BTSDA nested CSV",
+        neware_btsda.read_csv,
+        preamble=neware_btsda.nested_header,
+    ),
     CyclerFormat("bdf_csv", "Battery Data Format CSV", bdf.read, header=bdf.is_header),
+    CyclerFormat("pec_csv", "PEC CSV", pec.read, header=pec.is_header),
     CyclerFormat(
         "batteryarchive_csv",
         "Battery Archive time-series CSV",

@@ -1,6 +1,7 @@
 """Turn a reader's table into the canonical one: cumulative counters, cycles, SI units, flags."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
@@ -37,6 +38,8 @@ class RawTable:
     cumulative: bool = False  # the reader already rebuilt cumulative counters
     cycle_label: str = "cycle"  # the vendor's name for the cycle column, for flags
     flags: list[str] = field(default_factory=list)
+    # What the file itself says about the test (keys in canonical.METADATA_KEYS); never guessed.
+    metadata: dict[str, Any] = field(default_factory=dict)
 
 
 def duration_seconds(expr: pl.Expr) -> pl.Expr:

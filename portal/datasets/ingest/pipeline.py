@@ -4,7 +4,7 @@ import contextlib
 import logging
 import os
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -39,6 +39,8 @@ class IngestResult:
     capacity_series: dict
     # {"<cycle>": {"capacity_ah": [...], "voltage_v": [...]}} for up to 5 spread-out cycles.
     voltage_preview: dict
+    # What the file states about the test, keys from canonical.METADATA_KEYS (may be empty).
+    metadata: dict = field(default_factory=dict)
 
 
 def ingest_file(
@@ -52,12 +54,14 @@ def ingest_file(
     try:
         sniffed = sniff(path)
         fmt = sniffed.format
-        frame, flags = normalise(format_named(fmt).read(path, sniffed))
+        raw = format_named(fmt).read(path, sniffed)
+        metadata = dict(raw.metadata)
+        frame, flags = normalise(raw)
         parquet_out.parent.mkdir(parents=True, exist_ok=True)
         frame.write_parquet(
             partial, compression="snappy", statistics=True, row_group_size=ROW_GROUP_ROWS
         )
-        result = _result(fmt, frame, flags, max_plot_points)
+        result = _result(fmt, frame, flags, max_plot_points, metadata)
         os.replace(partial, parquet_out)
         return result
     except IngestError:
@@ -92,7 +96,9 @@ def voltage_curve(
         raise IngestError("The stored table of this file could not be read.") from exc
 
 
-def _result(fmt: str, frame: pl.DataFrame, flags: list[str], max_plot_points: int) -> IngestResult:
+def _result(
+    fmt: str, frame: pl.DataFrame, flags: list[str], max_plot_points: int, metadata: dict
+) -> IngestResult:
     summary = summarise(frame)
     numbers = [row[CYCLE] for row in summary.cycles]
     keep = evenly(len(summary.cycles), max_plot_points)
@@ -116,6 +122,7 @@ def _result(fmt: str, frame: pl.DataFrame, flags: list[str], max_plot_points: in
         flags=flags,
         capacity_series=capacity_series,
         voltage_preview=preview,
+        metadata=metadata,
     )
 
 

@@ -2,10 +2,12 @@
 
 import warnings
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
 from .columns import Column
+from .errors import IngestError
 from .header import Sniff
 
 # The text is parsed in blocks of whole lines read into one reused buffer: parsing the whole
@@ -45,38 +47,60 @@ def read(
     into ``flags``.
     """
     names = header(path, sniffed)
+    with open(path, "rb") as handle:
+        for _ in range(sniffed.header_line + 1):
+            handle.readline()
+        return _read_blocks(handle, names, dtypes, _options(sniffed), flags)
+
+
+def read_stream(
+    handle: BinaryIO, delimiter: str, dtypes: dict[str, pl.DataType], flags: list[str]
+) -> pl.DataFrame:
+    """Like ``read``, for a stream (a pipe from a converter) whose first line is the header."""
+    first = handle.readline()
+    options = _options(Sniff("stream", delimiter=delimiter))
+    names = pl.scan_csv(first, has_header=True, encoding="utf8-lossy", **options)
+    return _read_blocks(handle, names.collect_schema().names(), dtypes, options, flags)
+
+
+def _read_blocks(
+    handle: BinaryIO,
+    names: list[str],
+    dtypes: dict[str, pl.DataType],
+    options: dict,
+    flags: list[str],
+) -> pl.DataFrame:
     # Positional names, so duplicate or empty vendor headers cannot collide.
     positions = {name: index for index, name in reversed(list(enumerate(names)))}
+    missing = [name for name in dtypes if name not in positions]
+    if missing:
+        raise IngestError(f"The file has no {', '.join(missing)} column.")
     schema = {f"c{index}": pl.String() for index in range(len(names))}
     for name, dtype in dtypes.items():
         schema[f"c{positions[name]}"] = dtype
     wanted = [pl.col(f"c{positions[name]}").alias(name) for name in dtypes]
-    options = _options(sniffed)
     blocks = []
     buffer = bytearray(BLOCK_BYTES)
     view = memoryview(buffer)
     kept = lines = 0
-    with open(path, "rb") as handle:
-        for _ in range(sniffed.header_line + 1):
-            handle.readline()
-        while True:
-            size = handle.readinto(view[kept:])
-            end = kept + size
-            if end == 0:
-                break
-            cut = end if size == 0 else buffer.rfind(b"\n", 0, end) + 1
-            if cut == 0:  # one line longer than the buffer: grow it
-                buffer.extend(bytes(len(buffer)))
-                view.release()
-                view, kept = memoryview(buffer), end
-                continue
-            block = bytes(view[:cut])
-            lines += block.count(b"\n") + (not block.endswith(b"\n"))
-            blocks.append(_parse(block, schema, wanted, options))
-            buffer[: end - cut] = buffer[cut:end]
-            kept = end - cut
-            if size == 0:
-                break
+    while True:
+        size = handle.readinto(view[kept:]) or 0
+        end = kept + size
+        if end == 0:
+            break
+        cut = end if size == 0 else buffer.rfind(b"\n", 0, end) + 1
+        if cut == 0:  # one line longer than the buffer: grow it
+            buffer.extend(bytes(len(buffer)))
+            view.release()
+            view, kept = memoryview(buffer), end
+            continue
+        block = bytes(view[:cut])
+        lines += block.count(b"\n") + (not block.endswith(b"\n"))
+        blocks.append(_parse(block, schema, wanted, options))
+        buffer[: end - cut] = buffer[cut:end]
+        kept = end - cut
+        if size == 0:
+            break
     view.release()
     if not blocks:
         return pl.DataFrame(schema=dtypes)

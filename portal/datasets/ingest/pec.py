@@ -1,0 +1,139 @@
+"""PEC cycler CSV exports: a ``Key:,Value`` preamble (with a ``#RESULTS CHECK`` block), then
+the data header.
+
+Units are in the headers (``Voltage (mV)``, ``Current (mA)``, ``Charge Capacity (mAh)``) and
+PEC names its energy counters ``Charge Capacity (mWh)`` / ``Discharge Capacity (mWh)``. The
+counters are cumulative within a cycle and restart at zero when the cycle number changes;
+cycles are numbered from 0 (kept: cycle numbers are the cycler's own). Currents are signed
+(discharge negative); an export with unsigned currents is signed from its counters.
+"""
+
+import contextlib
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from . import canonical, tabular
+from .columns import Column, locate, split_header
+from .errors import IngestError
+from .header import HeaderRow, Sniff
+from .normalise import RawTable, seconds, segment_boundary
+
+FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
+    canonical.CYCLE: (("cycle",), "index"),
+    canonical.STEP: (("step",), "index"),
+    canonical.VOLTAGE: (("voltage",), "voltage"),
+    canonical.CURRENT: (("current",), "current"),
+    canonical.CHARGE_CAPACITY: (("chargecapacity",), "capacity"),
+    canonical.DISCHARGE_CAPACITY: (("dischargecapacity",), "capacity"),
+    canonical.CHARGE_ENERGY: (("chargecapacity", "chargeenergy"), "energy"),
+    canonical.DISCHARGE_ENERGY: (("dischargecapacity", "dischargeenergy"), "energy"),
+    canonical.TEMPERATURE: (
+        ("cellsurfacetemperature", "celltemperature", "temperature", "ambienttemperature"),
+        "temperature",
+    ),
+}
+# PEC spells its time units out: "(Seconds)", "(Minutes)", "(Decimal Hours)" or clock text
+# "(Hours in hh:mm:ss.xxx)".
+TIME_UNITS = {"seconds": 1.0, "minutes": 60.0, "decimalhours": 3600.0, "hoursinhh:mm:ss.xxx": 1.0}
+PREAMBLE_DATE = "%m/%d/%Y %H:%M:%S"  # PEC writes US dates: 02/22/2019 16:21:35
+
+
+def read(path: Path, sniffed: Sniff) -> RawTable:
+    """Read a PEC CSV export and the test's metadata from its preamble."""
+    columns = tabular.header(path, sniffed)
+    found = locate(columns, FIELDS)
+    time = _time_column(columns)
+    if time is None or canonical.CURRENT not in found or canonical.VOLTAGE not in found:
+        raise IngestError("This PEC export lacks its Total Time, Voltage or Current column.")
+    dtypes: dict[str, pl.DataType] = {column.name: pl.Float64() for column in found.values()}
+    dtypes[time.name] = pl.String()
+    flags: list[str] = []
+    frame = tabular.read(path, sniffed, dtypes, flags)
+    frame = frame.select(
+        [(pl.col(col.name) * col.scale).alias(name) for name, col in found.items()]
+        + [(seconds(frame.get_column(time.name)) * time.scale).alias(canonical.TEST_TIME)]
+    )
+    frame, signed = _signed_current(frame)
+    if signed:
+        flags.append(
+            "The current column is unsigned: discharge steps were given a negative current "
+            "from the discharge capacity counter."
+        )
+    # Counters restart at each cycle, not at each step: normalise's restart rule (a drop
+    # below half the previous value) rebuilds them, a cycle's capacity being its last value.
+    return RawTable(
+        frame, cycle_label="Cycle", flags=flags, metadata=_metadata(path, sniffed.header_line)
+    )
+
+
+def _time_column(columns: list[str]) -> Column | None:
+    for name in columns:
+        base, unit = split_header(name)
+        if base == "totaltime" and unit in TIME_UNITS:
+            return Column(name, TIME_UNITS[unit])
+    return None
+
+
+def _signed_current(frame: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
+    """Sign an unsigned current by which counter grows over each step (discharge: negative)."""
+    if (
+        canonical.DISCHARGE_CAPACITY not in frame.columns
+        or canonical.CHARGE_CAPACITY not in frame.columns
+    ):
+        return frame, False
+    current = frame.get_column(canonical.CURRENT)
+    if (current.min() or 0.0) < 0 or not (current.max() or 0.0) > 0:
+        return frame, False
+    segment = segment_boundary(
+        *(name for name in (canonical.CYCLE, canonical.STEP) if name in frame.columns)
+    )
+    step = segment.cum_sum()
+
+    def gain(name: str) -> pl.Expr:
+        return (pl.col(name).max() - pl.col(name).min()).over(step).fill_null(0.0)
+
+    discharging = gain(canonical.DISCHARGE_CAPACITY) > gain(canonical.CHARGE_CAPACITY)
+    if not frame.select(discharging.any()).item():
+        return frame, False
+    return frame.with_columns(
+        pl.when(discharging)
+        .then(-pl.col(canonical.CURRENT))
+        .otherwise(pl.col(canonical.CURRENT))
+        .alias(canonical.CURRENT)
+    ), True
+
+
+def _metadata(path: Path, header_line: int) -> dict[str, Any]:
+    """The ``Key:,Value`` lines before the header: test number, start time, test temperature."""
+    values: dict[str, str] = {}
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for index, line in enumerate(handle):
+            if index >= header_line:
+                break
+            key, _, rest = line.partition(",")
+            if key.endswith(":"):
+                values[key[:-1].strip().lower()] = rest.split(",", 1)[0].strip()
+    out: dict[str, Any] = {"cycler": "PEC"}
+    if values.get("test"):
+        out["test_name"] = values.get("test description") or f"Test {values['test']}"
+    with contextlib.suppress(ValueError):
+        start = datetime.strptime(values.get("start time", ""), PREAMBLE_DATE)
+        out["start_time"] = start.isoformat()
+    temperature = re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*(?:°?C)?", values.get("test temp", ""))
+    if temperature:
+        out["temperature_c"] = float(temperature.group(1))
+    return out
+
+
+PEC_ONLY = {"reasoncode", "loadontime", "positionstarttime"}
+
+
+def is_header(row: HeaderRow) -> bool:
+    """PEC's total time, cycle, step, voltage and current, with a column only PEC writes."""
+    return {"totaltime", "cycle", "step", "voltage", "current"} <= row.keys and bool(
+        row.keys & PEC_ONLY
+    )
