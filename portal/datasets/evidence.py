@@ -131,13 +131,26 @@ def register_template_globals(bp: Blueprint) -> None:
 
     @bp.app_template_global()
     def evidence_dataset_check(evidence, milestone) -> dict | None:
-        """The dataset an evidence points to and the milestone's cycle criterion checked on it."""
+        """The dataset an evidence points to and the milestone's cycle criterion checked on it.
+
+        Loaded through the visibility rule: once the viewer's access ends (a grant revoked or
+        lapsed, the agreement over) the answer is only ``{"hidden": True}``, so the dataset's
+        title, file names and cycle figures stay off the page. Staff see every dataset.
+        """
         dataset_id = getattr(evidence, "dataset_id", None)
         if not dataset_id:
             return None
-        dataset = db.session().get(Dataset, dataset_id)
+        dataset = (
+            db.session()
+            .exec(
+                select(Dataset).where(
+                    Dataset.id == dataset_id, visible_datasets_clause(current_user, local_today())
+                )
+            )
+            .first()
+        )
         if dataset is None:
-            return None
+            return {"hidden": True}
         criterion = parse_criterion(f"{milestone.title}\n{milestone.description}")
         checks = check_dataset(dataset.id, criterion) if criterion else []
         return {

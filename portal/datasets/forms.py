@@ -8,6 +8,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, FloatField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from portal.modelforms import DATE_BOUNDS, accepted_date
+
 CHEMISTRY_LABELS = {
     "li_ion": _l("Lithium-ion"),
     "na_ion": _l("Sodium-ion"),
@@ -84,7 +86,11 @@ class GrantForm(FlaskForm):
         validate_choice=True,
         description=_l("Access then lapses by itself when that agreement is no longer active."),
     )
-    expires_on = DateField(_l("Expires on (optional)"), validators=[Optional()])
+    expires_on = DateField(
+        _l("Expires on (optional)"),
+        validators=[Optional(), accepted_date],
+        render_kw=DATE_BOUNDS,
+    )
 
 
 class VoltageCyclesForm(FlaskForm):

@@ -307,7 +307,6 @@ def detail(slug: str):
         form=form,
         chosen_cycles=chosen_cycles,
         technology=_technology_for(dataset),
-        api_base=request.url_root.rstrip("/"),
     )
 
 
