@@ -27,6 +27,11 @@ from portal.errors import ServiceError
 ENROLMENT_SECRET = "totp_enrolment_secret"
 
 
+def _status(form) -> int:
+    """200 for a page shown, 400 for a form sent back with its errors."""
+    return 400 if form.is_submitted() else 200
+
+
 def _step_up_refusal(form) -> tuple[int, dict] | None:
     """Check the step-up fields of `form`: None when they are right, else the status and headers
     to answer with (the reason is added to the form's errors)."""
@@ -70,7 +75,7 @@ def password():
                 "success",
             )
             return redirect(home_for(user))
-    return render_template("accounts/password.html", form=form)
+    return render_template("accounts/password.html", form=form), _status(form)
 
 
 @bp.route("/account/email", methods=["GET", "POST"])
@@ -94,7 +99,7 @@ def email():
                 "success",
             )
             return redirect(url_for("accounts.password"))
-    return render_template("accounts/email.html", form=form)
+    return render_template("accounts/email.html", form=form), _status(form)
 
 
 @bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])
@@ -148,7 +153,7 @@ def totp_setup():
                 "success",
             )
             return redirect(home_for(user))
-    return render_template("accounts/totp_setup.html", form=form, **context)
+    return render_template("accounts/totp_setup.html", form=form, **context), _status(form)
 
 
 @bp.post("/account/two-step/disable")

@@ -14,10 +14,10 @@ from flask_babel import gettext as _
 from sqlmodel import Session
 
 from portal import passwords
-from portal.accounts import notices
+from portal.accounts import notices, totp
 from portal.accounts.models import Organization, Role, User, UserFields, normalise_email
 from portal.accounts.queries import organization_users, user_by_email
-from portal.accounts.sessions import accept_totp_code, end_all_access
+from portal.accounts.sessions import end_all_access
 from portal.audit.services import record
 from portal.changes import audited_change
 from portal.db import utcnow
@@ -124,12 +124,15 @@ def set_password(db: Session, user: User, new: str, *, reason: str = "password s
 def enable_totp(db: Session, user: User, secret: str, code: str) -> None:
     """Turn on the second factor, or move it to a new app (after re-authentication), once the
     user proves their app shows the right code; they are told by mail."""
-    if not accept_totp_code(db, user, secret, code):
+    # A new secret has no used codes yet (the old one's replay guard does not apply to it).
+    step = totp.matching_step(secret, code)
+    if step is None:
         raise ServiceError(
             _("That code does not match. Check the time on your phone and try again.")
         )
     replaced = bool(user.totp_secret)
     user.totp_secret = secret
+    user.totp_last_step = step
     db.add(user)
     record(db, "user.totp_replaced" if replaced else "user.totp_enabled", user)
     notices.send_security_notice(user, notices.TOTP_REPLACED if replaced else notices.TOTP_ENABLED)
