@@ -81,7 +81,8 @@ def test_partners_may_choose_and_drop_it(client, db, login_as):
     # The code of the next 30-second step: the one just used does not work twice.
     next_code = pyotp.TOTP(secret).at(time.time() + 30)
     client.post_form(
-        "/account/two-step/disable", {"current_password": TEST_PASSWORD, "current_code": next_code}
+        "/account/two-step/disable",
+        {"off-current_password": TEST_PASSWORD, "off-current_code": next_code},
     )
     db.refresh(partner)
     assert partner.totp_secret is None

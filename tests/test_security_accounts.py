@@ -5,6 +5,7 @@ seeing and lifting locks). Each test replays the attack and checks it fails."""
 from __future__ import annotations
 
 import logging
+import re
 
 import pyotp
 from sqlmodel import func, select
@@ -172,14 +173,17 @@ def test_two_step_sign_in_cannot_be_turned_off_without_the_password_and_a_curren
     user = login_as("partner")
     secret = with_second_factor(db, user)
     raw = make_token(app, user)
+    page = client.get("/account/two-step").get_data(as_text=True)
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert 'name="off-current_code"' in page and len(ids) == len(set(ids))  # two forms, no clash
     # The reviewer's attack: a token POST with no CSRF value.
     attack = app.test_client().post("/account/two-step/disable", headers=bearer(raw))
     assert attack.status_code == 302 and "/login" in attack.headers["Location"]
     for fields in (
         {},
-        {"current_password": TEST_PASSWORD},
-        {"current_password": TEST_PASSWORD, "current_code": "000000"},
-        {"current_password": "wrong password", "current_code": pyotp.TOTP(secret).now()},
+        {"off-current_password": TEST_PASSWORD},
+        {"off-current_password": TEST_PASSWORD, "off-current_code": "000000"},
+        {"off-current_password": "wrong password", "off-current_code": pyotp.TOTP(secret).now()},
     ):
         refused = client.post_form("/account/two-step/disable", fields)
         assert refused.status_code == 400, fields
@@ -188,7 +192,7 @@ def test_two_step_sign_in_cannot_be_turned_off_without_the_password_and_a_curren
     assert mailbox.to(user.email) == []
     done = client.post_form(
         "/account/two-step/disable",
-        {"current_password": TEST_PASSWORD, "current_code": pyotp.TOTP(secret).now()},
+        {"off-current_password": TEST_PASSWORD, "off-current_code": pyotp.TOTP(secret).now()},
     )
     assert done.status_code == 302
     db.refresh(user)

@@ -25,6 +25,8 @@ from portal.accounts.views import home_for, start_session
 from portal.errors import ServiceError
 
 ENROLMENT_SECRET = "totp_enrolment_secret"
+# The turn-off form shares the page with the set-up form: its fields get their own names and ids.
+DISABLE_PREFIX = "off"
 
 
 def _status(form) -> int:
@@ -134,7 +136,7 @@ def totp_setup():
         "secret": secret,
         "qr_code": totp.qr_code_data_uri(uri),
         "enabled": bool(user.totp_secret),
-        "disable_form": TotpDisableForm(formdata=None),
+        "disable_form": TotpDisableForm(formdata=None, prefix=DISABLE_PREFIX),
     }
     if form.validate_on_submit():
         if refusal := _step_up_refusal(form):
@@ -161,7 +163,7 @@ def totp_disable():
     """Turn off two-step sign-in (partners; staff only where it is optional), after the password
     and a current code."""
     user = current_user._get_current_object()
-    form = TotpDisableForm()
+    form = TotpDisableForm(prefix=DISABLE_PREFIX)
     secret = session.get(ENROLMENT_SECRET) or totp.new_secret()
     session[ENROLMENT_SECRET] = secret
     context = {
