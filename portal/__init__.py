@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from portal import db, errors, formatting, navigation, security, templating
 from portal.config import ROOT, load_settings
 from portal.logging_setup import configure_logging
+from portal.urls import PortalFlask
 
 babel = Babel()
 
@@ -35,6 +36,7 @@ ROUTE_MODULES = (
     "portal.datasets.staff_views",
     "portal.datasets.api",
     "portal.api.views",
+    "portal.accounts.account_views",
 )
 
 
@@ -84,7 +86,7 @@ def _select_locale() -> str:
 def create_app(config: dict | None = None) -> Flask:
     """Build the portal; `config` overrides settings read from the environment (tests use it)."""
     settings = load_settings(config)
-    app = Flask(
+    app = PortalFlask(
         __name__,
         instance_path=str(settings["INSTANCE_DIR"]),
         template_folder=str(ROOT / "templates"),
@@ -92,8 +94,16 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(settings)
     configure_logging()
-    if app.config["BEHIND_PROXY"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    proxies = app.config["PROXY_FIX"]
+    if any(proxies.values()):
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app,
+            x_for=proxies["for"],
+            x_proto=proxies["proto"],
+            x_host=proxies["host"],
+            x_port=proxies["port"],
+            x_prefix=proxies["prefix"],
+        )
 
     db.init_app(app)
     security.init_app(app)

@@ -7,6 +7,7 @@ non-zero with a one-line reason on standard error.
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 
 import click
 from alembic import command as alembic_command
@@ -15,14 +16,15 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from portal import create_app, db
-from portal.accounts.models import Role
+from portal.accounts.models import TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, Role
 from portal.accounts.queries import organization_by_slug, user_by_email
-from portal.accounts.tokens import create_api_token
+from portal.accounts.tokens import create_api_token, may_authenticate
 from portal.accounts.users import create_user
 from portal.agreements.commands import send_reminders_command, sweep_command
 from portal.backup import backup_command, restore_command
 from portal.config import ROOT
 from portal.datasets.commands import ingest_command
+from portal.dates import local_today
 from portal.demo import seed_demo
 from portal.errors import ServiceError
 
@@ -122,15 +124,26 @@ def create_user_command(email: str, role: str, org_slug: str | None, name: str) 
 @click.command("create-token")
 @click.argument("email")
 @click.option("--name", default="command line", help="A name to recognise the token by.")
+@click.option(
+    "--days",
+    type=click.IntRange(1, TOKEN_MAX_DAYS),
+    default=TOKEN_DEFAULT_DAYS,
+    show_default=True,
+    help="How many days the token works (read-only: the API and the data downloads).",
+)
 @with_appcontext
-def create_token_command(email: str, name: str) -> None:
+def create_token_command(email: str, name: str, days: int) -> None:
     """Print a new personal API token for a user, alone on the last line."""
     user = user_by_email(db.session(), email)
-    if user is None or not user.is_active:
+    if not may_authenticate(user):
         fail(f"no active user {email!r}")
-    _token, raw = create_api_token(db.session(), user, name)
+    expires_on = local_today() + timedelta(days=days)
+    try:
+        token, raw = create_api_token(db.session(), user, name, expires_on=expires_on)
+    except ServiceError as error:
+        fail(error.message)
     db.commit()
-    click.echo(f"token for {user.email} ({name}):")
+    click.echo(f"token for {user.email} ({name}), read-only, works until {token.expires_on}:")
     click.echo(raw)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = ROOT / "instance"
@@ -35,6 +36,44 @@ def _development_secret_key(instance_dir: Path) -> str:
     return key
 
 
+# Behind one reverse proxy: trust its X-Forwarded-For and -Proto, never a forwarded Host.
+PRODUCTION_PROXY_FIX = "for=1,proto=1,host=0,port=0,prefix=0"
+PROXY_FIX_KEYS = ("for", "proto", "host", "port", "prefix")
+
+
+def parse_proxy_fix(text: str) -> dict[str, int]:
+    """``"for=1,proto=1,host=0"`` → how many proxies to trust per X-Forwarded-* header."""
+    counts = dict.fromkeys(PROXY_FIX_KEYS, 0)
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        key, _, value = item.partition("=")
+        key = key.strip().lower()
+        if key not in counts or not value.strip().isdigit():
+            raise ConfigError(
+                f"PORTAL_PROXY_FIX: {item!r} is not one of {', '.join(PROXY_FIX_KEYS)}=N"
+            )
+        counts[key] = int(value)
+    return counts
+
+
+def _check_base_url_and_hosts(settings: dict, trusted_env: str | None, overridden: bool) -> None:
+    """Production needs its public address; only that host (or the listed ones) is served."""
+    base_url = settings["BASE_URL"]
+    if base_url and urlsplit(base_url).scheme not in ("http", "https"):
+        raise ConfigError("PORTAL_BASE_URL must start with https:// (or http://).")
+    if overridden:
+        return
+    if trusted_env is not None:
+        settings["TRUSTED_HOSTS"] = [h.strip() for h in trusted_env.split(",") if h.strip()]
+    elif settings["PORTAL_ENV"] == "production":
+        if not base_url:
+            raise ConfigError(
+                "PORTAL_BASE_URL must be set in production (e.g. https://portal.example.gov.in)."
+            )
+        settings["TRUSTED_HOSTS"] = [urlsplit(base_url).hostname]
+    else:
+        settings["TRUSTED_HOSTS"] = None  # development answers on any address
+
+
 def load_settings(overrides: dict | None = None) -> dict:
     """Build the Flask config from PORTAL_* environment variables, then apply overrides."""
     overrides = dict(overrides or {})
@@ -50,17 +89,27 @@ def load_settings(overrides: dict | None = None) -> dict:
         "SMTP_URL": env.get("PORTAL_SMTP_URL", ""),
         "MAIL_FROM": env.get("PORTAL_MAIL_FROM", "CoE Battery Portal <portal@coe-battery.example>"),
         "STAFF_NOTIFY_EMAIL": env.get("PORTAL_STAFF_EMAIL", "techtransfer@coe-battery.example"),
-        "BASE_URL": env.get("PORTAL_BASE_URL", "http://127.0.0.1:5000"),
+        # Empty: development links use the address the server listens on (portal.urls.base_url).
+        "BASE_URL": env.get("PORTAL_BASE_URL", ""),
         "MAX_UPLOAD_MB": int(env.get("PORTAL_MAX_UPLOAD_MB", "50")),
         "SESSION_IDLE_MINUTES": int(env.get("PORTAL_SESSION_IDLE_MINUTES", "60")),
         "SESSION_ABSOLUTE_HOURS": int(env.get("PORTAL_SESSION_ABSOLUTE_HOURS", "12")),
         "LOGIN_MAX_FAILURES": 10,
         "LOGIN_LOCK_MINUTES": 15,
         "INVITE_VALID_DAYS": 7,
+        "PASSWORD_RESET_VALID_MINUTES": 60,
+        "PASSWORD_RESETS_PER_IP_PER_HOUR": 10,
+        "PASSWORD_RESETS_PER_ADDRESS_PER_HOUR": 3,
+        "EMAIL_CHANGE_VALID_HOURS": 24,
+        # Confirmation mails to one visitor address per day (the inquiry itself is still kept).
+        "INQUIRY_CONFIRMATIONS_PER_ADDRESS_PER_DAY": 3,
         "INQUIRIES_PER_IP_PER_HOUR": 5,
         # Second factor for staff and admins: "required" (production default) or "optional".
         "STAFF_TOTP": env.get("PORTAL_STAFF_TOTP", "required" if production else "optional"),
-        "BEHIND_PROXY": _env_flag("PORTAL_BEHIND_PROXY", production),
+        # Which X-Forwarded-* headers one proxy in front of us may set (see parse_proxy_fix).
+        "PROXY_FIX": parse_proxy_fix(
+            env.get("PORTAL_PROXY_FIX", PRODUCTION_PROXY_FIX if production else "")
+        ),
         # argon2id parameters: the argon2-cffi defaults (RFC 9106 low-memory profile).
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST": 65536,
@@ -91,4 +140,7 @@ def load_settings(overrides: dict | None = None) -> dict:
         raise ConfigError(
             "PORTAL_SECRET_KEY is too short or a placeholder; use 32+ random characters."
         )
+    _check_base_url_and_hosts(
+        settings, env.get("PORTAL_TRUSTED_HOSTS"), "TRUSTED_HOSTS" in overrides
+    )
     return settings

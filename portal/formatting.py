@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import nh3
 from flask import Flask
@@ -24,6 +25,19 @@ def render_markdown(text: str | None) -> Markup:
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(cleaned)  # noqa: S704 - sanitised by nh3 just above
+
+
+def web_address(value: str | None) -> str:
+    """The value when it is an http(s) address with a host, else "" (so a stored `javascript:`
+    or `data:` value is never rendered as a link)."""
+    text = (value or "").strip()
+    if not text or any(ord(ch) < 33 or ch == "\\" for ch in text):
+        return ""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    return text if parts.scheme.lower() in ("http", "https") and parts.hostname else ""
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -61,4 +75,5 @@ def init_app(app: Flask) -> None:
         date=format_date,
         datetime=format_datetime,
         inr=format_inr,
+        web_address=web_address,
     )

@@ -8,6 +8,8 @@ import re
 # Secret-bearing paths and parameters: invitation links, calendar feeds, tokens and passwords.
 _SECRET_PATTERNS = [
     (re.compile(r"(/invite/)[^/\s?\"']+"), r"\1[redacted]"),
+    (re.compile(r"(/password/reset/)[^/\s?\"']+"), r"\1[redacted]"),
+    (re.compile(r"(/account/email/confirm/)[^/\s?\"']+"), r"\1[redacted]"),
     (re.compile(r"(/calendar/)[^/\s?\"']+"), r"\1[redacted]"),
     (re.compile(r"btp_[A-Za-z0-9_\-]+"), "btp_[redacted]"),
     (
@@ -26,10 +28,17 @@ def redact(text: str) -> str:
     return text
 
 
+# A record carrying this attribute set true is written as it is: only development's outbox
+# (mail logged instead of sent, so its links can be followed) sets it.
+UNREDACTED = "portal_unredacted"
+
+
 class RedactSecrets(logging.Filter):
     """Rewrites each record's message with secrets masked (werkzeug and gunicorn access logs too)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, UNREDACTED, False):
+            return True
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:

@@ -9,6 +9,8 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 
+from portal.logging_setup import UNREDACTED
+
 log = logging.getLogger("portal.mail")
 
 
@@ -25,8 +27,14 @@ def send_mail(to: list[str] | str, subject: str, body: str) -> bool:
 
     url = current_app.config["SMTP_URL"]
     if not url:
+        # Development reads its mail (and the links in it) here; production masks the links.
+        development = current_app.config["PORTAL_ENV"] != "production"
         log.info(
-            "mail (PORTAL_SMTP_URL unset, not sent) to=%s subject=%s\n%s", recipients, subject, body
+            "mail (PORTAL_SMTP_URL unset, not sent) to=%s subject=%s\n%s",
+            recipients,
+            subject,
+            body,
+            extra={UNREDACTED: development},
         )
         return True
     parts = urlsplit(url)

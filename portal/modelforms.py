@@ -31,12 +31,44 @@ from wtforms import (
     URLField,
 )
 from wtforms.validators import URL as ValidURL
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.dates import EARLIEST, LATEST, in_range
 from portal.fields import CHECKBOXES, EMAIL, MARKDOWN, TEXTAREA, URL, declared_fields, hint_of
+from portal.formatting import format_date, web_address
 
 MARKDOWN_HELP = _l("Markdown: **bold**, lists, tables and links are allowed; HTML is not.")
+
+
+def accepted_date(_form, field) -> None:
+    """A date field's validator: only dates in the portal's range (1990–2100) are taken."""
+    if isinstance(field.data, datetime.date) and not in_range(field.data):
+        raise ValidationError(
+            _l(
+                "Enter a date between %(first)s and %(last)s.",
+                first=format_date(EARLIEST),
+                last=format_date(LATEST),
+            )
+        )
+
+
+# What the browser's date picker offers; the server checks again (accepted_date).
+DATE_BOUNDS = {"min": EARLIEST.isoformat(), "max": LATEST.isoformat()}
+
+
+def http_address(_form, field) -> None:
+    """A web-address field's validator: http:// or https:// only (no javascript:, data:, …)."""
+    if field.data and not web_address(field.data):
+        raise ValidationError(_l("Enter a web address starting with https:// or http://."))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -100,7 +132,8 @@ def form_field(info: FieldInfo) -> Field:
         cls = {int: IntegerField, float: FloatField, Decimal: DecimalField}[kind]
         return cls(hint.label, **options)
     if kind is datetime.date:
-        return DateField(hint.label, **options)
+        validators.append(accepted_date)
+        return DateField(hint.label, render_kw=DATE_BOUNDS, **options)
     maximum = _max_length(info)
     if maximum is not None:
         validators.append(Length(max=maximum))
@@ -110,7 +143,7 @@ def form_field(info: FieldInfo) -> Field:
         validators.append(Email())
         return EmailField(hint.label, **options)
     if hint.widget == URL:
-        validators.append(ValidURL(require_tld=False))
+        validators.extend([ValidURL(require_tld=False), http_address])
         return URLField(hint.label, **options)
     if hint.widget in (TEXTAREA, MARKDOWN):
         return TextAreaField(hint.label, **options)

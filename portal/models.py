@@ -30,3 +30,4 @@ from portal.datasets.models import (  # noqa: F401
     DatasetGrant,
 )
 from portal.partners.models import CalendarFeed  # noqa: F401
+from portal.ratelimit import RateCounter  # noqa: F401

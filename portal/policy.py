@@ -3,11 +3,17 @@
 Each endpoint names the roles allowed to reach it and, where records belong to an organisation,
 the object rule its loader applies (another organisation's record answers 404, never 403).
 A test walks app.url_map and fails when an endpoint is missing here.
+
+``token=`` marks the routes a personal API token may call (the JSON API and the data downloads)
+and the scope it needs there. Everywhere else a bearer token is ignored: it is never a sign-in
+for an HTML page. A write route added to the API names a write scope (a test checks that).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from portal.accounts.models import TokenScope
 
 ANONYMOUS = "anonymous"
 PARTNER = "partner"
@@ -20,11 +26,17 @@ ALL_ROLES = (ANONYMOUS, PARTNER, STAFF, ADMIN)
 class Access:
     roles: frozenset[str]
     objects: str = ""
+    # The scope a personal API token needs on this route; None: tokens are ignored here.
+    token: str | None = None
 
 
-def allow(*roles: str, objects: str = "") -> Access:
-    """An entry of the table: these roles may call the route; `objects` says the record rule."""
-    return Access(frozenset(roles), objects)
+def allow(*roles: str, objects: str = "", token: str | None = None) -> Access:
+    """An entry of the table: these roles may call the route; `objects` says the record rule;
+    `token` the scope a personal API token needs to call it (None: a token is no sign-in here)."""
+    return Access(frozenset(roles), objects, token)
+
+
+READ = TokenScope.READ
 
 
 PUBLIC = allow(ANONYMOUS, PARTNER, STAFF, ADMIN)
@@ -32,6 +44,7 @@ SIGNED_IN = allow(PARTNER, STAFF, ADMIN)
 PARTNERS = allow(PARTNER)
 STAFF_ONLY = allow(STAFF, ADMIN)
 ADMIN_ONLY = allow(ADMIN)
+PUBLIC_API = allow(ANONYMOUS, PARTNER, STAFF, ADMIN, token=READ)
 
 POLICY: dict[str, Access] = {
     # --- core ---
@@ -60,7 +73,15 @@ POLICY: dict[str, Access] = {
     "accounts.admin_user_deactivate": ADMIN_ONLY,
     "accounts.admin_user_activate": ADMIN_ONLY,
     "accounts.admin_user_end_sessions": ADMIN_ONLY,
-    "accounts.admin_user_reinvite": STAFF_ONLY,
+    "accounts.admin_user_reinvite": allow(STAFF, ADMIN, objects="staff: partners only"),
+    "accounts.password_forgot": PUBLIC,
+    # The single-use link in the URL is the credential (the same answer for unknown links).
+    "accounts.password_reset": PUBLIC,
+    "accounts.email": SIGNED_IN,
+    "accounts.email_confirm": PUBLIC,
+    "accounts.admin_user_unlock": allow(STAFF, ADMIN, objects="staff: partners only"),
+    "accounts.admin_user_reset_totp": ADMIN_ONLY,
+    "accounts.admin_organization_deactivate": ADMIN_ONLY,
     # --- audit ---
     "audit.index": STAFF_ONLY,
     # --- admin dashboard ---
@@ -88,9 +109,14 @@ POLICY: dict[str, Access] = {
     "catalog.admin_inquiry_status": STAFF_ONLY,
     "catalog.admin_inquiry_note": STAFF_ONLY,
     "catalog.admin_inquiry_convert": STAFF_ONLY,
-    "catalog_api.technologies": PUBLIC,
+    "catalog_api.technologies": PUBLIC_API,
     "catalog_api.technology": allow(
-        ANONYMOUS, PARTNER, STAFF, ADMIN, objects="published technologies only, else 404"
+        ANONYMOUS,
+        PARTNER,
+        STAFF,
+        ADMIN,
+        objects="published technologies only, else 404",
+        token=READ,
     ),
     # --- agreements ---
     "agreements.admin_index": STAFF_ONLY,
@@ -119,10 +145,18 @@ POLICY: dict[str, Access] = {
         PARTNER, STAFF, ADMIN, objects="partner: own organisation's milestones only (404)"
     ),
     "agreements_api.my_agreements": allow(
-        PARTNER, STAFF, ADMIN, objects="partner: own organisation; staff: responsible for"
+        PARTNER,
+        STAFF,
+        ADMIN,
+        objects="partner: own organisation; staff: responsible for",
+        token=READ,
     ),
     "agreements_api.my_milestones": allow(
-        PARTNER, STAFF, ADMIN, objects="partner: own organisation; staff: responsible for"
+        PARTNER,
+        STAFF,
+        ADMIN,
+        objects="partner: own organisation; staff: responsible for",
+        token=READ,
     ),
     # --- partners ---
     "partners.dashboard": allow(PARTNER, objects="own organisation only"),
@@ -177,6 +211,7 @@ POLICY: dict[str, Access] = {
         STAFF,
         ADMIN,
         objects="visible datasets only (access.visible_datasets_clause); others 404",
+        token=READ,
     ),
     "datasets.admin_index": STAFF_ONLY,
     "datasets.admin_create": STAFF_ONLY,
@@ -189,7 +224,7 @@ POLICY: dict[str, Access] = {
     "datasets.admin_grant": STAFF_ONLY,
     "datasets.admin_revoke": STAFF_ONLY,
     "datasets_api.datasets": allow(
-        ANONYMOUS, PARTNER, STAFF, ADMIN, objects="lists visible datasets only"
+        ANONYMOUS, PARTNER, STAFF, ADMIN, objects="lists visible datasets only", token=READ
     ),
     "datasets_api.dataset": allow(
         ANONYMOUS,
@@ -197,6 +232,7 @@ POLICY: dict[str, Access] = {
         STAFF,
         ADMIN,
         objects="visible datasets only (access.visible_datasets_clause); others 404",
+        token=READ,
     ),
     "datasets_api.cycles": allow(
         ANONYMOUS,
@@ -204,7 +240,11 @@ POLICY: dict[str, Access] = {
         STAFF,
         ADMIN,
         objects="visible datasets only (access.visible_datasets_clause); others 404",
+        token=READ,
     ),
     # --- api ---
-    "api.openapi": PUBLIC,
+    "api.openapi": PUBLIC_API,
 }
+
+# The routes a personal API token reaches: the JSON API and the data downloads (README names them).
+TOKEN_ROUTES = frozenset(endpoint for endpoint, access in POLICY.items() if access.token)

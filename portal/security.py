@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 from portal import db
 from portal.accounts.models import User
 from portal.accounts.sessions import user_for_session_token
-from portal.accounts.tokens import user_for_api_token
+from portal.accounts.tokens import use_api_token
 from portal.policy import ALL_ROLES, ANONYMOUS, POLICY
 
 login_manager = LoginManager()
@@ -77,15 +77,24 @@ def _load_user_from_session(user_id: str) -> User | None:
 
 
 def _authenticate_bearer_token() -> None:
+    """A personal API token signs in only on the routes the policy opens to tokens (the JSON API
+    and the data downloads), within its scopes. On any other route the header is ignored: the
+    request is whatever its cookie makes it (anonymous without one), CSRF check included."""
     header = request.headers.get("Authorization", "")
-    if not header.lower().startswith("bearer "):
+    if request.routing_exception is not None or header[:7].lower() != "bearer ":
+        return
+    access = POLICY.get(request.endpoint or "")
+    if access is None or access.token is None:
         return
     g.auth_via_token = True
-    user = user_for_api_token(db.session(), header[7:].strip())
+    use = use_api_token(db.session(), header[7:].strip())
     # Flask-Login reads g._login_user first, so the cookie (if any) is ignored for this request.
-    g._login_user = user or Anonymous()
-    if user is None:
+    g._login_user = use.user if use else Anonymous()
+    if use is None or must_enrol_second_factor(use.user):
+        g._login_user = Anonymous()
         abort(401)
+    if access.token not in use.scopes:
+        abort(403)
 
 
 def _enforce_policy():
@@ -116,23 +125,31 @@ _ENROLMENT_ENDPOINTS = {
 }
 
 
+def must_enrol_second_factor(user) -> bool:
+    """Staff without a second factor while it is required: they reach only the enrolment page,
+    and their API tokens are refused until they enrol."""
+    return (
+        current_app.config["STAFF_TOTP"] == "required"
+        and user.is_authenticated
+        and user.is_staff
+        and not user.totp_secret
+    )
+
+
 def _require_second_factor_enrolment():
     if (
-        current_app.config["STAFF_TOTP"] == "required"
-        and request.endpoint not in _ENROLMENT_ENDPOINTS
-        and not g.get("auth_via_token")
-        and current_user.is_authenticated
-        and current_user.is_staff
-        and not current_user.totp_secret
+        request.endpoint not in _ENROLMENT_ENDPOINTS
         and request.routing_exception is None
+        and must_enrol_second_factor(current_user)
     ):
         return redirect(url_for("accounts.totp_setup"))
     return None
 
 
 def _protect_against_csrf() -> None:
-    # A bearer token is never sent by a browser on its own, so such calls cannot be forged.
-    # Unrouted requests (404/405) change nothing and get their own error answer.
+    # A bearer token is never sent by a browser on its own, so such calls cannot be forged; it
+    # is honoured only on the API routes the policy opens to tokens (never on an HTML form).
+    # Unrouted requests (404/405, refused Host) change nothing and get their own error answer.
     if request.routing_exception is None and not g.get("auth_via_token"):
         csrf.protect()
 

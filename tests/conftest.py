@@ -105,6 +105,14 @@ class MailBox:
         payload = (part or message).get_payload(decode=True)
         return payload.decode() if isinstance(payload, bytes) else str(payload)
 
+    def link_path(self, address: str, marker: str) -> str:
+        """The path of the last mailed link to `address` containing `marker` (e.g. "/invite/")."""
+        for message in reversed(self.to(address)):
+            for word in self.body(message).split():
+                if marker in word:
+                    return word[word.index(marker) :]
+        raise AssertionError(f"no {marker} link mailed to {address}")
+
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
@@ -211,3 +219,18 @@ def login_as(app, client, db) -> Callable:
         return user
 
     return sign_in
+
+
+@pytest.fixture
+def production_app(app, app_config, monkeypatch) -> Iterator[Flask]:
+    """The portal as production runs it (PORTAL_ENV=production with the settings it requires,
+    served at http://localhost so the test client's Host is the trusted one), on the same clean
+    database as `app` (which empties it afterwards)."""
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("PORTAL_BASE_URL", "http://localhost")
+    monkeypatch.delenv("PORTAL_TRUSTED_HOSTS", raising=False)
+    monkeypatch.delenv("PORTAL_PROXY_FIX", raising=False)
+    application = create_app(app_config)
+    application.test_client_class = PortalClient
+    yield application
+    application.extensions["db_engine"].dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pyotp
 import pytest
 
@@ -22,9 +24,14 @@ def test_staff_without_a_second_factor_must_enrol_first(client, db, login_as):
     )
     page = client.get("/account/two-step").get_data(as_text=True)
     secret = page.split('id="totp-secret">')[1].split("<")[0]
-    wrong = client.post_form("/account/two-step", {"code": "000000"})
+    wrong = client.post_form(
+        "/account/two-step", {"code": "000000", "current_password": TEST_PASSWORD}
+    )
     assert "does not match" in wrong.get_data(as_text=True)
-    done = client.post_form("/account/two-step", {"code": pyotp.TOTP(secret).now()})
+    done = client.post_form(
+        "/account/two-step",
+        {"code": pyotp.TOTP(secret).now(), "current_password": TEST_PASSWORD},
+    )
     assert done.status_code == 302
     assert client.get("/admin").status_code == 200
     db.refresh(staff)
@@ -65,10 +72,18 @@ def test_partners_may_choose_and_drop_it(client, db, login_as):
     assert client.get("/me").status_code == 200  # not forced
     page = client.get("/account/two-step").get_data(as_text=True)
     secret = page.split('id="totp-secret">')[1].split("<")[0]
-    client.post_form("/account/two-step", {"code": pyotp.TOTP(secret).now()})
+    client.post_form(
+        "/account/two-step",
+        {"code": pyotp.TOTP(secret).now(), "current_password": TEST_PASSWORD},
+    )
     db.refresh(partner)
     assert partner.totp_secret == secret
-    client.post_form("/account/two-step/disable")
+    # The code of the next 30-second step: the one just used does not work twice.
+    next_code = pyotp.TOTP(secret).at(time.time() + 30)
+    client.post_form(
+        "/account/two-step/disable",
+        {"off-current_password": TEST_PASSWORD, "off-current_code": next_code},
+    )
     db.refresh(partner)
     assert partner.totp_secret is None
 

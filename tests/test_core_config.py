@@ -25,6 +25,7 @@ def test_production_refuses_a_short_key(monkeypatch, tmp_path):
 def test_production_defaults_to_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.setenv("PORTAL_SECRET_KEY", "r" * 48)
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://portal.example.gov.in")
     app = create_app({"INSTANCE_DIR": tmp_path})
     assert app.config["SESSION_COOKIE_SECURE"] is True
 

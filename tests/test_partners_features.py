@@ -15,11 +15,11 @@ from portal.partners.models import CalendarFeed
 from tests import factories
 from tests.test_agreements_journey import make_technology
 
-BASE = "http://127.0.0.1:5000"
+BASE = "http://localhost"  # the test client serves localhost; no PORTAL_BASE_URL set
 
 
 def feed_path(page: str) -> str:
-    return re.search(r'value="http://127\.0\.0\.1:5000(/calendar/[^"]+\.ics)"', page).group(1)
+    return re.search(r'value="http://localhost(/calendar/[^"]+\.ics)"', page).group(1)
 
 
 def test_calendar_feed_is_secret_hashed_and_revocable(app, client, db, login_as):
@@ -43,7 +43,7 @@ def test_calendar_feed_is_secret_hashed_and_revocable(app, client, db, login_as)
     assert calendar["VERSION"] == "2.0" and calendar["PRODID"]
     (event,) = calendar.walk("VEVENT")
     assert event.decoded("DTSTART") == due and event.decoded("DTEND") == due + timedelta(days=1)
-    assert str(event["UID"]) == f"milestone-{milestone.id}@127.0.0.1"
+    assert str(event["UID"]) == f"milestone-{milestone.id}@localhost"
     assert "Pilot line audit (COE-MOU-2026-042)" in str(event["SUMMARY"])
     assert event.decoded("DTSTAMP").tzinfo is not None
     assert b"DTSTART;VALUE=DATE:20260715" in response.data

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from portal.accounts.models import OrganizationFields, Role, UserFields
 from portal.modelforms import model_form
@@ -36,14 +36,59 @@ class NewPasswordMixin:
     )
 
 
-class PasswordChangeForm(NewPasswordMixin, FlaskForm):
-    current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
+def _code_field(label, required: bool = False) -> StringField:
+    return StringField(
+        label,
+        validators=[DataRequired() if required else Optional(), Length(min=6, max=7)],
     )
 
 
-class SetPasswordForm(NewPasswordMixin, FlaskForm):
+class StepUpForm(FlaskForm):
+    """Re-authentication before a sensitive change: the password, and a current code when the
+    user has a second factor (the page shows that field only then)."""
+
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
+    current_code = _code_field(_l("Current 6-digit code from your authenticator app"))
+
+
+class PasswordChangeForm(NewPasswordMixin, StepUpForm):
     pass
+
+
+class EmailChangeForm(StepUpForm):
+    new_email = EmailField(
+        _l("New e-mail address"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+        description=_l("We send a link there; the address changes when you open it."),
+    )
+
+
+class TotpSetupForm(StepUpForm):
+    """Turn two-step sign-in on, or move it to a new app: the new app's code confirms it."""
+
+    code = _code_field(_l("6-digit code the new app shows"), required=True)
+
+
+class TotpDisableForm(StepUpForm):
+    pass
+
+
+class SetPasswordForm(NewPasswordMixin, FlaskForm):
+    """A password from an invitation or reset link; the code when the user has a second factor."""
+
+    code = _code_field(_l("6-digit code from your authenticator app"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address of your account"), validators=[DataRequired(), Length(max=254)]
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that confirms what the page describes (the CSRF token is its only field)."""
 
 
 OrganizationForm = model_form(OrganizationFields, name="OrganizationForm")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, String
 from sqlmodel import AutoString, Field, SQLModel
 
+from portal.dates import local_today
 from portal.db import utcnow
 from portal.fields import EMAIL, SLUG_MESSAGE, SLUG_PATTERN, TEXTAREA, URL, field
 from portal.vocabulary import Choices
@@ -156,12 +157,25 @@ class UserSession(SQLModel, table=True):
     user_agent: str = Field(default="", max_length=200)
 
 
+class LinkPurpose(Choices):
+    """What a mailed single-use link is for."""
+
+    INVITE = "invite", _l("Invitation")
+    PASSWORD_RESET = "password_reset", _l("Password reset")
+    EMAIL_CHANGE = "email_change", _l("E-mail address change")
+
+
 class Invitation(SQLModel, table=True):
-    """A single-use, expiring link to set a password."""
+    """A single-use, expiring link sent to a user's mailbox: an invitation to set a password, a
+    password reset, or the confirmation of a new e-mail address (``purpose``)."""
 
     __tablename__ = "invitation"
+    __table_args__ = (CheckConstraint(LinkPurpose.sql_check("purpose"), name="purpose_valid"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    purpose: str = Field(default=LinkPurpose.INVITE, max_length=20)
+    # For an e-mail change: the address the link was sent to, which becomes the user's.
+    new_email: str | None = Field(default=None, max_length=254)
     token_hash: str = Field(max_length=64, unique=True)
     user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
     created_by_id: int | None = Field(
@@ -172,8 +186,24 @@ class Invitation(SQLModel, table=True):
     used_at: datetime | None = None
 
 
+class TokenScope(Choices):
+    """What a personal API token may do. The API only reads today, so reading is the only scope;
+    a write route added later declares the scope it needs in portal/policy.py."""
+
+    READ = "read", _l("Read: the API and the data downloads")
+
+
+TOKEN_DEFAULT_DAYS = 90
+TOKEN_MAX_DAYS = 365
+
+
+def default_token_expiry() -> date:
+    """The last day a new token works unless its owner chooses another."""
+    return local_today() + timedelta(days=TOKEN_DEFAULT_DAYS)
+
+
 class ApiToken(SQLModel, table=True):
-    """A personal API token, shown once and stored hashed."""
+    """A personal API token, shown once and stored hashed; it works through ``expires_on``."""
 
     __tablename__ = "api_token"
 
@@ -182,9 +212,28 @@ class ApiToken(SQLModel, table=True):
     name: str = Field(max_length=100)
     prefix: str = Field(max_length=12)
     token_hash: str = Field(max_length=64, unique=True)
+    # Space-separated TokenScope codes.
+    scopes: str = Field(default=TokenScope.READ, max_length=100)
     created_at: datetime = Field(default_factory=utcnow)
+    expires_on: date = Field(default_factory=default_token_expiry)
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
+    # When the "expires soon" mail went out, so `portal send-reminders` sends it once.
+    expiry_reminded_at: datetime | None = None
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        """The scopes as a set of codes."""
+        return frozenset(self.scopes.split())
+
+    @property
+    def scope_labels(self) -> list[str]:
+        """The scopes in words."""
+        return [TokenScope.label_of(scope) for scope in sorted(self.scope_set)]
+
+    def is_expired(self, today: date) -> bool:
+        """Past its last day (Indian calendar)."""
+        return self.expires_on < today
 
 
 class LoginThrottle(SQLModel, table=True):

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy.sql import Select
-from sqlmodel import Session, func, select
+from datetime import datetime, timedelta
 
-from portal.accounts.models import Organization, Role, User, UserSession, normalise_email
+from sqlalchemy import String, cast
+from sqlalchemy.sql import Select
+from sqlmodel import Session, func, or_, select
+
+from portal.accounts.models import (
+    LoginThrottle,
+    Organization,
+    Role,
+    User,
+    UserSession,
+    normalise_email,
+)
+from portal.ratelimit import RateCounter
 from portal.textmatch import contains
 
 USER_STATUSES = ("active", "inactive")
@@ -68,5 +79,25 @@ def open_sessions(db: Session, user: User) -> list[UserSession]:
             select(UserSession)
             .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
             .order_by(UserSession.created_at.desc())
+        ).all()
+    )
+
+
+def locked_users(
+    db: Session, now: datetime, *, max_failures: int, lock_window: timedelta, code_bucket: str
+) -> list[User]:
+    """Users whose sign-in is locked right now: by wrong passwords for their e-mail, or by wrong
+    second-factor codes (the counter in `code_bucket`)."""
+    password_locked = select(LoginThrottle.email).where(LoginThrottle.locked_until > now)
+    code_locked = select(RateCounter.subject).where(
+        RateCounter.bucket == code_bucket,
+        RateCounter.hits >= max_failures,
+        RateCounter.window_started_at >= now - lock_window,
+    )
+    return list(
+        db.exec(
+            select(User)
+            .where(or_(User.email.in_(password_locked), cast(User.id, String).in_(code_locked)))
+            .order_by(User.email)
         ).all()
     )

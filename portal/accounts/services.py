@@ -9,7 +9,6 @@ Each job has a room of its own; new code imports from the room:
 from __future__ import annotations
 
 from portal.accounts.invitations import (
-    accept_invitation,
     invitation_for_token,
     invite_user,
     reissue_invitation,
@@ -33,8 +32,9 @@ from portal.accounts.tokens import (
     TOKEN_PREFIX,
     create_api_token,
     digest,
+    revoke_all_api_tokens,
     revoke_api_token,
-    user_for_api_token,
+    use_api_token,
 )
 from portal.accounts.users import (
     change_password,
@@ -48,7 +48,6 @@ __all__ = [
     "SLUG_PATTERN",
     "TOKEN_PREFIX",
     "LoginOutcome",
-    "accept_invitation",
     "attempt_login",
     "attempt_second_factor",
     "begin_session",
@@ -67,11 +66,12 @@ __all__ = [
     "normalise_email",
     "open_sessions",
     "reissue_invitation",
+    "revoke_all_api_tokens",
     "revoke_api_token",
     "set_active",
     "sign_out_everywhere",
     "update_organization",
+    "use_api_token",
     "user_by_email",
-    "user_for_api_token",
     "user_for_session_token",
 ]

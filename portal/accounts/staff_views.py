@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -122,6 +122,8 @@ def admin_users():
         status=status,
         roles=Role.choices(),
         form=StaffInviteForm(),
+        locked=sessions.locked_accounts(db.session()),
+        may_manage=users.may_manage,
     )
 
 
@@ -174,11 +176,53 @@ def admin_user_end_sessions(user_id: int):
 
 @bp.post("/admin/users/<int:user_id>/reinvite")
 def admin_user_reinvite(user_id: int):
-    """Issue a new set-password link (e.g. the first one expired)."""
+    """Mail a new set-password link to someone who has not set a password yet (e.g. the first
+    link expired); staff may do so for partners only, and the page never shows the link."""
     user = get_user_or_404(user_id)
-    if current_user.role == Role.STAFF and user.role != Role.PARTNER:
-        abort(403)
-    token = invitations.reissue_invitation(db.session(), user)
+    try:
+        token = invitations.reissue_invitation(db.session(), user, current_user)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return _back_to_users()
     organization = db.session().get(Organization, user.organization_id or 0)
     inviter = organization.name if organization else _("the Centre of Excellence")
     return invitations.deliver_invitation(user, token, inviter)
+
+
+@bp.post("/admin/users/<int:user_id>/unlock")
+def admin_user_unlock(user_id: int):
+    """Lift a sign-in lock (staff for partners, admins for anyone); audited."""
+    user = get_user_or_404(user_id)
+    if not users.may_manage(current_user, user):
+        flash(_("You may not unlock this account."), "error")
+    elif sessions.unlock(db.session(), user):
+        flash(_("%(email)s may sign in again.", email=user.email), "success")
+    else:
+        flash(_("%(email)s was not locked.", email=user.email), "info")
+    return _back_to_users()
+
+
+@bp.post("/admin/users/<int:user_id>/reset-two-step")
+def admin_user_reset_totp(user_id: int):
+    """An admin turns off a user's two-step sign-in (a lost phone): audited, and the user is told
+    by mail; their sessions and API tokens end."""
+    user = get_user_or_404(user_id)
+    try:
+        users.reset_totp_by_admin(db.session(), current_user._get_current_object(), user)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(
+            _("Two-step sign-in of %(email)s is off; they were told.", email=user.email), "success"
+        )
+    return _back_to_users()
+
+
+@bp.post("/admin/organizations/<int:org_id>/deactivate")
+def admin_organization_deactivate(org_id: int):
+    """An organisation leaves the portal: every user of it is deactivated (sessions and API
+    tokens end at once)."""
+    organization = get_organization_or_404(org_id)
+    count = users.deactivate_organization(db.session(), organization)
+    flash(_("%(n)d user(s) of %(name)s deactivated.", n=count, name=organization.name), "success")
+    return redirect(url_for("accounts.admin_organization_detail", org_id=organization.id))

@@ -1,17 +1,23 @@
-"""Secrets handed out once and kept only as a hash: personal API tokens, and the rule they share
-with session cookies and invitation links."""
+"""Secrets handed out once and kept only as a hash: personal API tokens, and the rules they share
+with session cookies, invitation links and calendar feeds."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
 
+from flask import current_app
+from flask_babel import gettext as _
 from sqlmodel import Session, select
 
-from portal.accounts.models import ApiToken, User
+from portal.accounts.models import TOKEN_MAX_DAYS, ApiToken, TokenScope, User, default_token_expiry
 from portal.audit.services import record
+from portal.dates import local_today
 from portal.db import utcnow
+from portal.errors import ServiceError
 
 TOKEN_PREFIX = "btp_"
 MAX_TOKEN_LENGTH = 200
@@ -29,18 +35,51 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_api_token(db: Session, user: User, name: str) -> tuple[ApiToken, str]:
+def may_authenticate(user: User | None) -> bool:
+    """Whether any credential of this user (cookie, token, calendar link) may still be honoured:
+    an active account, and never a demo account in production mode."""
+    if user is None or not user.is_active:
+        return False
+    return not (user.is_demo and current_app.config["PORTAL_ENV"] == "production")
+
+
+def create_api_token(
+    db: Session,
+    user: User,
+    name: str,
+    *,
+    expires_on: date | None = None,
+    scopes: Iterable[str] = (TokenScope.READ,),
+) -> tuple[ApiToken, str]:
     """Create a personal API token; the raw value is returned once and never stored."""
+    today = local_today()
+    expires_on = expires_on or default_token_expiry()
+    if not today <= expires_on <= today + timedelta(days=TOKEN_MAX_DAYS):
+        raise ServiceError(
+            _("A token expires between today and %(days)d days from now.", days=TOKEN_MAX_DAYS)
+        )
+    chosen = sorted(set(scopes))
+    if not chosen or any(scope not in TokenScope.values() for scope in chosen):
+        raise ServiceError(_("Choose what the token may do."))
     raw = TOKEN_PREFIX + new_secret()
     token = ApiToken(
         user_id=user.id,
         name=name.strip()[:100] or "API token",
         prefix=raw[:12],
         token_hash=digest(raw),
+        scopes=" ".join(chosen),
+        expires_on=expires_on,
     )
     db.add(token)
     db.flush()
-    record(db, "api_token.created", token, actor=user, label=f"{user.email}: {token.name}")
+    record(
+        db,
+        "api_token.created",
+        token,
+        actor=user,
+        label=f"{user.email}: {token.name}",
+        changes={"scopes": token.scopes, "expires_on": expires_on},
+    )
     return token, raw
 
 
@@ -52,8 +91,32 @@ def revoke_api_token(db: Session, token: ApiToken) -> None:
         record(db, "api_token.revoked", token, label=token.name)
 
 
-def user_for_api_token(db: Session, raw: str) -> User | None:
-    """The active user behind an unrevoked token, or None."""
+def revoke_all_api_tokens(db: Session, user: User, reason: str) -> int:
+    """Revoke every live token of a user (password change, sessions ended, deactivation)."""
+    tokens = db.exec(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    now = utcnow()
+    for token in tokens:
+        token.revoked_at = now
+        db.add(token)
+    if tokens:
+        record(
+            db, "user.api_tokens_revoked", user, changes={"tokens": len(tokens), "reason": reason}
+        )
+    return len(tokens)
+
+
+@dataclass(frozen=True)
+class TokenUse:
+    """Who a bearer token speaks for, and what it may do."""
+
+    user: User
+    scopes: frozenset[str]
+
+
+def use_api_token(db: Session, raw: str) -> TokenUse | None:
+    """The user behind a live token (unrevoked, unexpired, its owner may authenticate), or None."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > MAX_TOKEN_LENGTH:
         return None
     row = db.exec(
@@ -61,11 +124,13 @@ def user_for_api_token(db: Session, raw: str) -> User | None:
         .join(User, User.id == ApiToken.user_id)
         .where(ApiToken.token_hash == digest(raw), ApiToken.revoked_at.is_(None))
     ).first()
-    if row is None or not row[1].is_active:
+    if row is None:
         return None
     token, user = row
+    if token.is_expired(local_today()) or not may_authenticate(user):
+        return None
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
         token.last_used_at = now
         db.add(token)
-    return user
+    return TokenUse(user, token.scope_set)

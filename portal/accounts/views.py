@@ -1,5 +1,6 @@
-"""Pages for whoever signs in: sign-in and sign-out, two-step sign-in, password, sessions, and the
-invitation link. The staff pages for organisations and users are in staff_views.py."""
+"""Pages for signing in and getting back in: sign-in and sign-out, the second step, sessions,
+the invitation link and "forgot password". A user's own settings (password, e-mail address,
+two-step sign-in) are in account_views.py; the staff pages in staff_views.py."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal import db
-from portal.accounts import bp, invitations, totp, users
+from portal.accounts import bp, invitations, links, resets
 from portal.accounts import sessions as signin
-from portal.accounts.forms import LoginForm, PasswordChangeForm, SetPasswordForm, TotpForm
+from portal.accounts.forms import ForgotPasswordForm, LoginForm, SetPasswordForm, TotpForm
 from portal.accounts.models import User
 from portal.accounts.queries import open_sessions
 from portal.accounts.tokens import digest
@@ -21,7 +22,6 @@ from portal.errors import ServiceError
 from portal.security import SESSION_TOKEN_KEY, safe_next
 
 PENDING_SECOND_FACTOR = "pending_second_factor"
-ENROLMENT_SECRET = "totp_enrolment_secret"
 SECOND_FACTOR_WINDOW_S = 300
 
 
@@ -32,11 +32,11 @@ def home_for(user) -> str:
     return url_for("partners.dashboard")
 
 
-def _throttled(template: str, form, outcome: signin.LoginOutcome):
-    """The sign-in step's page again, refused for a while (429 with Retry-After)."""
+def throttled_page(template: str, outcome, **context):
+    """A page again, refused for a while (429 with Retry-After)."""
     message = _("Too many failed attempts. Wait a few minutes and try again.")
     return (
-        render_template(template, form=form, error=message),
+        render_template(template, error=message, **context),
         429,
         {"Retry-After": str(outcome.retry_after_s)},
     )
@@ -51,7 +51,7 @@ def login():
     if form.validate_on_submit():
         outcome = signin.attempt_login(db.session(), form.email.data, form.password.data)
         if outcome.throttled:
-            return _throttled("accounts/login.html", form, outcome)
+            return throttled_page("accounts/login.html", outcome, form=form)
         if outcome.user is None:
             error = _("The e-mail address or password is not correct.")
             return render_template("accounts/login.html", form=form, error=error), 200
@@ -63,7 +63,7 @@ def login():
                 "next": request.args.get("next", ""),
             }
             return redirect(url_for("accounts.login_totp"))
-        _start_session(outcome.user)
+        start_session(outcome.user)
         return redirect(safe_next(request.args.get("next"), home_for(outcome.user)))
     return render_template("accounts/login.html", form=form, error=None)
 
@@ -82,53 +82,15 @@ def login_totp():
     if form.validate_on_submit():
         outcome = signin.attempt_second_factor(db.session(), user, form.code.data)
         if outcome.throttled:
-            return _throttled("accounts/login_totp.html", form, outcome)
+            return throttled_page("accounts/login_totp.html", outcome, form=form)
         if outcome.user is not None:
-            _start_session(outcome.user)
+            start_session(outcome.user)
             return redirect(safe_next(pending.get("next"), home_for(outcome.user)))
         error = _("That code is not correct or was already used.")
     return render_template("accounts/login_totp.html", form=form, error=error)
 
 
-@bp.route("/account/two-step", methods=["GET", "POST"])
-def totp_setup():
-    """Turn on two-step sign-in: scan the QR code, then confirm one code."""
-    user = current_user._get_current_object()
-    form = TotpForm()
-    secret = session.get(ENROLMENT_SECRET) or totp.new_secret()
-    session[ENROLMENT_SECRET] = secret
-    if form.validate_on_submit():
-        try:
-            users.enable_totp(db.session(), user, secret, form.code.data)
-        except ServiceError as error:
-            form.code.errors.append(error.message)
-        else:
-            session.pop(ENROLMENT_SECRET, None)
-            flash(_("Two-step sign-in is on."), "success")
-            return redirect(home_for(user))
-    uri = totp.provisioning_uri(user.email, secret)
-    return render_template(
-        "accounts/totp_setup.html",
-        form=form,
-        secret=secret,
-        qr_code=totp.qr_code_data_uri(uri),
-        enabled=bool(user.totp_secret),
-    )
-
-
-@bp.post("/account/two-step/disable")
-def totp_disable():
-    """Turn off two-step sign-in (partners; staff only where it is optional)."""
-    try:
-        users.disable_totp(db.session(), current_user._get_current_object())
-    except ServiceError as error:
-        flash(error.message, "error")
-    else:
-        flash(_("Two-step sign-in is off."), "success")
-    return redirect(url_for("accounts.password"))
-
-
-def _start_session(user: User) -> None:
+def start_session(user: User) -> None:
     """A fresh cookie (new id) tied to a new server-side session record."""
     session.clear()
     token = signin.begin_session(
@@ -148,25 +110,6 @@ def logout():
     session.clear()
     flash(_("You are signed out."), "success")
     return redirect(url_for("core.home"))
-
-
-@bp.route("/account/password", methods=["GET", "POST"])
-def password():
-    """Change one's own password; other sessions end."""
-    form = PasswordChangeForm()
-    user = current_user._get_current_object()
-    if form.validate_on_submit():
-        try:
-            users.change_password(
-                db.session(), user, form.current_password.data, form.new_password.data
-            )
-        except ServiceError as error:
-            form.new_password.errors.append(error.message)
-        else:
-            _start_session(user)
-            flash(_("Your password is changed. Other sessions have been signed out."), "success")
-            return redirect(home_for(user))
-    return render_template("accounts/password.html", form=form)
 
 
 @bp.get("/account/sessions")
@@ -189,21 +132,62 @@ def end_session(session_id: int):
     return redirect(url_for("accounts.sessions"))
 
 
+# --- links that set a password: invitations and resets ---------------------------------------
+
+
+def _set_password_page(link, template: str, welcome: str):
+    """Choose a password from a link (and give a current code when the user has a second
+    factor: the link alone never signs such a user in)."""
+    user = db.session().get(User, link.user_id)
+    form = SetPasswordForm()
+    context = {"form": form, "user": user, "error": None}
+    if form.validate_on_submit():
+        try:
+            outcome = links.set_password_from_link(
+                db.session(), link, form.new_password.data, form.code.data or ""
+            )
+        except ServiceError as error:
+            form.new_password.errors.append(error.message)
+        else:
+            if outcome.throttled:
+                return throttled_page(template, outcome, form=form, user=user)
+            if outcome.user is not None:
+                start_session(outcome.user)
+                flash(welcome, "success")
+                return redirect(home_for(outcome.user))
+            form.code.errors.append(outcome.error)
+    return render_template(template, **context)
+
+
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept_invite(token: str):
     """Set a password from a single-use invitation link."""
     invitation = invitations.invitation_for_token(db.session(), token)
     if invitation is None:
         return render_template("accounts/invite_invalid.html"), 404
-    user = db.session().get(User, invitation.user_id)
-    form = SetPasswordForm()
+    return _set_password_page(
+        invitation, "accounts/invite.html", _("Welcome! Your password is set.")
+    )
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def password_forgot():
+    """Ask for a reset link by e-mail; the answer is the same whether or not the address is known."""
+    form = ForgotPasswordForm()
     if form.validate_on_submit():
-        try:
-            invitations.accept_invitation(db.session(), invitation, form.new_password.data)
-        except ServiceError as error:
-            form.new_password.errors.append(error.message)
-        else:
-            _start_session(user)
-            flash(_("Welcome! Your password is set."), "success")
-            return redirect(home_for(user))
-    return render_template("accounts/invite.html", form=form, user=user)
+        outcome = resets.request_password_reset(db.session(), form.email.data, client_ip())
+        if outcome.throttled:
+            return throttled_page("accounts/password_forgot.html", outcome, form=form)
+        return render_template("accounts/password_reset_sent.html")
+    return render_template("accounts/password_forgot.html", form=form, error=None)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def password_reset(token: str):
+    """Choose a new password from a single-use reset link; every session and API token ends."""
+    link = resets.reset_link_for_token(db.session(), token)
+    if link is None:
+        return render_template("accounts/invite_invalid.html", reset=True), 404
+    return _set_password_page(
+        link, "accounts/password_reset.html", _("Your new password is set. Welcome back!")
+    )

@@ -8,18 +8,24 @@ import click
 from flask.cli import with_appcontext
 
 from portal import db
+from portal.accounts.token_reminders import send_token_expiry_reminders
 from portal.agreements.reminders import send_reminders
 from portal.agreements.services import sweep_expired
-from portal.dates import local_today
+from portal.dates import EARLIEST, LATEST, in_range, local_today
 
 
 def _parse_today(value: str | None) -> date:
     if not value:
         return local_today()
     try:
-        return date.fromisoformat(value)
+        today = date.fromisoformat(value)
     except ValueError:
         raise click.ClickException(f"--today must be YYYY-MM-DD, not {value!r}") from None
+    if not in_range(today):
+        raise click.ClickException(
+            f"--today must lie between {EARLIEST.isoformat()} and {LATEST.isoformat()}"
+        )
+    return today
 
 
 @click.command("sweep")
@@ -39,7 +45,11 @@ def sweep_command(today_text: str | None) -> None:
 @click.option("--today", "today_text", help="Pretend today is this date (YYYY-MM-DD).")
 @with_appcontext
 def send_reminders_command(today_text: str | None) -> None:
-    """Mail partners and staff about milestones due in 14, 7 and 1 days, and overdue ones (once each)."""
-    run = send_reminders(db.session(), _parse_today(today_text))
+    """Mail partners and staff about milestones due in 14, 7 and 1 days, and overdue ones (once
+    each), and token owners a week before a token expires."""
+    today = _parse_today(today_text)
+    run = send_reminders(db.session(), today)
+    token_mails = send_token_expiry_reminders(db.session(), today)
     db.commit()
     click.echo(f"send-reminders: {run.reminders} reminder(s), {run.mails} mail(s) sent")
+    click.echo(f"send-reminders: {token_mails} API token expiry mail(s) sent")

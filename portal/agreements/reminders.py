@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
+from portal import urls
 from portal.accounts.models import Organization, User
 from portal.agreements.models import Agreement, Milestone, MilestoneReminder, MilestoneStatus
 from portal.agreements.status import live_agreement_clause
@@ -163,7 +164,7 @@ class ReminderRun:
 def send_reminders(db: Session, today: date | None = None) -> ReminderRun:
     """Mail every pending reminder; one that no recipient received is tried again next run."""
     today = today or local_today()
-    base_url = current_app.config["BASE_URL"].rstrip("/")
+    base_url = urls.base_url()
     run = ReminderRun()
     # Outside a request no browser chooses the language: mail goes out in the default one.
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):

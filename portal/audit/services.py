@@ -69,7 +69,9 @@ def record(
         actor = current_user
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),
-        actor_label=getattr(actor, "email", None) or "system",
+        # A request nobody signed in to is "anonymous"; commands and jobs are "system".
+        actor_label=getattr(actor, "email", None)
+        or ("anonymous" if has_request_context() else "system"),
         ip=client_ip(),
         action=action,
         target_type=type(target).__name__.lower() if target is not None else "",

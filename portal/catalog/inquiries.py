@@ -44,6 +44,20 @@ def recent_inquiries_from(db: Session, hashed_ip: str) -> int:
     ).one()
 
 
+def confirmation_allowed(db: Session, email: str) -> bool:
+    """Whether this visitor address may get one more confirmation mail today: the public form
+    cannot be used to flood someone's mailbox from the CoE's domain (the inquiry itself is kept
+    and staff are told either way)."""
+    since = utcnow() - timedelta(days=1)
+    sent_today = db.exec(
+        select(func.count(Inquiry.id)).where(
+            func.lower(Inquiry.email) == email.strip().lower(), Inquiry.created_at >= since
+        )
+    ).one()
+    # The count includes the inquiry just stored.
+    return sent_today <= current_app.config["INQUIRY_CONFIRMATIONS_PER_ADDRESS_PER_DAY"]
+
+
 class RateLimited(ServiceError):
     """Too many inquiries from one address."""
 

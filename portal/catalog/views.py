@@ -58,10 +58,9 @@ def index():
 
 def page_urls(technology: Technology) -> tuple[str, str]:
     """The technology's web page and API addresses, absolute."""
-    base = current_app.config["BASE_URL"].rstrip("/")
     return (
-        base + url_for("catalog.detail", slug=technology.slug),
-        base + url_for("catalog_api.technology", slug=technology.slug),
+        url_for("catalog.detail", slug=technology.slug, _external=True),
+        url_for("catalog_api.technology", slug=technology.slug, _external=True),
     )
 
 
@@ -167,20 +166,21 @@ def _inquiry_page(technology, form, error=None, status=200):
 
 
 def _send_inquiry_mails(inquiry: Inquiry, technology: Technology | None) -> None:
-    """A confirmation to the sender and a notification to the technology-transfer team."""
-    base = current_app.config["BASE_URL"].rstrip("/")
+    """A confirmation to the sender (naming the technology, never echoing what they typed; a few
+    per address a day) and a notification to the technology-transfer team."""
     context = {
         "inquiry": inquiry,
         "technology": technology,
         "interest": catalog_label("interest", inquiry.interest),
         "technology_url": page_urls(technology)[0] if technology else None,
-        "admin_url": base + url_for("catalog.admin_inquiry", inquiry_id=inquiry.id),
+        "admin_url": url_for("catalog.admin_inquiry", inquiry_id=inquiry.id, _external=True),
     }
-    send_mail(
-        inquiry.email,
-        _("We received your message – CoE Battery Technology-Transfer Portal"),
-        render_template("catalog/inquiry_confirmation.txt", **context),
-    )
+    if inquiry_service.confirmation_allowed(db.session(), inquiry.email):
+        send_mail(
+            inquiry.email,
+            _("We received your message – CoE Battery Technology-Transfer Portal"),
+            render_template("catalog/inquiry_confirmation.txt", **context),
+        )
     # One line only: a line break in a header would make the mail library refuse the message.
     about = " ".join(technology.title.split())[:120] if technology else _("general inquiry")
     send_mail(

@@ -10,7 +10,7 @@ from wtforms.validators import Length, Optional
 
 from portal.datasets.ingest.formats import supported_labels
 from portal.datasets.models import DatasetFields
-from portal.modelforms import model_form
+from portal.modelforms import DATE_BOUNDS, accepted_date, model_form
 
 
 class DatasetForm(model_form(DatasetFields)):
@@ -39,7 +39,11 @@ class GrantForm(FlaskForm):
         validate_choice=True,
         description=_l("Access then lapses by itself when that agreement is no longer active."),
     )
-    expires_on = DateField(_l("Expires on (optional)"), validators=[Optional()])
+    expires_on = DateField(
+        _l("Expires on (optional)"),
+        validators=[Optional(), accepted_date],
+        render_kw=DATE_BOUNDS,
+    )
 
 
 class VoltageCyclesForm(FlaskForm):

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from portal import db
 from portal.datasets import queries
+from portal.datasets.access import can_see
 from portal.datasets.evidence import check_dataset, parse_criterion
 from portal.datasets.models import Dataset
 from portal.dates import local_today
@@ -38,13 +39,20 @@ def datasets_for_evidence(limit: int = 100) -> list[Dataset]:
 
 
 def evidence_dataset_check(evidence: Any, milestone: Any) -> dict | None:
-    """The dataset an evidence points to and the milestone's cycle criterion checked on it."""
+    """The dataset an evidence points to and the milestone's cycle criterion checked on it.
+
+    Loaded through the visibility rule: once the viewer's access ends (a grant revoked or
+    lapsed, the agreement over) the answer is only ``{"hidden": True}``, so the dataset's
+    title, file names and cycle figures stay off the page. Staff see every dataset.
+    """
     dataset_id = getattr(evidence, "dataset_id", None)
     if not dataset_id:
         return None
     dataset = db.session().get(Dataset, dataset_id)
     if dataset is None:
         return None
+    if not can_see(current_user, dataset.id, local_today()):
+        return {"hidden": True}
     criterion = parse_criterion(f"{milestone.title}\n{milestone.description}")
     checks = check_dataset(dataset.id, criterion) if criterion else []
     return {

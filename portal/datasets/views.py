@@ -140,7 +140,6 @@ def detail(slug: str):
         form=form,
         chosen_cycles=chosen_cycles,
         technology=queries.linked_technology(session, dataset, current_user),
-        api_base=request.url_root.rstrip("/"),
     )
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import DateField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from portal.accounts.models import TOKEN_MAX_DAYS, TokenScope, default_token_expiry
+from portal.modelforms import DATE_BOUNDS, MultiCheckboxField, accepted_date
 
 
 class TokenForm(FlaskForm):
@@ -14,3 +17,23 @@ class TokenForm(FlaskForm):
         validators=[DataRequired(), Length(max=100)],
         description=_l("Something to recognise it by, e.g. “lab notebook”."),
     )
+    expires_on = DateField(
+        _l("Works until (last day)"),
+        validators=[Optional(), accepted_date],
+        default=default_token_expiry,
+        render_kw=DATE_BOUNDS,
+        description=_l(
+            "90 days unless you choose otherwise; at most %(days)d days.", days=TOKEN_MAX_DAYS
+        ),
+    )
+    # Every token reads; the boxes offer the write scopes the API has (none yet, so the page
+    # says a token only reads).
+    scopes = MultiCheckboxField(
+        _l("It may also"),
+        choices=[(code, label) for code, label in TokenScope.choices() if code != TokenScope.READ],
+        validators=[Optional()],
+    )
+
+    def chosen_scopes(self) -> list[str]:
+        """Reading, plus the write scopes ticked."""
+        return [TokenScope.READ.value, *(self.scopes.data or [])]

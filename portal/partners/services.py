@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, timedelta
-from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import url_for
 from icalendar import Calendar, Event
 from sqlmodel import Session, select
 
 from portal.accounts.models import User
-from portal.accounts.services import digest
+from portal.accounts.tokens import digest, may_authenticate
 from portal.agreements.labels import agreement_label
 from portal.agreements.loaders import partner_agreements_clause
 from portal.agreements.models import Agreement, Milestone
@@ -19,6 +18,7 @@ from portal.audit.services import record
 from portal.dates import local_today
 from portal.db import utcnow
 from portal.partners.models import CalendarFeed
+from portal.urls import base_host
 
 SECRET_BYTES = 32
 
@@ -60,7 +60,8 @@ def revoke_calendar_feed(db: Session, user: User, *, audit: bool = True) -> int:
 
 
 def user_for_calendar_secret(db: Session, raw: str) -> User | None:
-    """The active user behind an unrevoked feed secret, or None."""
+    """The user behind an unrevoked feed secret, or None: the account must still be allowed to
+    authenticate (active; no demo account in production mode)."""
     if not raw or len(raw) > 200:
         return None
     row = db.exec(
@@ -68,9 +69,7 @@ def user_for_calendar_secret(db: Session, raw: str) -> User | None:
         .join(CalendarFeed, CalendarFeed.user_id == User.id)
         .where(CalendarFeed.secret_hash == digest(raw), CalendarFeed.revoked_at.is_(None))
     ).first()
-    if row is None or not row.is_active:
-        return None
-    return row
+    return row if may_authenticate(row) else None
 
 
 def milestones_for(db: Session, user: User) -> list[tuple[Milestone, Agreement]]:
@@ -92,8 +91,7 @@ def milestones_for(db: Session, user: User) -> list[tuple[Milestone, Agreement]]
 def build_calendar(rows: list[tuple[Milestone, Agreement]], today: date | None = None) -> bytes:
     """An RFC 5545 calendar with one all-day event per milestone on its due date."""
     today = today or local_today()
-    base = current_app.config["BASE_URL"].rstrip("/")
-    host = urlsplit(base).hostname or "portal"
+    host = base_host() or "portal"
     calendar = Calendar()
     calendar.add("prodid", "-//CoE Battery Technology-Transfer Portal//Milestones//EN")
     calendar.add("version", "2.0")
@@ -105,7 +103,8 @@ def build_calendar(rows: list[tuple[Milestone, Agreement]], today: date | None =
         event.add("uid", f"milestone-{milestone.id}@{host}")
         event.add("dtstamp", stamp)
         event.add("dtstart", milestone.due_on)
-        event.add("dtend", milestone.due_on + timedelta(days=1))
+        if milestone.due_on < date.max:  # without DTEND an all-day event lasts its one day
+            event.add("dtend", milestone.due_on + timedelta(days=1))
         prefix = "OVERDUE: " if milestone.is_overdue(today) else ""
         event.add("summary", f"{prefix}{milestone.title} ({agreement.reference})")
         event.add(
@@ -115,8 +114,7 @@ def build_calendar(rows: list[tuple[Milestone, Agreement]], today: date | None =
             f"owner {agreement_label('owner', milestone.owner)}.",
         )
         event.add(
-            "url",
-            base + url_for("agreements.milestone_detail", milestone_id=milestone.id),
+            "url", url_for("agreements.milestone_detail", milestone_id=milestone.id, _external=True)
         )
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)

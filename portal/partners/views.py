@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import db
-from portal.accounts import services as accounts
 from portal.accounts.models import Organization
+from portal.accounts.tokens import create_api_token, revoke_api_token
 from portal.dates import local_today
+from portal.errors import ServiceError
 from portal.partners import bp, queries
 from portal.partners import services as partners
 from portal.partners.forms import TokenForm
@@ -34,7 +35,7 @@ def dashboard():
 def _tokens_page(form: TokenForm, new_token: str | None = None, status: int = 200):
     tokens = queries.tokens_of(db.session(), current_user)
     return render_template(
-        "partners/tokens.html", form=form, tokens=tokens, new_token=new_token
+        "partners/tokens.html", form=form, tokens=tokens, new_token=new_token, today=local_today()
     ), status
 
 
@@ -50,9 +51,17 @@ def token_create():
     form = TokenForm()
     if not form.validate_on_submit():
         return _tokens_page(form, status=400)
-    _token, raw = accounts.create_api_token(
-        db.session(), current_user._get_current_object(), form.name.data
-    )
+    try:
+        _token, raw = create_api_token(
+            db.session(),
+            current_user._get_current_object(),
+            form.name.data,
+            expires_on=form.expires_on.data,
+            scopes=form.chosen_scopes(),
+        )
+    except ServiceError as error:
+        form.expires_on.errors.append(error.message)
+        return _tokens_page(form, status=400)
     return _tokens_page(TokenForm(formdata=None), new_token=raw)
 
 
@@ -60,7 +69,7 @@ def token_create():
 def token_revoke(token_id: int):
     """Revoke one of one's own tokens (another user's token id answers 404)."""
     token = queries.get_own_token_or_404(db.session(), token_id, current_user)
-    accounts.revoke_api_token(db.session(), token)
+    revoke_api_token(db.session(), token)
     flash(_("Token “%(name)s” revoked.", name=token.name), "success")
     return redirect(url_for("partners.tokens"), code=303)
 
@@ -80,9 +89,7 @@ def calendar_create():
     """A new secret feed URL (any earlier one stops working); shown once."""
     feed, raw = partners.create_calendar_feed(db.session(), current_user._get_current_object())
     # The public address, as calendar apps outside the network must reach it.
-    feed_url = current_app.config["BASE_URL"].rstrip("/") + url_for(
-        "partners.calendar_feed", secret=raw
-    )
+    feed_url = url_for("partners.calendar_feed", secret=raw, _external=True)
     return render_template("partners/calendar.html", feed=feed, feed_url=feed_url)
 
 
