@@ -3,10 +3,8 @@
 from pathlib import Path
 
 from . import canonical, tabular
-from .columns import locate
 from .header import HeaderRow, Sniff
 from .normalise import RawTable
-from .tabular import read_scaled
 
 # Each quantity by its label base (unit after " / ") and by its machine name (unit built in).
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -42,7 +40,4 @@ def is_header(row: HeaderRow) -> bool:
 
 def read(path: Path, sniffed: Sniff) -> RawTable:
     """Read a BDF CSV; capacity/energy columns are optional and may restart per step."""
-    found = locate(tabular.header(path, sniffed), FIELDS)
-    flags: list[str] = []
-    frame = read_scaled(path, sniffed, found, flags)
-    return RawTable(frame, cycle_label="Cycle Count", flags=flags)
+    return tabular.read_located(path, sniffed, FIELDS, cycle_label="Cycle Count")
