@@ -35,6 +35,7 @@ ROUTE_MODULES = (
     "portal.datasets.downloads",
     "portal.datasets.staff_views",
     "portal.datasets.api",
+    "portal.patents.staff_views",
     "portal.api.views",
     "portal.accounts.account_views",
 )
@@ -56,6 +57,7 @@ def _blueprints() -> list:
     from portal.datasets import api_bp as datasets_api
     from portal.datasets import bp as datasets
     from portal.partners import bp as partners
+    from portal.patents import bp as patents
 
     return [
         core,
@@ -69,6 +71,7 @@ def _blueprints() -> list:
         agreements_api,
         datasets,
         datasets_api,
+        patents,
         api,
     ]
 

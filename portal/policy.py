@@ -46,6 +46,7 @@ PARTNERS = allow(PARTNER)
 STAFF_ONLY = allow(STAFF, ADMIN)
 ADMIN_ONLY = allow(ADMIN)
 PUBLIC_API = allow(*ALL_ROLES, token=READ)
+PUBLISHED_TECHNOLOGY = allow(*ALL_ROLES, objects="unpublished/archived: staff only, else 404")
 # Dataset pages and their data: the loader applies access.visible_datasets_clause; others 404.
 VISIBLE_DATASET = allow(*ALL_ROLES, objects=VISIBLE)
 VISIBLE_DATASET_DATA = allow(*ALL_ROLES, objects=VISIBLE, token=READ)
@@ -96,7 +97,8 @@ POLICY: dict[str, Access] = {
     # --- catalog ---
     "catalog.index": PUBLIC,
     "catalog.export_csv": PUBLIC,
-    "catalog.detail": allow(*ALL_ROLES, objects="unpublished/archived: staff only, else 404"),
+    "catalog.detail": PUBLISHED_TECHNOLOGY,
+    "catalog.sheet": PUBLISHED_TECHNOLOGY,
     "catalog.inquire": PUBLIC,
     "catalog.inquire_technology": allow(
         *ALL_ROLES, objects="published technologies only, else 404"
@@ -184,6 +186,11 @@ POLICY: dict[str, Access] = {
     "datasets_api.datasets": allow(*ALL_ROLES, objects="lists visible datasets only", token=READ),
     "datasets_api.dataset": VISIBLE_DATASET_DATA,
     "datasets_api.cycles": VISIBLE_DATASET_DATA,
+    # --- patents ---
+    "patents.admin_list": STAFF_ONLY,
+    "patents.admin_edit": STAFF_ONLY,
+    "patents.admin_delete": STAFF_ONLY,
+    "patents.admin_renewals": STAFF_ONLY,
     # --- api ---
     "api.openapi": PUBLIC_API,
 }

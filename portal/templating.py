@@ -10,9 +10,11 @@ from flask import Flask
 
 from portal.agreements.labels import agreement_choices, agreement_label
 from portal.catalog.forms import inquiry_status_form
-from portal.catalog.labels import catalog_label, trl_meaning
+from portal.catalog.labels import catalog_label, key_figures, trl_meaning
 from portal.datasets import panels
 from portal.datasets.labels import dataset_choices, dataset_label
+from portal.patents.labels import patent_label, patents_of_technology
+from portal.patents.links import register_links
 
 
 def init_app(app: Flask) -> None:
@@ -20,15 +22,19 @@ def init_app(app: Flask) -> None:
     for function in (
         catalog_label,
         trl_meaning,
+        key_figures,
         inquiry_status_form,
         agreement_label,
         agreement_choices,
         dataset_label,
         dataset_choices,
+        patent_label,
+        register_links,
         # Reads the database (one query per panel): the datasets on other domains' pages.
         panels.public_datasets_for,
         panels.datasets_shared_with_me,
         panels.datasets_for_evidence,
         panels.evidence_dataset_check,
+        patents_of_technology,
     ):
         app.add_template_global(function)
