@@ -197,15 +197,18 @@ def _copy_objects_in(folder: Path) -> None:
 @click.argument("directory", type=click.Path(path_type=Path))
 @with_appcontext
 def backup_command(directory: Path) -> None:
-    """Back up the database and data files into DIRECTORY, with a SHA256SUMS list."""
+    """Back up the database and every stored file into DIRECTORY, with a SHA256SUMS list."""
     summary = backup(directory)
-    click.echo(f"backup of {summary['backend']} written to {directory} ({summary['files']} files)")
+    click.echo(
+        f"backup of {summary['backend']} and {summary['storage']} written to {directory} "
+        f"({summary['files']} files, {summary['objects']} stored objects)"
+    )
 
 
 @click.command("restore")
 @click.argument("directory", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @with_appcontext
 def restore_command(directory: Path) -> None:
-    """Restore the database and data files from a backup made by `portal backup`."""
+    """Restore the database and the stored files from a backup made by `portal backup`."""
     manifest = restore(directory)
     click.echo(f"restored backup of {manifest['created_at']}")

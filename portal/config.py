@@ -89,6 +89,7 @@ def load_settings(overrides: dict | None = None) -> dict:
         # Empty: file storage in DATA_DIR. s3://bucket/prefix keeps files in object storage.
         "STORAGE_URL": env.get("PORTAL_STORAGE_URL", ""),
         "S3_ENDPOINT_URL": env.get("PORTAL_S3_ENDPOINT_URL", ""),
+        "S3_REGION": env.get("PORTAL_S3_REGION", ""),
         "S3_ACCESS_KEY_ID": env.get("PORTAL_S3_ACCESS_KEY_ID", ""),
         "S3_SECRET_ACCESS_KEY": env.get("PORTAL_S3_SECRET_ACCESS_KEY", ""),
         "SMTP_URL": env.get("PORTAL_SMTP_URL", ""),

@@ -15,7 +15,7 @@ from portal.config import ConfigError
 from portal.storage.base import ObjectInfo, Storage, check_key
 from portal.storage.local import FileStorage
 
-__all__ = ["ObjectInfo", "Storage", "key", "open_storage", "storage"]
+__all__ = ["FileStorage", "ObjectInfo", "Storage", "key", "open_storage", "storage"]
 
 _EXTENSION = "storage"
 
@@ -37,9 +37,10 @@ def open_storage(settings: dict) -> Storage:
         from portal.storage.s3 import S3Storage, make_client  # boto3 only when s3:// is used
 
         client = make_client(
-            settings.get("S3_ENDPOINT_URL"),
-            settings.get("S3_ACCESS_KEY_ID"),
-            settings.get("S3_SECRET_ACCESS_KEY"),
+            endpoint_url=settings.get("S3_ENDPOINT_URL"),
+            region=settings.get("S3_REGION"),
+            access_key=settings.get("S3_ACCESS_KEY_ID"),
+            secret_key=settings.get("S3_SECRET_ACCESS_KEY"),
         )
         return S3Storage(parts.netloc, parts.path, client)
     raise ValueError(f"PORTAL_STORAGE_URL must be file:///path or s3://bucket/prefix, not {url!r}")

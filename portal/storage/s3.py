@@ -85,7 +85,13 @@ def _not_found(error: ClientError, key: str) -> Exception:
     return FileNotFoundError(key) if code in _MISSING else error
 
 
-def make_client(endpoint_url: str | None, access_key: str | None, secret_key: str | None):
+def make_client(
+    *,
+    endpoint_url: str | None,
+    region: str | None,
+    access_key: str | None,
+    secret_key: str | None,
+):
     """A boto3 S3 client; without explicit keys boto3 reads the standard AWS variables and files."""
     credentials = (
         {"aws_access_key_id": access_key, "aws_secret_access_key": secret_key}
@@ -95,6 +101,8 @@ def make_client(endpoint_url: str | None, access_key: str | None, secret_key: st
     return boto3.client(
         "s3",
         endpoint_url=endpoint_url or None,
+        # The standard AWS_REGION / AWS_DEFAULT_REGION apply when PORTAL_S3_REGION is empty.
+        region_name=region or None,
         config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3}),
         **credentials,
     )
