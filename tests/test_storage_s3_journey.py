@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 from sqlmodel import select
 
-from portal.agreements.models import AgreementDocument
+from portal.agreements.models import AgreementDocument, MilestoneEvidence
 from portal.datasets.models import DatasetFile
 from tests import factories
 from tests.cycler_data import CYCLER_DIR
@@ -152,3 +152,36 @@ def test_backup_and_restore_cover_the_bucket(app, db, staff, s3_bucket, tmp_path
     assert s3_bucket.object_keys() == [name]
     download = staff.get(f"/agreements/{agreement.id}/documents/{document.id}")
     assert download.status_code == 200 and download.data == PDF
+
+
+def test_evidence_goes_to_the_bucket_and_a_failed_request_leaves_no_object(
+    app, db, client, login_as, s3_bucket, monkeypatch
+):
+    organization = factories.make_organization(db)
+    milestone = factories.make_milestone(
+        db, factories.make_agreement(db, organization=organization)
+    )
+    login_as("partner", organization)
+    url = f"/milestones/{milestone.id}/evidence"
+
+    def send(data: bytes, name: str):
+        return client.post(
+            url,
+            data={"csrf_token": client.csrf_token(), "note": "", "file": (io.BytesIO(data), name)},
+            content_type="multipart/form-data",
+        )
+
+    def audit_log_down(*_args, **_kwargs):
+        raise RuntimeError("audit log unavailable")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("portal.agreements.evidence.record", audit_log_down)
+        assert send(PDF, "report.pdf").status_code == 500
+    assert s3_bucket.object_keys() == []  # stored, then deleted when the request rolled back
+
+    assert send(PDF, "report.pdf").status_code == 303
+    evidence = db.exec(select(MilestoneEvidence)).one()
+    assert s3_bucket.object_keys() == [f"files/evidence/{evidence.stored_name}"]
+    download = client.get(f"/evidence/{evidence.id}/file")
+    assert download.status_code == 200 and download.data == PDF
+    assert _local_files(app) == []
