@@ -30,6 +30,7 @@ from portal.catalog.models import Inquiry, InquiryNote
 from portal.datasets import grants as dataset_grants
 from portal.datasets import services as datasets
 from portal.partners import services as partners
+from portal.patents.models import Patent
 from tests import factories
 from tests.cycler_data import write_arbin
 
@@ -84,6 +85,7 @@ class World:
     draft_slug: str
     archived_slug: str
     draft_technology_id: int
+    draft_patent_id: int
     staff_inquiry_id: int
     extra: dict = field(default_factory=dict)
 
@@ -251,6 +253,15 @@ def seed_world(app: Flask, db: Session, tmp: Path) -> World:
         description=f"{staff_marker}-draft_description",
         is_published=False,
     )
+    draft_patent = Patent(
+        technology_id=draft.id,
+        jurisdiction="IN",
+        application_number="202341099999",
+        filing_date=date(2023, 1, 2),
+        family=f"{staff_marker}-patent_family",
+    )
+    db.add(draft_patent)
+    db.commit()
     archived = factories.make_technology(
         db,
         title=f"{staff_marker}-archived_title",
@@ -294,6 +305,7 @@ def seed_world(app: Flask, db: Session, tmp: Path) -> World:
         draft_slug=draft.slug,
         archived_slug=archived.slug,
         draft_technology_id=draft.id,
+        draft_patent_id=draft_patent.id,
         staff_inquiry_id=general.id,
     )
 
