@@ -36,6 +36,7 @@ ROUTE_MODULES = (
     "portal.datasets.staff_views",
     "portal.datasets.api",
     "portal.patents.staff_views",
+    "portal.royalties.views",
     "portal.api.views",
     "portal.accounts.account_views",
 )
@@ -58,6 +59,7 @@ def _blueprints() -> list:
     from portal.datasets import bp as datasets
     from portal.partners import bp as partners
     from portal.patents import bp as patents
+    from portal.royalties import bp as royalties
 
     return [
         core,
@@ -72,6 +74,7 @@ def _blueprints() -> list:
         datasets,
         datasets_api,
         patents,
+        royalties,
         api,
     ]
 

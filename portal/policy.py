@@ -191,6 +191,13 @@ POLICY: dict[str, Access] = {
     "patents.admin_edit": STAFF_ONLY,
     "patents.admin_delete": STAFF_ONLY,
     "patents.admin_renewals": STAFF_ONLY,
+    # --- royalties ---
+    "royalties.file_report": allow(
+        PARTNER, STAFF, ADMIN, objects="partner: own organisation's licences only (404)"
+    ),
+    "royalties.admin_payment": STAFF_ONLY,
+    "royalties.admin_index": STAFF_ONLY,
+    "royalties.admin_export": STAFF_ONLY,
     # --- api ---
     "api.openapi": PUBLIC_API,
 }

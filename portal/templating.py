@@ -15,6 +15,7 @@ from portal.datasets import panels
 from portal.datasets.labels import dataset_choices, dataset_label
 from portal.patents.labels import patent_label, patents_of_technology
 from portal.patents.links import register_links
+from portal.royalties.panels import royalty_panel
 
 
 def init_app(app: Flask) -> None:
@@ -36,5 +37,6 @@ def init_app(app: Flask) -> None:
         panels.datasets_for_evidence,
         panels.evidence_dataset_check,
         patents_of_technology,
+        royalty_panel,
     ):
         app.add_template_global(function)

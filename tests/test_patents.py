@@ -129,10 +129,9 @@ def test_renewal_reminders_reach_the_team_once(app, db, mailbox):
 
 def test_staff_see_upcoming_fees_on_the_renewal_calendar(client, db, login_as):
     technology = factories.make_technology(db, title="Pouch cell")
-    from portal.dates import local_today
-    from portal.patents.renewals import _add_months
+    from portal.dates import add_months, local_today
 
-    filed = _add_months(local_today(), -26)  # national phase due in about four months
+    filed = add_months(local_today(), -26)  # national phase due in about four months
     db.add(
         Patent(
             technology_id=technology.id,

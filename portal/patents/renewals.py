@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from portal.audit.services import record
 from portal.catalog.models import Technology
+from portal.dates import add_months
 from portal.mail import send_mail
 from portal.patents.models import LIVE_STATUSES, Jurisdiction, Patent, PatentReminder
 
@@ -37,21 +38,9 @@ class Due:
     what: object  # a lazy label: "renewal fee", "maintenance fee", "national-phase entry"
 
 
-def _add_months(day: date, months: int) -> date:
-    year, month = divmod(day.month - 1 + months, 12)
-    year += day.year
-    month += 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise ValueError(day)
-
-
 def _anniversaries(filed: date, first_year: int):
     for years in range(first_year, TERM_YEARS):
-        yield _add_months(filed, 12 * years)
+        yield add_months(filed, 12 * years)
 
 
 def next_due(patent: Patent, today: date) -> Due | None:
@@ -59,12 +48,12 @@ def next_due(patent: Patent, today: date) -> Due | None:
     if patent.status not in LIVE_STATUSES:
         return None
     if patent.jurisdiction == Jurisdiction.WO:
-        deadline = _add_months(patent.filing_date, PCT_NATIONAL_PHASE_MONTHS)
+        deadline = add_months(patent.filing_date, PCT_NATIONAL_PHASE_MONTHS)
         return Due(deadline, _l("national-phase entry")) if deadline >= today else None
     if patent.jurisdiction == Jurisdiction.US:
         if patent.grant_date is None:
             return None
-        dates = (_add_months(patent.grant_date, months) for months in US_MAINTENANCE_MONTHS)
+        dates = (add_months(patent.grant_date, months) for months in US_MAINTENANCE_MONTHS)
         return next((Due(on, _l("maintenance fee")) for on in dates if on >= today), None)
     if patent.jurisdiction in YEARLY_FROM_FILING:
         dates = _anniversaries(patent.filing_date, 2)
