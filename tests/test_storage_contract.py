@@ -6,6 +6,8 @@ import io
 
 import pytest
 
+from portal import create_app
+from portal.config import ConfigError
 from portal.storage import FileStorage, key, open_storage
 from portal.storage.s3 import S3Storage
 
@@ -93,3 +95,17 @@ def test_keys_that_could_escape_are_refused(store, bad):
 def test_an_unknown_storage_url_is_a_clear_configuration_error(tmp_path):
     with pytest.raises(ValueError, match="PORTAL_STORAGE_URL"):
         open_storage({"DATA_DIR": tmp_path, "STORAGE_URL": "ftp://host/files"})
+
+
+def test_s3_listing_skips_objects_that_are_not_storage_keys(s3_bucket, tmp_path):
+    store = open_storage({"DATA_DIR": tmp_path, **s3_bucket.settings})
+    store.put(key("datasets", "ds_9"), io.BytesIO(b"ours"))
+    raw = s3_bucket.endpoint.client()
+    raw.put_object(Bucket=s3_bucket.name, Key="files/../../etc/passwd", Body=b"x")
+    raw.put_object(Bucket=s3_bucket.name, Key="elsewhere/datasets/ds_8", Body=b"x")
+    assert list(store.iter_keys()) == ["datasets/ds_9"]
+
+
+def test_the_app_refuses_to_start_on_a_malformed_storage_url(app_config):
+    with pytest.raises(ConfigError, match="s3://bucket/prefix"):
+        create_app({**app_config, "STORAGE_URL": "s3:///no-bucket"})

@@ -98,3 +98,21 @@ def test_a_range_does_not_bypass_the_access_check(app, db, document_url):
     response = browser.get(document_url, headers={"Range": "bytes=0-99"})
     assert response.status_code == 404
     assert PDF[:100] not in response.data
+
+
+def test_a_download_is_streamed_in_bounded_chunks_not_read_whole(app, client, db, login_as):
+    login_as("staff")
+    agreement = factories.make_agreement(db)
+    big = b"%PDF-1.7\n" + b"0123456789abcdef" * (3 * 65536)  # 3 MiB: more than one chunk
+    response = client.post(
+        f"/admin/agreements/{agreement.id}/documents",
+        data={"csrf_token": client.csrf_token(), "file": (io.BytesIO(big), "big.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    document = db.exec(select(AgreementDocument)).one()
+    download = client.get(f"/agreements/{agreement.id}/documents/{document.id}")
+    chunks = list(download.response)  # the body as the server handed it out, piece by piece
+    assert len(chunks) >= 3
+    assert max(len(chunk) for chunk in chunks) <= 1024 * 1024
+    assert b"".join(chunks) == big

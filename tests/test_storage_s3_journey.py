@@ -147,6 +147,7 @@ def test_backup_and_restore_cover_the_bucket(app, db, staff, s3_bucket, tmp_path
     client.delete_object(Bucket=s3_bucket.name, Key=name)
     client.put_object(Bucket=s3_bucket.name, Key="files/agreements/0badc0de", Body=b"stray")
 
+    db.commit()  # end the test's read transaction: pg_restore --clean must drop the tables
     restored = runner.invoke(args=["restore", str(tmp_path / "backup")])
     assert restored.exit_code == 0, restored.output
     assert s3_bucket.object_keys() == [name]

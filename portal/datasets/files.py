@@ -31,6 +31,7 @@ from portal.datasets.models import CycleSummary, Dataset, DatasetFile, FileStatu
 from portal.db import utcnow
 from portal.errors import ServiceError
 from portal.storage import key, storage
+from portal.storage.transaction import delete_quietly
 
 KIND = "datasets"  # storage keys are datasets/<stored_name> and datasets/<parquet_name>
 MAX_ZIP_RATIO = 100
@@ -199,7 +200,7 @@ def _all_or_nothing(written: list[str]) -> Iterator[None]:
 def _remove(keys: list[str]) -> None:
     store = storage()
     for stored in keys:
-        store.delete(stored)
+        delete_quietly(store, stored)
 
 
 def _unpack_if_archive(

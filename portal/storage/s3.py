@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -77,7 +78,10 @@ class S3Storage(Storage):
         )
         for page in pages:
             for item in page.get("Contents", []):
-                yield item["Key"][len(start) :]
+                name = item["Key"][len(start) :]
+                # Someone else's object under the prefix is not ours (and must not name a path).
+                with contextlib.suppress(ValueError):
+                    yield check_key(name)
 
 
 def _not_found(error: ClientError, key: str) -> Exception:

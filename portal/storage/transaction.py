@@ -41,21 +41,21 @@ def _hook(db: Session) -> None:
     def committed(session):
         session.info.pop(_WRITTEN, None)
         for store, key in session.info.pop(_DOOMED, []):
-            _delete(store, key)
+            delete_quietly(store, key)
 
     def rolled_back(session, previous_transaction):
         if previous_transaction.nested:
             return  # a savepoint: the outer transaction may still commit these objects
         session.info.pop(_DOOMED, None)
         for store, key in session.info.pop(_WRITTEN, []):
-            _delete(store, key)
+            delete_quietly(store, key)
 
     event.listen(db, "after_commit", committed)
     event.listen(db, "after_soft_rollback", rolled_back)
 
 
-def _delete(store: Storage, key: str) -> None:
-    # A cleanup failure must not turn a committed request into an error; it is logged instead.
+def delete_quietly(store: Storage, key: str) -> None:
+    """Delete an object during cleanup; a failure is logged, never raised over the real outcome."""
     with contextlib.suppress(ValueError):
         try:
             store.delete(key)
