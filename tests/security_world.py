@@ -21,8 +21,8 @@ from pathlib import Path
 from flask import Flask
 from sqlmodel import Session
 
-from portal.accounts import services as accounts
 from portal.accounts.models import Organization, User
+from portal.accounts.tokens import create_api_token
 from portal.agreements.documents import add_document
 from portal.agreements.evidence import submit_evidence
 from portal.agreements.models import AgreementTechnology
@@ -203,7 +203,7 @@ def _party(app: Flask, db: Session, key: str, staff: User, technology_id: int, t
         grant = dataset_grants.grant_access(
             db, dataset, organization_id=organization.id, agreement_id=agreement.id, actor=staff
         )
-        token, raw_token = accounts.create_api_token(db, user, m("token_name"))
+        token, raw_token = create_api_token(db, user, m("token_name"))
         _feed, calendar_secret = partners.create_calendar_feed(db, user)
         db.commit()
     cycler = write_arbin(tmp / f"{key}.csv", [1.0, 0.99], points=6)
