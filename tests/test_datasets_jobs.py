@@ -178,6 +178,7 @@ def test_a_failing_file_ends_failed_with_its_reason_and_retry_works_once_fixed(
     retry_url = f"/admin/datasets/{dataset.slug}/files/{failed.id}/retry"
     assert re.search(rf'<form method="post" action="{retry_url}"', html)
     assert 'name="csrf_token"' in html
+    assert f'name="next" value="/admin/datasets/{dataset.slug}#files"' in html
 
     assert staff.post(retry_url).status_code == 400  # no CSRF token: refused
     assert only_file(db).status == "failed"

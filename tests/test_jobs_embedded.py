@@ -105,3 +105,22 @@ def test_a_starting_worker_thread_takes_over_a_file_left_running(app, client, db
         time.sleep(0.2)
     again = db.get(DatasetFile, file_id)
     assert again.status == "ingested" and again.attempt_id != "b" * 32
+
+
+def test_a_broker_url_that_is_neither_redis_nor_amqp_stops_the_start(app_config):
+    from portal.config import ConfigError
+
+    with pytest.raises(ConfigError, match="PORTAL_BROKER_URL"):
+        create_app({**app_config, "BROKER_URL": "http://127.0.0.1:6379/7"})
+
+
+def test_portal_worker_without_a_broker_says_why_and_exits(app):
+    result = app.test_cli_runner().invoke(args=["worker"])
+    assert result.exit_code == 1
+    assert "PORTAL_BROKER_URL is not set" in result.output
+
+
+def test_cli_commands_do_not_start_the_worker_thread(app, tmp_path):
+    result = app.test_cli_runner().invoke(args=["sweep", "--today", "2026-01-02"])
+    assert result.exit_code == 0, result.output
+    assert app.extensions["jobs"].thread is None
