@@ -66,7 +66,8 @@ def app(app_config, mailbox) -> Iterator[Flask]:
 
 @pytest.fixture
 def start_worker(app_config, tmp_path) -> Iterator[Callable[[], subprocess.Popen]]:
-    """Start `portal worker` (solo pool: the job runs in the process we kill) on the test's settings."""
+    """Start `portal worker` on the test's settings (solo pool by default: the job runs in the
+    worker's own process, the one a test kills)."""
     env = {
         **os.environ,
         "PORTAL_DATABASE_URL": app_config["DATABASE_URL"],
@@ -78,10 +79,10 @@ def start_worker(app_config, tmp_path) -> Iterator[Callable[[], subprocess.Popen
     }
     started: list[subprocess.Popen] = []
 
-    def start() -> subprocess.Popen:
+    def start(pool: str = "solo") -> subprocess.Popen:
         log = open(tmp_path / f"worker-{len(started)}.log", "wb")  # noqa: SIM115 (closed below)
         process = subprocess.Popen(
-            [str(PORTAL), "worker", "--pool", "solo", "--concurrency", "1"],
+            [str(PORTAL), "worker", "--pool", pool, "--concurrency", "1"],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -150,15 +151,14 @@ def test_a_celery_worker_ingests_an_upload(app, client, db, login_as, start_work
     assert stored(app) == {done.stored_name, done.parquet_name}
 
 
-def test_a_worker_killed_mid_job_is_restarted_and_finishes_without_duplicates(
-    app, db, start_worker, tmp_path
-):
+def queue_long_test(app, db, tmp_path: Path) -> int:
+    """Store a ~90 MB synthetic test of 3,000 cycles as queued and send its job; its id."""
     from portal import db as portal_db
     from portal.datasets import files
     from portal.datasets import jobs as dataset_jobs
     from portal.datasets.synthetic import write_csv
 
-    big = write_csv(tmp_path / "long_test.csv", cycles=3000)  # ~90 MB, a few seconds to ingest
+    big = write_csv(tmp_path / "long_test.csv", cycles=3000)
     dataset = factories.make_dataset(db)
     with app.app_context():
         session = portal_db.session()
@@ -168,8 +168,31 @@ def test_a_worker_killed_mid_job_is_restarted_and_finishes_without_duplicates(
             )
         dataset_jobs.queue_ingest(session, queued, action="")
         portal_db.commit()  # the job goes to Redis now
-        file_id = queued.id
+        return queued.id
 
+
+def assert_ingested_once(app, db, file_id: int, killed_attempt: str, tmp_path: Path) -> None:
+    """One summary row per cycle, the original and one table stored, by a newer run."""
+    done = file_state(db, file_id)
+    assert done.attempt_id != killed_attempt, worker_logs(tmp_path)
+    rows = db.exec(select(CycleSummary).where(CycleSummary.dataset_file_id == file_id)).all()
+    assert len(rows) == done.cycle_count == 3000
+    assert len({row.cycle_index for row in rows}) == 3000
+    assert stored(app) == {done.stored_name, done.parquet_name}
+
+
+def child_pids(pid: int) -> list[int]:
+    """The direct children of a process (Linux /proc)."""
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(c) for c in (task / "children").read_text().split()]
+    return children
+
+
+def test_a_worker_killed_mid_job_is_restarted_and_finishes_without_duplicates(
+    app, db, start_worker, tmp_path
+):
+    file_id = queue_long_test(app, db, tmp_path)
     first = start_worker()
     # Mid-job: the reader has finished (rows read are known) but nothing is recorded yet.
     wait_for(lambda: file_state(db, file_id).rows_read is not None, 120, "rows read", tmp_path)
@@ -183,9 +206,25 @@ def test_a_worker_killed_mid_job_is_restarted_and_finishes_without_duplicates(
 
     start_worker()  # takes over the unfinished file
     wait_for(lambda: file_state(db, file_id).status == "ingested", 180, "ingested", tmp_path)
-    done = file_state(db, file_id)
-    assert done.attempt_id != killed_attempt, worker_logs(tmp_path)
-    rows = db.exec(select(CycleSummary).where(CycleSummary.dataset_file_id == file_id)).all()
-    assert len(rows) == done.cycle_count == 3000
-    assert len({row.cycle_index for row in rows}) == 3000
-    assert stored(app) == {done.stored_name, done.parquet_name}
+    assert_ingested_once(app, db, file_id, killed_attempt, tmp_path)
+
+
+def test_a_pool_process_killed_mid_job_gives_the_task_back_to_the_broker(
+    app, db, start_worker, tmp_path
+):
+    worker = start_worker(pool="prefork")
+    # Queued only once the worker is up: then the job has one message (no start-up re-send),
+    # and finishing it proves the broker gave that message back.
+    log = tmp_path / "worker-0.log"
+    wait_for(lambda: "ready." in log.read_text(errors="replace"), 60, "worker ready", tmp_path)
+    file_id = queue_long_test(app, db, tmp_path)
+    wait_for(lambda: file_state(db, file_id).rows_read is not None, 120, "rows read", tmp_path)
+    killed_attempt = file_state(db, file_id).attempt_id
+    (child,) = child_pids(worker.pid)
+    os.kill(child, signal.SIGKILL)  # the pool process running the job, not the worker
+    # task_reject_on_worker_lost: the message goes back to the queue and runs again, in the
+    # same worker's new pool process, with no restart.
+    wait_for(lambda: file_state(db, file_id).status == "ingested", 180, "ingested", tmp_path)
+    assert_ingested_once(app, db, file_id, killed_attempt, tmp_path)
+    assert worker.poll() is None
+    assert "WorkerLostError" in log.read_text(errors="replace")
