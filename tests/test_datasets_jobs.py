@@ -3,6 +3,7 @@ runs twice without duplicating anything, and gives up on a deleted file."""
 
 from __future__ import annotations
 
+import contextvars
 import io
 import re
 from pathlib import Path
@@ -303,3 +304,27 @@ def test_portal_ingest_prints_the_percentage_and_rows_read(app, db, tmp_path, sm
     terminal = result.output + (getattr(result, "stderr", "") or "")
     assert "100%" in terminal
     assert f"{dataset_file.row_count:,} rows read" in terminal
+
+
+def test_a_file_deleted_while_its_job_runs_leaves_nothing(
+    app, db, staff, sent, small_maccor, monkeypatch
+):
+    from portal.datasets import jobs
+    from portal.datasets.ingest import ingest_file
+
+    dataset = factories.make_dataset(db)
+    upload(staff, dataset.slug, small_maccor)
+    dataset_file = only_file(db)
+
+    def deleted_meanwhile(*args, **kwargs):
+        result = ingest_file(*args, **kwargs)
+        # Staff delete the file while the job reads it (their request in a context of its own,
+        # as it would be on another thread or node).
+        url = f"/admin/datasets/{dataset.slug}/files/{dataset_file.id}/delete"
+        assert contextvars.Context().run(staff.post_form, url).status_code == 302
+        return result
+
+    monkeypatch.setattr(jobs, "ingest_file", deleted_meanwhile)
+    assert run_job(app, *sent[0]).startswith("given up")
+    assert db.exec(select(DatasetFile)).all() == [] and db.exec(select(CycleSummary)).all() == []
+    assert stored(app) == set()

@@ -78,6 +78,7 @@ def run_ingest(file_id: int, job_id: str) -> str:
             parquet = scratch / "table.parquet"
             result = ingest_file(source, parquet, progress=progress)
             if progress.lost or not _still_ours(session, file_id, attempt):
+                session.rollback()
                 return "given up: the file was deleted or another run took it"
             before = {"format": dataset_file.format, "cycle_count": dataset_file.cycle_count}
             files.record_ingest(session, dataset_file, parquet, result)
