@@ -8,7 +8,7 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import db, errors, formatting, navigation, security, storage, templating
+from portal import db, errors, formatting, jobs, navigation, security, storage, templating
 from portal.config import ROOT, load_settings
 from portal.logging_setup import configure_logging
 from portal.urls import PortalFlask
@@ -113,6 +113,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     storage.init_app(app)
+    jobs.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)

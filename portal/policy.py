@@ -179,6 +179,8 @@ POLICY: dict[str, Access] = {
     "datasets.admin_edit": STAFF_ONLY,
     "datasets.admin_upload": STAFF_ONLY,
     "datasets.admin_reingest": STAFF_ONLY,
+    "datasets.admin_retry": STAFF_ONLY,
+    "datasets.admin_file_progress": STAFF_ONLY,
     "datasets.admin_file_delete": STAFF_ONLY,
     "datasets.admin_delete": STAFF_ONLY,
     "datasets.admin_grant": STAFF_ONLY,

@@ -57,7 +57,13 @@ def test_done_when_journey(app, db):
             headers={"HX-Request": "true"},
         )
     assert uploaded.status_code == 200
-    assert "2 cycles" in uploaded.get_data(as_text=True)
+    fragment = uploaded.get_data(as_text=True)
+    assert "ingest is queued" in fragment  # the request only stores and queues
+    # The fragment polls the file's progress; the (eager) job has run by the next poll.
+    progress_url = re.search(r'hx-get="([^"]+/progress)"', fragment).group(1)
+    assert "2 cycles" in staff.get(progress_url, headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
     dataset_file = db.exec(select(DatasetFile)).one()
     assert dataset_file.format == "maccor_txt" and dataset_file.cycle_count == 2
     cycles = db.exec(select(CycleSummary).order_by(CycleSummary.cycle_index)).all()

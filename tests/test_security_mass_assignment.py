@@ -76,6 +76,7 @@ ACTIONS = {
     "datasets.admin_delete",
     "datasets.admin_file_delete",
     "datasets.admin_reingest",
+    "datasets.admin_retry",
     "datasets.admin_revoke",
     "partners.token_revoke",
     "partners.calendar_create",

@@ -8,11 +8,9 @@ import click
 from flask.cli import with_appcontext
 
 from portal import db
-from portal.accounts.token_reminders import send_token_expiry_reminders
-from portal.agreements.reminders import send_reminders
+from portal.agreements.jobs import send_all_reminders
 from portal.agreements.services import sweep_expired
 from portal.dates import EARLIEST, LATEST, in_range, local_today
-from portal.patents.renewals import send_renewal_reminders
 
 
 def _parse_today(value: str | None) -> date:
@@ -49,10 +47,8 @@ def send_reminders_command(today_text: str | None) -> None:
     """Mail partners and staff about milestones due in 14, 7 and 1 days, and overdue ones (once
     each), and token owners a week before a token expires."""
     today = _parse_today(today_text)
-    run = send_reminders(db.session(), today)
-    token_mails = send_token_expiry_reminders(db.session(), today)
-    patent_mails = send_renewal_reminders(db.session(), today)
+    run = send_all_reminders(db.session(), today)
     db.commit()
     click.echo(f"send-reminders: {run.reminders} reminder(s), {run.mails} mail(s) sent")
-    click.echo(f"send-reminders: {token_mails} API token expiry mail(s) sent")
-    click.echo(f"send-reminders: {patent_mails} patent renewal mail(s) sent")
+    click.echo(f"send-reminders: {run.token_mails} API token expiry mail(s) sent")
+    click.echo(f"send-reminders: {run.patent_mails} patent renewal mail(s) sent")

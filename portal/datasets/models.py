@@ -40,8 +40,14 @@ class FileStatus(Choices):
     """Where an uploaded file stands (a refused upload leaves no record at all)."""
 
     PENDING = "pending", _l("Pending")
+    QUEUED = "queued", _l("Queued")
+    RUNNING = "running", _l("Running")
     INGESTED = "ingested", _l("Ingested")
     FAILED = "failed", _l("Failed")
+
+
+# A job is still to do (or doing) for files in these states: a starting worker picks them up.
+UNFINISHED = (FileStatus.QUEUED, FileStatus.RUNNING)
 
 
 def _long_text(label, max_length: int):
@@ -173,6 +179,18 @@ class DatasetFile(DatasetFileFields, table=True):
     )
     created_at: datetime = Field(default_factory=utcnow)
     ingested_at: datetime | None = None
+    # The ingest job (portal.datasets.jobs): which request for work is current, which run of it
+    # holds the file (a newer run wins; an older one gives up), and how far it has got.
+    job_id: str | None = Field(default=None, max_length=32)
+    attempt_id: str | None = Field(default=None, max_length=32)
+    progress_percent: int = Field(default=0)
+    rows_read: int | None = Field(default=None, sa_type=BigInteger)
+    job_updated_at: datetime | None = None
+
+    @property
+    def unfinished(self) -> bool:
+        """Queued or running: its progress is still worth polling."""
+        return self.status in UNFINISHED
 
 
 class CycleSummary(CycleSummaryFields, table=True):

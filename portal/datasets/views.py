@@ -124,6 +124,8 @@ def detail(slug: str):
     dataset = get_dataset_or_404(slug, current_user)
     session = db.session()
     dataset_files = queries.files_of(session, dataset)
+    if not current_user.is_staff:  # a file still being ingested, or failed, is staff business
+        dataset_files = [f for f in dataset_files if f.status == FileStatus.INGESTED]
     wanted = parse_int(request.args.get("file"))
     ingested = [f for f in dataset_files if f.status == FileStatus.INGESTED]
     selected = next((f for f in ingested if f.id == wanted), ingested[0] if ingested else None)

@@ -4,6 +4,7 @@ import contextlib
 import logging
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,14 @@ log = logging.getLogger(__name__)
 
 PREVIEW_CYCLES = 5
 ROW_GROUP_ROWS = 64 * 1024  # small enough that a cycle filter skips most of a big file
+
+# progress(fraction done, rows read so far or None): called between stages; the readers read a
+# file whole, so the rows are known once reading ends.
+Progress = Callable[[float, int | None], None]
+
+
+def _no_progress(_fraction: float, _rows: int | None) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,11 @@ class IngestResult:
 
 
 def ingest_file(
-    path: Path | str, parquet_out: Path | str, *, max_plot_points: int = 2000
+    path: Path | str,
+    parquet_out: Path | str,
+    *,
+    max_plot_points: int = 2000,
+    progress: Progress = _no_progress,
 ) -> IngestResult:
     """Ingest a cycler file into the canonical Parquet table at ``parquet_out``; all or nothing."""
     path, parquet_out = Path(path), Path(parquet_out)
@@ -54,14 +67,19 @@ def ingest_file(
     try:
         sniffed = sniff(path)
         fmt = sniffed.format
+        progress(0.05, None)
         raw = format_named(fmt).read(path, sniffed)
+        progress(0.5, raw.frame.height)
         metadata = dict(raw.metadata)
         frame, flags = normalise(raw)
+        progress(0.65, raw.frame.height)
         parquet_out.parent.mkdir(parents=True, exist_ok=True)
         frame.write_parquet(
             partial, compression="snappy", statistics=True, row_group_size=ROW_GROUP_ROWS
         )
+        progress(0.8, frame.height)
         result = _result(fmt, frame, flags, max_plot_points, metadata)
+        progress(0.95, frame.height)
         os.replace(partial, parquet_out)
         return result
     except IngestError:

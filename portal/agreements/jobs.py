@@ -1,0 +1,58 @@
+"""The daily jobs of agreements: persist expiries (sweep) and mail reminders.
+
+The commands `portal sweep` and `portal send-reminders` and the queue's scheduler (celery beat)
+run the same functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from portal import db
+from portal.accounts.token_reminders import send_token_expiry_reminders
+from portal.agreements.reminders import send_reminders
+from portal.agreements.services import sweep_expired
+from portal.dates import local_today
+from portal.patents.renewals import send_renewal_reminders
+
+
+@dataclass(frozen=True)
+class ReminderRun:
+    """How many reminders and mails one run sent."""
+
+    reminders: int
+    mails: int
+    token_mails: int
+    patent_mails: int
+
+
+def send_all_reminders(session: Session, today: date) -> ReminderRun:
+    """Milestone, API-token and patent-renewal reminders due today (each sent once)."""
+    run = send_reminders(session, today)
+    token_mails = send_token_expiry_reminders(session, today)
+    patent_mails = send_renewal_reminders(session, today)
+    return ReminderRun(run.reminders, run.mails, token_mails, patent_mails)
+
+
+def send_reminders_job(today: str | None = None) -> str:
+    """The scheduled reminders job (today unless an ISO date is given)."""
+    run = send_all_reminders(db.session(), _day(today))
+    db.commit()
+    return (
+        f"{run.reminders} reminder(s), {run.mails} mail(s), {run.token_mails} token mail(s), "
+        f"{run.patent_mails} patent mail(s)"
+    )
+
+
+def sweep_job(today: str | None = None) -> str:
+    """The scheduled sweep job: active agreements past their expiry become expired."""
+    expired = sweep_expired(db.session(), _day(today))
+    db.commit()
+    return f"{len(expired)} agreement(s) expired"
+
+
+def _day(today: str | None) -> date:
+    return date.fromisoformat(today) if today else local_today()
