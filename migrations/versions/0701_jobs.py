@@ -1,7 +1,7 @@
 """ingest on a job queue: queued and running files, their progress and which run holds them
 
 Revision ID: 0701_jobs
-Revises: 0601_patents
+Revises: 0602_royalties
 Create Date: 2026-12-03
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 revision: str = "0701_jobs"
 # Chained after the head main had when this was written (0601_patents); the lead re-chains.
-down_revision: str | None = "0601_patents"
+down_revision: str | None = "0602_royalties"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
