@@ -37,6 +37,7 @@ ROUTE_MODULES = (
     "portal.datasets.api",
     "portal.api.views",
     "portal.accounts.account_views",
+    "portal.notifications.views",
 )
 
 
@@ -55,6 +56,7 @@ def _blueprints() -> list:
     from portal.core import bp as core
     from portal.datasets import api_bp as datasets_api
     from portal.datasets import bp as datasets
+    from portal.notifications import bp as notifications
     from portal.partners import bp as partners
 
     return [
@@ -70,6 +72,7 @@ def _blueprints() -> list:
         datasets,
         datasets_api,
         api,
+        notifications,
     ]
 
 

@@ -124,6 +124,7 @@ POLICY: dict[str, Access] = {
     "agreements.admin_detail": STAFF_ONLY,
     "agreements.admin_edit": STAFF_ONLY,
     "agreements.admin_transition": STAFF_ONLY,
+    "agreements.admin_follow_up": STAFF_ONLY,
     "agreements.admin_document_upload": STAFF_ONLY,
     "agreements.admin_milestone_create": STAFF_ONLY,
     "agreements.admin_milestone_edit": STAFF_ONLY,
@@ -169,6 +170,10 @@ POLICY: dict[str, Access] = {
     "partners.calendar_revoke": SIGNED_IN,
     # The secret in the URL is the credential (calendar apps send no cookie); unknown → 404.
     "partners.calendar_feed": PUBLIC,
+    # --- notifications (always the signed-in user's own) ---
+    "notifications.index": SIGNED_IN,
+    "notifications.mark_read": SIGNED_IN,
+    "notifications.preference": SIGNED_IN,
     # --- datasets ---
     "datasets.index": allow(
         ANONYMOUS, PARTNER, STAFF, ADMIN, objects="lists visible datasets only"

@@ -13,6 +13,7 @@ from portal.catalog.forms import inquiry_status_form
 from portal.catalog.labels import catalog_label, trl_meaning
 from portal.datasets import panels
 from portal.datasets.labels import dataset_choices, dataset_label
+from portal.notifications import panels as notification_panels
 
 
 def init_app(app: Flask) -> None:
@@ -30,5 +31,6 @@ def init_app(app: Flask) -> None:
         panels.datasets_shared_with_me,
         panels.datasets_for_evidence,
         panels.evidence_dataset_check,
+        notification_panels.my_notifications,
     ):
         app.add_template_global(function)

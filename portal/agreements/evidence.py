@@ -21,6 +21,7 @@ from portal.agreements.models import (
     MilestoneOwner,
     MilestoneStatus,
 )
+from portal.agreements.notices import evidence_submitted
 from portal.agreements.services import transition_milestone
 from portal.agreements.status import is_live
 from portal.audit.services import record
@@ -118,6 +119,7 @@ def submit_evidence(
             version=milestone.version,
             reason=_("Evidence submitted"),
         )
+    evidence_submitted(db, milestone, db.get(Agreement, milestone.agreement_id), evidence.id)
     return evidence
 
 

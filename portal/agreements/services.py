@@ -30,6 +30,7 @@ from portal.agreements.models import (
     MilestoneOwner,
     MilestoneStatus,
 )
+from portal.agreements.notices import milestone_decided
 from portal.agreements.status import (
     FINISHED_STATUSES,
     MILESTONE_TRANSITIONS,
@@ -371,4 +372,6 @@ def transition_milestone(
     ):
         milestone.status = to_status
     _event(db, milestone, from_status, to_status, reason)
+    if to_status in (M.ACCEPTED, M.REJECTED):
+        milestone_decided(db, milestone, agreement, reason)
     return milestone

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import db
-from portal.agreements import bp, queries, services
+from portal.agreements import bp, queries, services, versions
 from portal.agreements.documents import add_document
 from portal.agreements.forms import (
     AgreementEditForm,
@@ -140,6 +140,8 @@ def _detail_page(agreement: Agreement, **overrides):
         "responsible": queries.responsible_of(db.session(), agreement),
         "document_form": DocumentForm(),
         "milestone_form": MilestoneForm(),
+        "history": versions.timeline(db.session(), agreement, for_partner=False),
+        "follow_ups": versions.follow_ups_for(agreement),
     }
     return render_template("agreements/admin_detail.html", **{**context, **overrides})
 
@@ -178,6 +180,26 @@ def admin_transition(agreement_id: int):
             "success",
         )
     return _back_to(agreement_id)
+
+
+@bp.post("/admin/agreements/<int:agreement_id>/follow-up")
+def admin_follow_up(agreement_id: int):
+    """Draft a renewal or an amendment of this agreement and open it for editing."""
+    agreement = get_agreement_or_404(agreement_id, current_user)
+    try:
+        draft = versions.derive_agreement(db.session(), agreement, request.form.get("kind", ""))
+    except ServiceError as refused:
+        flash(refused.message, "error")
+        return _back_to(agreement_id)
+    flash(
+        _(
+            "%(ref)s drafted from %(previous)s: check its terms and dates.",
+            ref=draft.reference,
+            previous=agreement.reference,
+        ),
+        "success",
+    )
+    return redirect(url_for("agreements.admin_edit", agreement_id=draft.id), code=303)
 
 
 @bp.post("/admin/agreements/<int:agreement_id>/documents")

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import db
-from portal.agreements import bp, files, queries
+from portal.agreements import bp, files, queries, versions
 from portal.agreements.documents import KIND as DOCUMENT_FILES
 from portal.agreements.documents import record_document_download
 from portal.agreements.evidence import KIND as EVIDENCE_FILES
@@ -52,7 +52,11 @@ def detail(agreement_id: int):
     agreement = get_agreement_or_404(agreement_id, current_user)
     if current_user.is_staff:
         return redirect(url_for("agreements.admin_detail", agreement_id=agreement.id))
-    return render_template("agreements/detail.html", **agreement_context(agreement))
+    return render_template(
+        "agreements/detail.html",
+        **agreement_context(agreement),
+        history=versions.timeline(db.session(), agreement, for_partner=True),
+    )
 
 
 def _milestone_page(milestone: Milestone, form: EvidenceForm, error: str | None = None, status=200):
