@@ -84,6 +84,7 @@ POLICY: dict[str, Access] = {
     "accounts.admin_organization_deactivate": ADMIN_ONLY,
     # --- audit ---
     "audit.index": STAFF_ONLY,
+    "audit.export_csv": STAFF_ONLY,
     # --- admin dashboard ---
     "admin.dashboard": STAFF_ONLY,
     # --- catalog ---

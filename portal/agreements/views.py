@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from portal import db
 from portal.agreements import bp, files, queries, versions
+from portal.agreements.consistency import date_warnings
 from portal.agreements.documents import KIND as DOCUMENT_FILES
 from portal.agreements.documents import record_document_download
 from portal.agreements.evidence import KIND as EVIDENCE_FILES
@@ -33,12 +34,14 @@ def agreement_context(agreement: Agreement) -> dict:
     """What the agreement pages show (staff and partner): terms, documents and milestones."""
     session = db.session()
     today = local_today()
+    milestones = queries.milestones_of(session, agreement)
     return {
         "agreement": agreement,
         "organization": queries.organization_of(session, agreement),
         "technologies": queries.technologies_of(session, agreement),
         "documents": queries.documents_of(session, agreement),
-        "milestones": queries.milestones_of(session, agreement),
+        "milestones": milestones,
+        "date_warnings": date_warnings(agreement, milestones),
         "status": agreement.status_on(today),
         "transitions": allowed_transitions(agreement, today),
         "milestone_transitions": allowed_milestone_transitions,
