@@ -38,6 +38,8 @@ ROUTE_MODULES = (
     "portal.api.views",
     "portal.accounts.account_views",
     "portal.notifications.views",
+    "portal.licensing.views",
+    "portal.licensing.staff_views",
 )
 
 
@@ -56,6 +58,7 @@ def _blueprints() -> list:
     from portal.core import bp as core
     from portal.datasets import api_bp as datasets_api
     from portal.datasets import bp as datasets
+    from portal.licensing import bp as licensing
     from portal.notifications import bp as notifications
     from portal.partners import bp as partners
 
@@ -73,6 +76,7 @@ def _blueprints() -> list:
         datasets_api,
         api,
         notifications,
+        licensing,
     ]
 
 

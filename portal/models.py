@@ -29,6 +29,7 @@ from portal.datasets.models import (  # noqa: F401
     DatasetFile,
     DatasetGrant,
 )
+from portal.licensing.models import ApplicationStep, LicenceApplication  # noqa: F401
 from portal.notifications.models import Notification, NotificationPreference  # noqa: F401
 from portal.partners.models import CalendarFeed  # noqa: F401
 from portal.ratelimit import RateCounter  # noqa: F401

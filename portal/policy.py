@@ -171,6 +171,16 @@ POLICY: dict[str, Access] = {
     "partners.calendar_revoke": SIGNED_IN,
     # The secret in the URL is the credential (calendar apps send no cookie); unknown → 404.
     "partners.calendar_feed": PUBLIC,
+    # --- licence applications ---
+    "licensing.apply": allow(ANONYMOUS, PARTNER),
+    "licensing.sent": PUBLIC,
+    "licensing.detail": allow(PARTNER, STAFF, ADMIN, objects="partner: own organisation's (404)"),
+    "licensing.plan_download": allow(
+        PARTNER, STAFF, ADMIN, objects="partner: own organisation's (404)"
+    ),
+    "licensing.admin_index": STAFF_ONLY,
+    "licensing.admin_detail": STAFF_ONLY,
+    "licensing.admin_step": STAFF_ONLY,
     # --- notifications (always the signed-in user's own) ---
     "notifications.index": SIGNED_IN,
     "notifications.mark_read": SIGNED_IN,

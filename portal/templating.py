@@ -13,6 +13,7 @@ from portal.catalog.forms import inquiry_status_form
 from portal.catalog.labels import catalog_label, trl_meaning
 from portal.datasets import panels
 from portal.datasets.labels import dataset_choices, dataset_label
+from portal.licensing.labels import licensing_label
 from portal.notifications import panels as notification_panels
 
 
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
         agreement_choices,
         dataset_label,
         dataset_choices,
+        licensing_label,
         # Reads the database (one query per panel): the datasets on other domains' pages.
         panels.public_datasets_for,
         panels.datasets_shared_with_me,

@@ -100,6 +100,7 @@ LEGITIMATE = {
     "datasets.admin_create": {"visibility"},
     "datasets.admin_edit": {"visibility", "version"},
     "datasets.admin_grant": {"organization_id", "agreement_id"},
+    "licensing.admin_step": {"version"},
 }
 
 
@@ -159,6 +160,7 @@ def _route_urls(app, world: World) -> list[tuple[str, str, str]]:
         "user_id": a.user.id,
         "tech_id": world.draft_technology_id,
         "inquiry_id": a.inquiry_id,
+        "application_id": a.application_id,
         "slug": a.dataset_slug,
         "file_id": a.dataset_file_id,
         "grant_id": a.grant_id,

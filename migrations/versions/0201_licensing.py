@@ -1,4 +1,5 @@
-"""licensing: notifications and their preferences; agreement renewals and amendments
+"""licensing: notifications and their preferences; agreement renewals and amendments;
+licence applications and their steps
 
 Revision ID: 0201_licensing
 Revises: 0105_security_review
@@ -80,8 +81,137 @@ def upgrade() -> None:
             "change_kind_valid", "change_kind IN ('', 'renewal', 'amendment')"
         )
 
+    op.create_table(
+        "licence_application",
+        sa.Column("contact_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("contact_email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+        sa.Column("licence_type", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("field_of_use", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("territory", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("company_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column(
+            "company_registration", sqlmodel.sql.sqltypes.AutoString(length=21), nullable=False
+        ),
+        sa.Column("company_size", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("business_plan", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("expected_volumes", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("timeline", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("reference", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column("technology_id", sa.Integer(), nullable=False),
+        sa.Column("organization_id", sa.Integer(), nullable=True),
+        sa.Column("applicant_id", sa.Integer(), nullable=True),
+        sa.Column("stage", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("stage_since", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("plan_stored_name", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+        sa.Column("plan_filename", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+        sa.Column("plan_size_bytes", sa.Integer(), nullable=True),
+        sa.Column("plan_sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("agreement_id", sa.Integer(), nullable=True),
+        sa.Column("ip_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.CheckConstraint(
+            "company_size IN ('startup', 'msme', 'large')",
+            name=op.f("ck_licence_application_company_size_valid"),
+        ),
+        sa.CheckConstraint(
+            "licence_type IN ('evaluation', 'non_exclusive', 'exclusive', 'startup')",
+            name=op.f("ck_licence_application_licence_type_valid"),
+        ),
+        sa.CheckConstraint(
+            "stage IN ('received', 'under_review', 'term_sheet_sent', 'negotiation', 'approved', 'declined')",
+            name=op.f("ck_licence_application_stage_valid"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"],
+            ["agreement.id"],
+            name=op.f("fk_licence_application_agreement_id_agreement"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["applicant_id"],
+            ["user_account.id"],
+            name=op.f("fk_licence_application_applicant_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organization.id"],
+            name=op.f("fk_licence_application_organization_id_organization"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["technology_id"],
+            ["technology.id"],
+            name=op.f("fk_licence_application_technology_id_technology"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_licence_application")),
+        sa.UniqueConstraint(
+            "plan_stored_name", name=op.f("uq_licence_application_plan_stored_name")
+        ),
+        sa.UniqueConstraint("reference", name=op.f("uq_licence_application_reference")),
+    )
+    with op.batch_alter_table("licence_application", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_licence_application_ip_hash"), ["ip_hash"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_licence_application_organization_id"), ["organization_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_licence_application_stage_since", ["stage", "stage_since"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_licence_application_technology_id"), ["technology_id"], unique=False
+        )
+
+    op.create_table(
+        "licence_application_step",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("from_stage", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("to_stage", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("message", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("actor_label", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"],
+            ["user_account.id"],
+            name=op.f("fk_licence_application_step_actor_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["licence_application.id"],
+            name=op.f("fk_licence_application_step_application_id_licence_application"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_licence_application_step")),
+    )
+    with op.batch_alter_table("licence_application_step", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_licence_application_step_application_id"),
+            ["application_id"],
+            unique=False,
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("licence_application_step", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_licence_application_step_application_id"))
+
+    op.drop_table("licence_application_step")
+    with op.batch_alter_table("licence_application", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_licence_application_technology_id"))
+        batch_op.drop_index("ix_licence_application_stage_since")
+        batch_op.drop_index(batch_op.f("ix_licence_application_organization_id"))
+        batch_op.drop_index(batch_op.f("ix_licence_application_ip_hash"))
+
+    op.drop_table("licence_application")
     with op.batch_alter_table("agreement", schema=None) as batch_op:
         batch_op.drop_constraint("change_kind_valid", type_="check")
         batch_op.drop_constraint("fk_agreement_previous_id_agreement", type_="foreignkey")
