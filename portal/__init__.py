@@ -34,6 +34,7 @@ ROUTE_MODULES = (
     "portal.datasets.views",
     "portal.datasets.downloads",
     "portal.datasets.staff_views",
+    "portal.datasets.claim_views",
     "portal.datasets.api",
     "portal.api.views",
     "portal.accounts.account_views",

@@ -28,6 +28,7 @@ from portal.datasets.models import (  # noqa: F401
     Dataset,
     DatasetFile,
     DatasetGrant,
+    TechnologyClaim,
 )
 from portal.licensing.models import ApplicationStep, LicenceApplication  # noqa: F401
 from portal.notifications.models import Notification, NotificationPreference  # noqa: F401

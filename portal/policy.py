@@ -181,6 +181,10 @@ POLICY: dict[str, Access] = {
     "licensing.admin_index": STAFF_ONLY,
     "licensing.admin_detail": STAFF_ONLY,
     "licensing.admin_step": STAFF_ONLY,
+    # --- claims checked against data ---
+    "datasets.admin_claims": STAFF_ONLY,
+    "datasets.admin_claim_create": STAFF_ONLY,
+    "datasets.admin_claim_delete": STAFF_ONLY,
     # --- notifications (always the signed-in user's own) ---
     "notifications.index": SIGNED_IN,
     "notifications.mark_read": SIGNED_IN,

@@ -33,6 +33,8 @@ def init_app(app: Flask) -> None:
         panels.datasets_shared_with_me,
         panels.datasets_for_evidence,
         panels.evidence_dataset_check,
+        panels.claim_checks_for,
+        panels.contradicted_claims,
         notification_panels.my_notifications,
     ):
         app.add_template_global(function)

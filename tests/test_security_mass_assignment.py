@@ -161,6 +161,7 @@ def _route_urls(app, world: World) -> list[tuple[str, str, str]]:
         "tech_id": world.draft_technology_id,
         "inquiry_id": a.inquiry_id,
         "application_id": a.application_id,
+        "claim_id": 1,
         "slug": a.dataset_slug,
         "file_id": a.dataset_file_id,
         "grant_id": a.grant_id,

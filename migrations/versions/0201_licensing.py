@@ -1,5 +1,5 @@
 """licensing: notifications and their preferences; agreement renewals and amendments;
-licence applications and their steps
+licence applications and their steps; technology claims checked against datasets
 
 Revision ID: 0201_licensing
 Revises: 0105_security_review
@@ -199,8 +199,52 @@ def upgrade() -> None:
             unique=False,
         )
 
+    op.create_table(
+        "technology_claim",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("technology_id", sa.Integer(), nullable=False),
+        sa.Column("dataset_id", sa.Integer(), nullable=False),
+        sa.Column("figure", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
+        sa.Column("claimed_value", sa.Float(), nullable=True),
+        sa.Column("after_cycles", sa.Integer(), nullable=True),
+        sa.Column("tolerance_pct", sa.Float(), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.CheckConstraint(
+            "figure IN ('cycles_to_80', 'retention_after', 'coulombic_efficiency', 'capacity')",
+            name=op.f("ck_technology_claim_figure_valid"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["dataset_id"],
+            ["dataset.id"],
+            name=op.f("fk_technology_claim_dataset_id_dataset"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["technology_id"],
+            ["technology.id"],
+            name=op.f("fk_technology_claim_technology_id_technology"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_technology_claim")),
+        sa.UniqueConstraint(
+            "technology_id", "figure", "dataset_id", name="uq_technology_claim_link"
+        ),
+    )
+    with op.batch_alter_table("technology_claim", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_technology_claim_dataset_id"), ["dataset_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_technology_claim_technology_id"), ["technology_id"], unique=False
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("technology_claim", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_technology_claim_technology_id"))
+        batch_op.drop_index(batch_op.f("ix_technology_claim_dataset_id"))
+
+    op.drop_table("technology_claim")
     with op.batch_alter_table("licence_application_step", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_licence_application_step_application_id"))
 

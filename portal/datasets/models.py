@@ -210,3 +210,33 @@ class DatasetGrant(SQLModel, table=True):
     def is_current(self, today: date) -> bool:
         """Not revoked and not past its expiry date (the agreement is checked separately)."""
         return self.revoked_at is None and (self.expires_on is None or self.expires_on >= today)
+
+
+class ClaimFigure(Choices):
+    """The dataset measures a technology's key figure can be checked against."""
+
+    CYCLES_TO_80 = "cycles_to_80", _l("Cycles to 80 % capacity")
+    RETENTION_AFTER = "retention_after", _l("Capacity retention after N cycles (%)")
+    COULOMBIC_EFFICIENCY = "coulombic_efficiency", _l("Coulombic efficiency (%)")
+    CAPACITY = "capacity", _l("Capacity (Ah)")
+
+
+class TechnologyClaim(SQLModel, table=True):
+    """A technology's key figure linked to a measure of one dataset, checked whenever shown."""
+
+    __tablename__ = "technology_claim"
+    __table_args__ = (
+        CheckConstraint(ClaimFigure.sql_check("figure"), name="figure_valid"),
+        UniqueConstraint("technology_id", "figure", "dataset_id", name="uq_technology_claim_link"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    technology_id: int = Field(foreign_key="technology.id", index=True, ondelete="CASCADE")
+    dataset_id: int = Field(foreign_key="dataset.id", index=True, ondelete="CASCADE")
+    figure: str = Field(max_length=24)
+    # Cycle life and capacity are read from the technology's own key figures; retention and
+    # coulombic efficiency (not technology fields) are claimed here, in percent.
+    claimed_value: float | None = None
+    after_cycles: int | None = None  # for "retention after N cycles"
+    tolerance_pct: float = Field(default=5.0)
+    created_at: datetime = Field(default_factory=utcnow)
