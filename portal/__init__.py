@@ -35,6 +35,7 @@ ROUTE_MODULES = (
     "portal.datasets.downloads",
     "portal.datasets.staff_views",
     "portal.datasets.claim_views",
+    "portal.datasets.request_views",
     "portal.datasets.api",
     "portal.api.views",
     "portal.accounts.account_views",

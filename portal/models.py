@@ -24,6 +24,7 @@ from portal.catalog.models import (  # noqa: F401
     Technology,
 )
 from portal.datasets.models import (  # noqa: F401
+    AccessRequest,
     CycleSummary,
     Dataset,
     DatasetFile,

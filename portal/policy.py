@@ -181,6 +181,11 @@ POLICY: dict[str, Access] = {
     "licensing.admin_index": STAFF_ONLY,
     "licensing.admin_detail": STAFF_ONLY,
     "licensing.admin_step": STAFF_ONLY,
+    # --- access requests (the card is the public part of datasets.detail) ---
+    "datasets.access_request": allow(PARTNER, objects="datasets with a public card only (404)"),
+    "datasets.admin_access_requests": STAFF_ONLY,
+    "datasets.admin_access_approve": STAFF_ONLY,
+    "datasets.admin_access_decline": STAFF_ONLY,
     # --- claims checked against data ---
     "datasets.admin_claims": STAFF_ONLY,
     "datasets.admin_claim_create": STAFF_ONLY,

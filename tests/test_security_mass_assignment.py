@@ -162,6 +162,7 @@ def _route_urls(app, world: World) -> list[tuple[str, str, str]]:
         "inquiry_id": a.inquiry_id,
         "application_id": a.application_id,
         "claim_id": 1,
+        "request_id": 1,
         "slug": a.dataset_slug,
         "file_id": a.dataset_file_id,
         "grant_id": a.grant_id,

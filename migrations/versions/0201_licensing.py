@@ -1,5 +1,6 @@
 """licensing: notifications and their preferences; agreement renewals and amendments;
-licence applications and their steps; technology claims checked against datasets
+licence applications and their steps; technology claims checked against datasets;
+access requests and public dataset cards
 
 Revision ID: 0201_licensing
 Revises: 0105_security_review
@@ -238,8 +239,85 @@ def upgrade() -> None:
             batch_op.f("ix_technology_claim_technology_id"), ["technology_id"], unique=False
         )
 
+    op.create_table(
+        "access_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("dataset_id", sa.Integer(), nullable=False),
+        sa.Column("organization_id", sa.Integer(), nullable=False),
+        sa.Column("requester_id", sa.Integer(), nullable=True),
+        sa.Column("purpose", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("terms_version", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("terms_accepted_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("decline_reason", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("grant_id", sa.Integer(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('pending', 'approved', 'declined')",
+            name=op.f("ck_access_request_status_valid"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["dataset_id"],
+            ["dataset.id"],
+            name=op.f("fk_access_request_dataset_id_dataset"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_access_request_decided_by_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["grant_id"],
+            ["dataset_grant.id"],
+            name=op.f("fk_access_request_grant_id_dataset_grant"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organization.id"],
+            name=op.f("fk_access_request_organization_id_organization"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["requester_id"],
+            ["user_account.id"],
+            name=op.f("fk_access_request_requester_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_access_request")),
+    )
+    with op.batch_alter_table("access_request", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_access_request_dataset_id"), ["dataset_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_access_request_organization_id"), ["organization_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_access_request_status_created_at", ["status", "created_at"], unique=False
+        )
+
+    with op.batch_alter_table("dataset", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("public_card", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("dataset", schema=None) as batch_op:
+        batch_op.drop_column("public_card")
+    with op.batch_alter_table("access_request", schema=None) as batch_op:
+        batch_op.drop_index("ix_access_request_status_created_at")
+        batch_op.drop_index(batch_op.f("ix_access_request_organization_id"))
+        batch_op.drop_index(batch_op.f("ix_access_request_dataset_id"))
+
+    op.drop_table("access_request")
     with op.batch_alter_table("technology_claim", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_technology_claim_technology_id"))
         batch_op.drop_index(batch_op.f("ix_technology_claim_dataset_id"))
