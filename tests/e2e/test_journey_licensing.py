@@ -14,23 +14,10 @@ from portal.licensing.models import LicenceApplication
 from tests import factories
 from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.helpers import check_at_widths as _check
 
-WIDTHS = ({"width": 1280, "height": 900}, {"width": 360, "height": 740})
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PASSWORD = "sodium ion cells rock"
-
-
-def _check(page) -> None:
-    for size in WIDTHS:
-        page.set_viewport_size(size)
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, f"{page.url} overflows by {overflow}px at {size['width']}px"
-        assert_accessible(page)
-    page.set_viewport_size(WIDTHS[0])
-    assert page.js_errors == [], page.js_errors
-    assert page.console_errors == [], page.console_errors
 
 
 def test_startup_applies_staff_approve_and_the_draft_agreement_appears(
