@@ -296,3 +296,15 @@ def test_forged_fields_do_not_change_owner_or_stage(app, client, db, login_as):
     assert (application.organization_id, application.applicant_id) == (mine.id, partner.id)
     assert application.stage == "received" and application.agreement_id is None
     assert application.reference != "APP-FORGED" and application.contact_email == partner.email
+
+
+def test_the_demo_has_applications_at_two_stages_once(app, db):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "licensing: APP-" in first.output
+    stages = sorted(a.stage for a in applications(db))
+    assert stages == ["negotiation", "received"]
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0 and "licensing:" not in second.output
+    assert len(applications(db)) == 2
