@@ -34,11 +34,16 @@ ROUTE_MODULES = (
     "portal.datasets.views",
     "portal.datasets.downloads",
     "portal.datasets.staff_views",
+    "portal.datasets.claim_views",
+    "portal.datasets.request_views",
     "portal.datasets.api",
     "portal.patents.staff_views",
     "portal.royalties.views",
     "portal.api.views",
     "portal.accounts.account_views",
+    "portal.notifications.views",
+    "portal.licensing.views",
+    "portal.licensing.staff_views",
 )
 
 
@@ -57,6 +62,8 @@ def _blueprints() -> list:
     from portal.core import bp as core
     from portal.datasets import api_bp as datasets_api
     from portal.datasets import bp as datasets
+    from portal.licensing import bp as licensing
+    from portal.notifications import bp as notifications
     from portal.partners import bp as partners
     from portal.patents import bp as patents
     from portal.royalties import bp as royalties
@@ -76,6 +83,8 @@ def _blueprints() -> list:
         patents,
         royalties,
         api,
+        notifications,
+        licensing,
     ]
 
 

@@ -13,6 +13,8 @@ from portal.catalog.forms import inquiry_status_form
 from portal.catalog.labels import catalog_label, key_figures, trl_meaning
 from portal.datasets import panels
 from portal.datasets.labels import dataset_choices, dataset_label
+from portal.licensing.labels import licensing_label
+from portal.notifications import panels as notification_panels
 from portal.patents.labels import patent_label, patents_of_technology
 from portal.patents.links import register_links
 from portal.royalties.panels import royalty_panel
@@ -31,6 +33,7 @@ def init_app(app: Flask) -> None:
         dataset_choices,
         patent_label,
         register_links,
+        licensing_label,
         # Reads the database (one query per panel): the datasets on other domains' pages.
         panels.public_datasets_for,
         panels.datasets_shared_with_me,
@@ -38,5 +41,8 @@ def init_app(app: Flask) -> None:
         panels.evidence_dataset_check,
         patents_of_technology,
         royalty_panel,
+        panels.claim_checks_for,
+        panels.contradicted_claims,
+        notification_panels.my_notifications,
     ):
         app.add_template_global(function)

@@ -101,6 +101,7 @@ LEGITIMATE = {
     "datasets.admin_create": {"visibility"},
     "datasets.admin_edit": {"visibility", "version"},
     "datasets.admin_grant": {"organization_id", "agreement_id"},
+    "licensing.admin_step": {"version"},
 }
 
 
@@ -160,10 +161,14 @@ def _route_urls(app, world: World) -> list[tuple[str, str, str]]:
         "user_id": a.user.id,
         "tech_id": world.draft_technology_id,
         "inquiry_id": a.inquiry_id,
+        "application_id": a.application_id,
+        "claim_id": 1,
+        "request_id": 1,
         "slug": a.dataset_slug,
         "file_id": a.dataset_file_id,
         "grant_id": a.grant_id,
         "patent_id": world.draft_patent_id,
+        "report_id": 987654,  # no such royalty report: the write must change nothing
         "token_id": a.api_token_id,
         "session_id": 1,
         "token": "no-such-invite",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.datasets.models import FileStatus, TestType, Visibility
+from portal.datasets.models import AccessRequestStatus, FileStatus, TestType, Visibility
 from portal.vocabulary import Chemistry, Choices
 
 VOCABULARIES: dict[str, type[Choices]] = {
@@ -10,6 +10,7 @@ VOCABULARIES: dict[str, type[Choices]] = {
     "test_type": TestType,
     "visibility": Visibility,
     "file_status": FileStatus,
+    "access_status": AccessRequestStatus,
 }
 
 

@@ -94,6 +94,14 @@ class DatasetFields(SQLModel):
     )
     licence_terms: str = _long_text(_l("Licence and terms of use"), 5000)
     attribution: str = _long_text(_l("Attribution / source"), 2000)
+    public_card: bool = field(
+        _l("Show a public card when not public"),
+        help=_l(
+            "Title, chemistry, cell, cycle count, size and terms (no data) with a "
+            "“Request access” button. Leave off to keep the dataset invisible."
+        ),
+        default=False,
+    )
 
 
 class Dataset(DatasetFields, table=True):
@@ -228,3 +236,70 @@ class DatasetGrant(SQLModel, table=True):
     def is_current(self, today: date) -> bool:
         """Not revoked and not past its expiry date (the agreement is checked separately)."""
         return self.revoked_at is None and (self.expires_on is None or self.expires_on >= today)
+
+
+class ClaimFigure(Choices):
+    """The dataset measures a technology's key figure can be checked against."""
+
+    CYCLES_TO_80 = "cycles_to_80", _l("Cycles to 80 % capacity")
+    RETENTION_AFTER = "retention_after", _l("Capacity retention after N cycles (%)")
+    COULOMBIC_EFFICIENCY = "coulombic_efficiency", _l("Coulombic efficiency (%)")
+    CAPACITY = "capacity", _l("Capacity (Ah)")
+
+
+class TechnologyClaim(SQLModel, table=True):
+    """A technology's key figure linked to a measure of one dataset, checked whenever shown."""
+
+    __tablename__ = "technology_claim"
+    __table_args__ = (
+        CheckConstraint(ClaimFigure.sql_check("figure"), name="figure_valid"),
+        UniqueConstraint("technology_id", "figure", "dataset_id", name="uq_technology_claim_link"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    technology_id: int = Field(foreign_key="technology.id", index=True, ondelete="CASCADE")
+    dataset_id: int = Field(foreign_key="dataset.id", index=True, ondelete="CASCADE")
+    figure: str = Field(max_length=24)
+    # Cycle life and capacity are read from the technology's own key figures; retention and
+    # coulombic efficiency (not technology fields) are claimed here, in percent.
+    claimed_value: float | None = None
+    after_cycles: int | None = None  # for "retention after N cycles"
+    tolerance_pct: float = Field(default=5.0)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AccessRequestStatus(Choices):
+    PENDING = "pending", _l("Waiting for a decision")
+    APPROVED = "approved", _l("Approved")
+    DECLINED = "declined", _l("Declined")
+
+
+class AccessRequest(SQLModel, table=True):
+    """A partner's request to open a dataset, with the terms they accepted (version and time)."""
+
+    __tablename__ = "access_request"
+    __table_args__ = (
+        CheckConstraint(AccessRequestStatus.sql_check("status"), name="status_valid"),
+        Index("ix_access_request_status_created_at", "status", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True, ondelete="CASCADE")
+    organization_id: int = Field(foreign_key="organization.id", index=True, ondelete="CASCADE")
+    requester_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    purpose: str = Field(default="", sa_type=AutoString)
+    # The terms as accepted: a fingerprint of their exact text, and when.
+    terms_version: str = Field(max_length=16)
+    terms_accepted_at: datetime = Field(default_factory=utcnow)
+    status: str = Field(default=AccessRequestStatus.PENDING, max_length=10)
+    decided_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    decided_at: datetime | None = None
+    decline_reason: str = Field(default="")
+    grant_id: int | None = Field(default=None, foreign_key="dataset_grant.id", ondelete="SET NULL")
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -12,9 +12,14 @@ from portal import db
 from portal.datasets import bp, files, queries
 from portal.datasets.forms import VoltageCyclesForm
 from portal.datasets.ingest import voltage_curve
-from portal.datasets.loaders import get_dataset_or_404, get_file_or_404
+from portal.datasets.loaders import (
+    get_card_or_404,
+    get_file_or_404,
+    visible_dataset,
+)
 from portal.datasets.models import DatasetFile, FileStatus
 from portal.datasets.queries import DatasetFilters
+from portal.datasets.request_views import access_card
 from portal.dates import local_today
 from portal.formdata import parse_int
 from portal.htmx import render
@@ -120,8 +125,11 @@ def _cycles_page(dataset_file: DatasetFile):
 
 @bp.get("/datasets/<slug>")
 def detail(slug: str):
-    """A dataset: metadata, files with their warnings, plots and the per-cycle table."""
-    dataset = get_dataset_or_404(slug, current_user)
+    """A dataset: metadata, files with their warnings, plots and the per-cycle table; a dataset
+    the viewer may not open shows its public card instead, when staff chose to show one."""
+    dataset = visible_dataset(slug, current_user)
+    if dataset is None:
+        return access_card(get_card_or_404(slug))
     session = db.session()
     dataset_files = queries.files_of(session, dataset)
     if not current_user.is_staff:  # a file still being ingested, or failed, is staff business

@@ -13,8 +13,14 @@ from portal.accounts.models import Organization
 from portal.agreements.models import Agreement
 from portal.catalog.models import Technology
 from portal.config import ROOT
-from portal.datasets import files, grants, services, synthetic
-from portal.datasets.models import Dataset, DatasetFile, DatasetGrant
+from portal.datasets import claims, files, grants, services, synthetic
+from portal.datasets.models import (
+    ClaimFigure,
+    Dataset,
+    DatasetFile,
+    DatasetGrant,
+    TechnologyClaim,
+)
 
 # The real files live next to the project (../shared/data/cycler); PORTAL_CYCLER_SAMPLES overrides.
 SAMPLES = Path(os.environ.get("PORTAL_CYCLER_SAMPLES", ROOT.parent / "shared" / "data" / "cycler"))
@@ -169,4 +175,33 @@ def _synthetic(db: Session) -> list[str]:
         path = synthetic.write_csv(Path(scratch) / "na_ion_18650_cycle_life.csv")
         with open(path, "rb") as stream:
             added = files.add_file(db, dataset, stream, path.name, max_bytes=None)
-    return [f"datasets: {dataset.slug} ← synthetic Arbin CSV ({added.cycle_count} cycles)"]
+    return [
+        f"datasets: {dataset.slug} ← synthetic Arbin CSV ({added.cycle_count} cycles)",
+        *_claims(db, dataset),
+    ]
+
+
+def _claims(db: Session, dataset: Dataset) -> list[str]:
+    """The 18650's cycle life and capacity checked against its synthetic test (both agree)."""
+    technology = db.exec(
+        select(Technology).where(Technology.slug == "sodium-ion-18650-cell")
+    ).first()
+    if (
+        technology is None
+        or db.exec(
+            select(TechnologyClaim.id).where(TechnologyClaim.technology_id == technology.id)
+        ).first()
+    ):
+        return []
+    for figure in (ClaimFigure.CYCLES_TO_80, ClaimFigure.CAPACITY):
+        claims.link_claim(db, technology, figure=figure, dataset_id=dataset.id)
+    claims.link_claim(
+        db,
+        technology,
+        figure=ClaimFigure.COULOMBIC_EFFICIENCY,
+        dataset_id=dataset.id,
+        claimed_value=99.0,
+    )
+    return [
+        f"claims: {technology.slug} cycle life, capacity and efficiency linked to {dataset.slug}"
+    ]
