@@ -12,7 +12,7 @@ from portal.agreements.labels import agreement_choices, agreement_label
 from portal.catalog.forms import inquiry_status_form
 from portal.catalog.labels import catalog_label, trl_meaning
 from portal.datasets import panels
-from portal.datasets.labels import dataset_choices, dataset_label
+from portal.datasets.labels import dataset_choices, dataset_label, soh_text
 
 
 def init_app(app: Flask) -> None:
@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
         agreement_choices,
         dataset_label,
         dataset_choices,
+        soh_text,
         # Reads the database (one query per panel): the datasets on other domains' pages.
         panels.public_datasets_for,
         panels.datasets_shared_with_me,

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from portal.audit.services import record
 from portal.datasets import storage
+from portal.datasets.conventions import convention_for
 from portal.datasets.ingest import IngestError, IngestResult, container_format, ingest_file
 from portal.datasets.ingest.archive import extract_single_member
 from portal.datasets.ingest.canonical import SUMMARY_KEYS
@@ -30,6 +31,7 @@ from portal.db import utcnow
 from portal.errors import ServiceError
 
 MAX_ZIP_RATIO = 100
+WHOLE_KEYS = frozenset({"cycle_index", "formation"})  # per-cycle keys that are not figures
 
 Progress = Callable[[str], None]
 
@@ -70,7 +72,7 @@ def add_file(
             db, stored, storage.display_name(filename), written, limit or storage.max_upload_bytes()
         )
         progress("checked")
-        parquet_name, result = _ingest(db, original.stored.name, written)
+        parquet_name, result = _ingest(db, dataset, original.stored.name, written)
         progress("ingested")
 
     dataset_file = DatasetFile(
@@ -108,7 +110,8 @@ def reingest_file(db: Session, dataset_file: DatasetFile, *, actor=None) -> Data
     """Read the stored original again (after a reader fix); on failure nothing changes."""
     written: list[str] = []
     with _all_or_nothing(written):
-        parquet_name, result = _ingest(db, dataset_file.stored_name, written)
+        dataset = _dataset_of(db, dataset_file)
+        parquet_name, result = _ingest(db, dataset, dataset_file.stored_name, written)
     old_parquet = dataset_file.parquet_name
     before = {"format": dataset_file.format, "cycle_count": dataset_file.cycle_count}
     db.exec(delete(CycleSummary).where(CycleSummary.dataset_file_id == dataset_file.id))
@@ -206,11 +209,17 @@ def _member_name(zip_path: Path) -> str | None:
     return max(files, key=lambda info: info.file_size).filename if files else None
 
 
-def _ingest(db: Session, stored_name: str, written: list[str]) -> tuple[str, IngestResult]:
+def _ingest(
+    db: Session, dataset: Dataset, stored_name: str, written: list[str]
+) -> tuple[str, IngestResult]:
     parquet_name = storage.new_name(".parquet")
     written.append(parquet_name)
     storage.remove_on_rollback(db, parquet_name)
-    result = ingest_file(storage.path_for(stored_name), storage.path_for(parquet_name))
+    result = ingest_file(
+        storage.path_for(stored_name),
+        storage.path_for(parquet_name),
+        convention=convention_for(dataset),
+    )
     return parquet_name, result
 
 
@@ -227,7 +236,10 @@ def _apply_result(
     dataset_file.reference_capacity_ah = _finite(result.reference_capacity_ah)
     dataset_file.reference_rule = (result.reference_rule or "")[:300]
     dataset_file.cycles_to_80_soh = result.cycles_to_80_soh
+    dataset_file.soh_status = result.soh_status
+    dataset_file.convention = (result.convention or "")[:300]
     dataset_file.flags = [str(flag)[:500] for flag in result.flags]
+    dataset_file.warnings = json_safe(result.warnings)
     dataset_file.capacity_series = json_safe(result.capacity_series)
     dataset_file.voltage_preview = json_safe(result.voltage_preview)
     dataset_file.ingested_at = utcnow()
@@ -236,8 +248,9 @@ def _apply_result(
     rows = [
         {
             "dataset_file_id": dataset_file.id,
-            **{key: _finite(cycle.get(key)) for key in SUMMARY_KEYS if key != "cycle_index"},
+            **{key: _finite(cycle.get(key)) for key in SUMMARY_KEYS if key not in WHOLE_KEYS},
             "cycle_index": int(cycle["cycle_index"]),
+            "formation": bool(cycle.get("formation")),
         }
         for cycle in result.cycles
     ]

@@ -28,10 +28,13 @@ DATASETS = [
         "description": (
             "Formation and cycling of a lithium / graphite half cell in a 2032 coin cell, "
             "recorded on a Landt cycler. A reference file for comparing test set-ups. "
-            "In a half cell against lithium, discharge lithiates the graphite, so the first "
-            "cycle's coulombic efficiency (discharge / charge) reads above 100 %."
+            "In a half cell against lithium, discharge lithiates the graphite, so efficiency "
+            "is read in cellpy's anode mode (charge / discharge), and the first cycle is "
+            "formation."
         ),
         "chemistry": "li_ion",
+        "cell_type": "half_li_anode",
+        "formation_cycles": 1,
         "cell_format": "R2032 coin cell (half cell)",
         "test_type": "characterisation",
         "temperature_c": 25.0,
@@ -51,6 +54,7 @@ DATASETS = [
             "times as hh:mm:ss. Rebuilt into cumulative counters at ingest."
         ),
         "chemistry": "li_ion",
+        "cell_type": "half_li_anode",
         "cell_format": "Coin cell (half cell)",
         "test_type": "formation",
         "visibility": "partners",

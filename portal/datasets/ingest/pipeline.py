@@ -10,12 +10,14 @@ from pathlib import Path
 import polars as pl
 
 from .canonical import CHARGE_CAPACITY, CYCLE, DISCHARGE_CAPACITY
+from .conventions import FULL_CELL, Convention
 from .detect import sniff
 from .downsample import CURVE_COLUMNS, cycle_curves, evenly, representative_cycles
 from .errors import IngestError
 from .formats import format_named
 from .normalise import normalise
-from .summarise import summarise
+from .plausibility import check_all
+from .summarise import SohStatus, summarise
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +43,23 @@ class IngestResult:
     voltage_preview: dict
     # What the file states about the test, keys from canonical.METADATA_KEYS (may be empty).
     metadata: dict = field(default_factory=dict)
+    # Plausibility findings: {"check", "message", "cycles"} (the reader's flags are in flags).
+    warnings: list[dict] = field(default_factory=list)
+    soh_status: str = SohStatus.NO_REFERENCE  # why cycles_to_80_soh is, or is not, a number
+    convention: str = ""  # the efficiency convention used, in one sentence
 
 
 def ingest_file(
-    path: Path | str, parquet_out: Path | str, *, max_plot_points: int = 2000
+    path: Path | str,
+    parquet_out: Path | str,
+    *,
+    max_plot_points: int = 2000,
+    convention: Convention = FULL_CELL,
 ) -> IngestResult:
-    """Ingest a cycler file into the canonical Parquet table at ``parquet_out``; all or nothing."""
+    """Ingest a cycler file into the canonical Parquet table at ``parquet_out``; all or nothing.
+
+    ``convention`` says how to read the cycles (cell type, formation cycles, plausible bands).
+    """
     path, parquet_out = Path(path), Path(parquet_out)
     max_plot_points = max(int(max_plot_points), 4)
     partial = parquet_out.with_name(f".{parquet_out.name}.{uuid.uuid4().hex}.partial")
@@ -61,7 +74,7 @@ def ingest_file(
         frame.write_parquet(
             partial, compression="snappy", statistics=True, row_group_size=ROW_GROUP_ROWS
         )
-        result = _result(fmt, frame, flags, max_plot_points, metadata)
+        result = _result(fmt, frame, flags, max_plot_points, metadata, convention)
         os.replace(partial, parquet_out)
         return result
     except IngestError:
@@ -97,9 +110,15 @@ def voltage_curve(
 
 
 def _result(
-    fmt: str, frame: pl.DataFrame, flags: list[str], max_plot_points: int, metadata: dict
+    fmt: str,
+    frame: pl.DataFrame,
+    flags: list[str],
+    max_plot_points: int,
+    metadata: dict,
+    convention: Convention,
 ) -> IngestResult:
-    summary = summarise(frame)
+    summary = summarise(frame, convention)
+    warnings = [w.as_dict() for w in check_all(frame, summary.cycles, convention)]
     numbers = [row[CYCLE] for row in summary.cycles]
     keep = evenly(len(summary.cycles), max_plot_points)
     series_keys = (
@@ -108,6 +127,7 @@ def _result(
         DISCHARGE_CAPACITY,
         "capacity_retention",
         "coulombic_efficiency",
+        "formation",
     )
     capacity_series = {key: [summary.cycles[i][key] for i in keep] for key in series_keys}
     preview_points = max(4, max_plot_points // PREVIEW_CYCLES)
@@ -123,6 +143,9 @@ def _result(
         capacity_series=capacity_series,
         voltage_preview=preview,
         metadata=metadata,
+        warnings=warnings,
+        soh_status=summary.soh_status,
+        convention=summary.convention,
     )
 
 
