@@ -205,6 +205,13 @@ POLICY: dict[str, Access] = {
         ADMIN,
         objects="visible datasets only (access.visible_datasets_clause); others 404",
     ),
+    "datasets.dqdv_data": allow(
+        ANONYMOUS,
+        PARTNER,
+        STAFF,
+        ADMIN,
+        objects="visible datasets only (access.visible_datasets_clause); others 404",
+    ),
     "datasets.download": allow(
         ANONYMOUS,
         PARTNER,

@@ -11,7 +11,9 @@ from flask_login import current_user
 from portal import db
 from portal.datasets import bp, files, queries, storage
 from portal.datasets.forms import VoltageCyclesForm
-from portal.datasets.ingest import voltage_curve
+from portal.datasets.ingest import IngestError, voltage_curve
+from portal.datasets.ingest.incremental import METHOD as DQDV_METHOD
+from portal.datasets.ingest.incremental import dqdv_from_parquet, peaks
 from portal.datasets.loaders import get_dataset_or_404, get_file_or_404
 from portal.datasets.models import DatasetFile, FileStatus
 from portal.datasets.queries import DatasetFilters
@@ -139,6 +141,8 @@ def detail(slug: str):
         cycles_page=_cycles_page(selected) if selected else None,
         form=form,
         chosen_cycles=chosen_cycles,
+        dqdv_peaks=peaks(_dqdv(selected, chosen_cycles)) if selected else [],
+        dqdv_method=DQDV_METHOD,
         technology=queries.linked_technology(session, dataset, current_user),
     )
 
@@ -188,3 +192,31 @@ def voltage_data(slug: str, file_id: int):
     else:
         curves = {}
     return jsonify({"file_id": dataset_file.id, "cycles": curves})
+
+
+def _dqdv(dataset_file: DatasetFile, cycles: list[int]) -> dict:
+    """dQ/dV of the chosen cycles from the file's stored table ({} when it cannot be read)."""
+    if not (dataset_file.parquet_name and dataset_file.status == FileStatus.INGESTED):
+        return {}
+    try:
+        return files.json_safe(
+            dqdv_from_parquet(storage.path_for(dataset_file.parquet_name), cycles)
+        )
+    except IngestError:
+        return {}
+
+
+@bp.get("/datasets/<slug>/files/<int:file_id>/dqdv.json")
+def dqdv_data(slug: str, file_id: int):
+    """Incremental capacity (dQ/dV, Ah/V) of chosen cycles, charge and discharge, smoothed."""
+    _dataset, dataset_file = get_file_or_404(slug, file_id, current_user)
+    wanted = parse_cycles(request.args.get("cycles")) or _preview_cycles(dataset_file)
+    curves = _dqdv(dataset_file, wanted)
+    return jsonify(
+        {
+            "file_id": dataset_file.id,
+            "method": DQDV_METHOD,
+            "cycles": curves,
+            "peaks": peaks(curves),
+        }
+    )
