@@ -33,6 +33,7 @@ ROUTE_MODULES = (
     "portal.agreements.api",
     "portal.datasets.views",
     "portal.datasets.downloads",
+    "portal.datasets.bdf_downloads",
     "portal.datasets.staff_views",
     "portal.datasets.api",
     "portal.api.views",
