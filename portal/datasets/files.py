@@ -26,6 +26,7 @@ from portal.datasets.ingest import IngestError, IngestResult, container_format, 
 from portal.datasets.ingest.archive import extract_single_member
 from portal.datasets.ingest.canonical import SUMMARY_KEYS
 from portal.datasets.ingest.containers import ZIP_MAGIC
+from portal.datasets.metadata import fill_from_file
 from portal.datasets.models import CycleSummary, Dataset, DatasetFile, FileStatus
 from portal.db import utcnow
 from portal.errors import ServiceError
@@ -102,6 +103,7 @@ def add_file(
             actor=actor,
         )
         db.flush()
+        fill_from_file(db, dataset, dataset_file, actor=actor)
     progress("recorded")
     return dataset_file
 
@@ -240,6 +242,7 @@ def _apply_result(
     dataset_file.convention = (result.convention or "")[:300]
     dataset_file.flags = [str(flag)[:500] for flag in result.flags]
     dataset_file.warnings = json_safe(result.warnings)
+    dataset_file.test_metadata = json_safe(dict(result.metadata))
     dataset_file.capacity_series = json_safe(result.capacity_series)
     dataset_file.voltage_preview = json_safe(result.voltage_preview)
     dataset_file.ingested_at = utcnow()

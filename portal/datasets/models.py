@@ -131,6 +131,25 @@ class DatasetFields(SQLModel):
         ge=0,
         le=1000,
     )
+    # Cell and test metadata, as Battery Archive shows it: filled from the first file that
+    # states it (.ndax, .res and BDF headers do), else entered by staff.
+    cathode: str = field(
+        _l("Cathode"), help=_l("e.g. NMC811, LFP, NVPF"), default="", max_length=80
+    )
+    anode: str = field(
+        _l("Anode"), help=_l("e.g. graphite, hard carbon, Li metal"), default="", max_length=80
+    )
+    electrolyte: str = field(_l("Electrolyte"), default="", max_length=200)
+    active_mass_g: float | None = field(_l("Active mass (g)"), default=None, ge=0, le=1e6)
+    electrode_area_cm2: float | None = field(_l("Electrode area (cm²)"), default=None, ge=0, le=1e7)
+    c_rate_charge: float | None = field(_l("Charge C-rate"), default=None, ge=0, le=1000)
+    c_rate_discharge: float | None = field(_l("Discharge C-rate"), default=None, ge=0, le=1000)
+    voltage_min_v: float | None = field(_l("Lower voltage limit (V)"), default=None, ge=-10, le=10)
+    voltage_max_v: float | None = field(_l("Upper voltage limit (V)"), default=None, ge=-10, le=10)
+    cycler: str = field(
+        _l("Cycler"), help=_l("Instrument and software"), default="", max_length=120
+    )
+    channel: str = field(_l("Cycler channel"), default="", max_length=40)
     visibility: str = field(
         _l("Who may see it"),
         choices=Visibility,
@@ -209,6 +228,11 @@ class DatasetFileFields(SQLModel):
     )
     flags: list[str] = Field(
         default_factory=list, sa_type=JSON, description="The reader's data-quality notes"
+    )
+    test_metadata: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_type=JSON,
+        description="What the file itself states about the cell and test (cycler, channel, ...)",
     )
     warnings: list[dict[str, Any]] = Field(
         default_factory=list,

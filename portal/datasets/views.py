@@ -59,6 +59,9 @@ def index():
         "datasets/index.html",
         "datasets/_list.html",
         results=page,
+        facets=queries.facet_counts(
+            session, filters, current_user, today, chosen.id if chosen is not None else None
+        ),
         counts=queries.file_counts(session, [d.id for d in page.items]),
         filters=filters,
         args=filters.to_args(),
