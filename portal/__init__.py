@@ -32,6 +32,7 @@ ROUTE_MODULES = (
     "portal.agreements.staff_views",
     "portal.agreements.api",
     "portal.datasets.views",
+    "portal.datasets.compare_views",
     "portal.datasets.downloads",
     "portal.datasets.bdf_downloads",
     "portal.datasets.staff_views",

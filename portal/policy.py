@@ -177,6 +177,9 @@ POLICY: dict[str, Access] = {
     "datasets.compare_data": allow(
         ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only"
     ),
+    "datasets.compare_curves": allow(
+        ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only"
+    ),
     "datasets.detail": allow(
         ANONYMOUS,
         PARTNER,

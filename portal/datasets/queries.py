@@ -260,6 +260,23 @@ def first_ingested_files(session: Session, dataset_ids: list[int]) -> dict[int, 
     return first
 
 
+def compare_rows(
+    session: Session, file_ids: list[int], cycles: list[int]
+) -> dict[int, list[CycleSummary]]:
+    """The chosen cycles' summary rows of each file, by cycle (one statement)."""
+    if not file_ids or not cycles:
+        return {}
+    rows = session.exec(
+        select(CycleSummary)
+        .where(CycleSummary.dataset_file_id.in_(file_ids), CycleSummary.cycle_index.in_(cycles))
+        .order_by(CycleSummary.dataset_file_id, CycleSummary.cycle_index)
+    ).all()
+    grouped: dict[int, list[CycleSummary]] = {}
+    for row in rows:
+        grouped.setdefault(row.dataset_file_id, []).append(row)
+    return grouped
+
+
 # --- one dataset -----------------------------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
-"""Dataset pages for everyone who may see them: the list, comparisons, a dataset with its plots
-and per-cycle table. Downloads are in downloads.py, the staff admin in staff_views.py."""
+"""Dataset pages for everyone who may see them: the list, a dataset with its plots and per-cycle
+table. Comparisons are in compare_views.py, downloads in downloads.py, the staff admin in
+staff_views.py."""
 
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ from portal.pagination import paginate
 
 CYCLES_PER_PAGE = 25
 MAX_CURVE_CYCLES = 8
-MAX_COMPARE = 6
 CURVE_POINTS = 1000
 
 
@@ -67,54 +67,6 @@ def index():
         args=filters.to_args(),
         technology_choices=technology_choices,
     )
-
-
-def _compare_slugs() -> list[str]:
-    slugs: list[str] = []
-    for raw in request.args.getlist("d")[:50]:
-        slug = (raw or "").strip()[:80].lower()
-        if slug and slug not in slugs:
-            slugs.append(slug)
-    return slugs[:MAX_COMPARE]
-
-
-@bp.get("/datasets/compare")
-def compare():
-    """Capacity fade of several visible datasets, overlaid."""
-    session = db.session()
-    today = local_today()
-    chosen = queries.visible_by_slug(session, _compare_slugs(), current_user, today)
-    return render_template(
-        "datasets/compare.html",
-        chosen=chosen,
-        options=queries.compare_options(session, current_user, today),
-        slugs=[d.slug for d in chosen],
-    )
-
-
-@bp.get("/datasets/compare.json")
-def compare_data():
-    """The first ingested file of each chosen dataset: retention and capacity per cycle."""
-    session = db.session()
-    chosen = queries.visible_by_slug(session, _compare_slugs(), current_user, local_today())
-    first_files = queries.first_ingested_files(session, [d.id for d in chosen])
-    series = []
-    for dataset in chosen:
-        dataset_file = first_files.get(dataset.id)
-        if dataset_file is None:
-            continue
-        data = dataset_file.capacity_series or {}
-        series.append(
-            {
-                "slug": dataset.slug,
-                "title": dataset.title,
-                "file_id": dataset_file.id,
-                "cycle_index": data.get("cycle_index", []),
-                "capacity_retention": data.get("capacity_retention", []),
-                "discharge_capacity_ah": data.get("discharge_capacity_ah", []),
-            }
-        )
-    return jsonify({"series": series})
 
 
 def _cycles_page(dataset_file: DatasetFile):

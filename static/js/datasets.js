@@ -147,6 +147,55 @@
       });
       peakTable(d, data.peaks || []);
     },
+    compareVoltage(canvas, data) {
+      const d = canvas.dataset;
+      const datasets = [];
+      (data.series || []).forEach((s, i) => {
+        Object.keys(s.voltage || {}).forEach((cycle, j) => {
+          datasets.push({
+            label: `${s.title}, ${d.labelCycle} ${cycle}`,
+            data: points(s.voltage[cycle].capacity_ah || [], s.voltage[cycle].voltage_v || []),
+            borderColor: COLOURS[i % COLOURS.length],
+            borderDash: j ? [4 + 2 * j, 3] : [],
+            pointRadius: 0,
+            borderWidth: 1.5,
+          });
+        });
+      });
+      draw(canvas, {
+        type: "line",
+        data: { datasets },
+        // Unsorted x (see the voltage renderer): let Chart.js parse and find the range.
+        options: { parsing: true, normalized: false, scales: { x: linear(d.labelX), y: linear(d.labelY) } },
+      });
+    },
+    compareDqdv(canvas, data) {
+      const d = canvas.dataset;
+      const datasets = [];
+      (data.series || []).forEach((s, i) => {
+        Object.keys(s.dqdv || {}).forEach((cycle) => {
+          ["charge", "discharge"].forEach((branch) => {
+            const curve = s.dqdv[cycle][branch];
+            if (!curve) {
+              return;
+            }
+            datasets.push({
+              label: `${s.title}, ${d.labelCycle} ${cycle} ${branch === "charge" ? d.labelCharge : d.labelDischarge}`,
+              data: points(curve.voltage_v || [], curve.dqdv_ah_per_v || []),
+              borderColor: COLOURS[i % COLOURS.length],
+              borderDash: branch === "charge" ? [] : [4, 3],
+              pointRadius: 0,
+              borderWidth: 1.5,
+            });
+          });
+        });
+      });
+      draw(canvas, {
+        type: "line",
+        data: { datasets },
+        options: { scales: { x: linear(d.labelX), y: linear(d.labelY) } },
+      });
+    },
     compare(canvas, data) {
       const d = canvas.dataset;
       const datasets = (data.series || []).map((s, i) => ({

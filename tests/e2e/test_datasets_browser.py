@@ -1,7 +1,8 @@
 """The Landt graphite half cell's page in Chromium, at desktop width and at 360 px: the capacity,
 voltage and dQ/dV plots are drawn, the cycle axis counts whole cycles (the 2-cycle file shows
 1 and 2, never 1.1, 1.2 ...), redrawing other cycles updates the dQ/dV table, the page states
-the convention and "not enough cycles"; no JS or console error, no horizontal overflow."""
+the convention and "not enough cycles"; and the comparison of two datasets draws retention,
+voltage curves and dQ/dV. No JS or console error, no horizontal overflow, axe clean."""
 
 from __future__ import annotations
 
@@ -56,7 +57,34 @@ def test_half_cell_page_plots_whole_cycles_and_dqdv(app, live_server, page, db):
     page.locator("details.dqdv-peaks summary").click()
     cycles = page.locator("#dqdv-table tbody tr td:first-child").all_inner_texts()
     assert cycles == ["1", "1"], cycles
+    _fits_and_clean(page)
 
+
+def test_comparison_draws_retention_voltage_and_dqdv(app, live_server, page, db):
+    landt = _landt(app, db)
+    maccor = factories.make_dataset(
+        db, slug="maccor-coin", title="Maccor coin", visibility="public"
+    )
+    factories.ingest_into(app, maccor, cycler_file("maccor_002.txt"))
+    page.goto(f"{live_server}/datasets/compare?d={landt.slug}&d={maccor.slug}&cycles=1")
+    for chart in ("compare-chart", "compare-voltage-chart", "compare-dqdv-chart"):
+        page.wait_for_function(DRAWN, arg=chart)
+    labels = page.evaluate(
+        "Chart.getChart(document.getElementById('compare-dqdv-chart')).data.datasets.map((d) => d.label)"
+    )
+    assert any(label.startswith("Maccor coin, cycle 1") for label in labels), labels
+    assert any(label.startswith("Li / graphite half cell, cycle 1") for label in labels), labels
+    ticks = page.evaluate(
+        "Chart.getChart(document.getElementById('compare-chart')).scales.x.ticks"
+        ".filter((t) => t.label !== null && t.label !== '').map((t) => t.value)"
+    )
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks
+    assert page.locator("#compare-table tbody tr").count() == 2
+    _fits_and_clean(page)
+
+
+def _fits_and_clean(page) -> None:
+    """Nothing wider than the window at desktop width and at 360 px, axe clean, no errors."""
     for size in WIDTHS:
         page.set_viewport_size(size)
         # Chart.js follows a resize on its next frames: let the canvases settle first.
