@@ -34,13 +34,13 @@ def dqdv(
     rows = (
         frame.lazy()
         .select(CYCLE, VOLTAGE, CHARGE_CAPACITY, DISCHARGE_CAPACITY)
-        .with_columns(
-            # Increments over the whole file first: the first record of a cycle then carries
-            # what was added since the previous cycle's last record, as the counters do.
-            pl.col(CHARGE_CAPACITY).diff().fill_null(0.0).alias("d_charge"),
-            pl.col(DISCHARGE_CAPACITY).diff().fill_null(0.0).alias("d_discharge"),
-        )
+        # Filter first, so the Parquet row groups of other cycles are never read; a cycle's
+        # first record then adds nothing (one record's increment, well inside a 10 mV bin).
         .filter(pl.col(CYCLE).is_in(wanted) & pl.col(VOLTAGE).is_not_null())
+        .with_columns(
+            pl.col(CHARGE_CAPACITY).diff().over(CYCLE).fill_null(0.0).alias("d_charge"),
+            pl.col(DISCHARGE_CAPACITY).diff().over(CYCLE).fill_null(0.0).alias("d_discharge"),
+        )
         .with_columns((pl.col(VOLTAGE) / bin_v).floor().cast(pl.Int64).alias("bin"))
         .collect()
     )
