@@ -143,3 +143,25 @@ def test_an_unknown_cell_type_is_refused_and_nothing_changes(app, db, client, lo
     db.expire_all()
     saved = db.get(Dataset, dataset.id)
     assert (saved.title, saved.cell_type) == (dataset.title, "full")
+
+
+def test_seeding_the_demo_again_fixes_a_landt_seeded_as_a_full_cell(app, db, client):
+    from portal import db as portal_db
+    from portal.demo import datasets as demo
+
+    landt = factories.make_dataset(
+        db,
+        slug="landt-li-graphite-coin-cell-25c",
+        title="Landt (seeded before cell types)",
+        visibility="public",
+        is_demo=True,
+    )
+    factories.ingest_into(app, landt, cycler_file(LANDT))
+    assert "196.88" in client.get(f"/datasets/{landt.slug}").get_data(as_text=True)
+
+    with app.test_request_context():
+        demo.seed(portal_db.session())
+        portal_db.session().commit()
+
+    page = client.get(f"/datasets/{landt.slug}").get_data(as_text=True)
+    assert "196.88" not in page and "not enough cycles" in page

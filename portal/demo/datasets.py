@@ -107,9 +107,21 @@ def seed(db: Session) -> list[str]:
 def _dataset(db: Session, spec: dict) -> Dataset:
     dataset = db.exec(select(Dataset).where(Dataset.slug == spec["slug"])).first()
     if dataset is not None:
+        _update_reading(db, dataset, spec)
         return dataset
     fields = {k: v for k, v in spec.items() if k in services.EDITABLE}
     return services.create_dataset(db, slug=spec["slug"], is_demo=True, **fields)
+
+
+def _update_reading(db: Session, dataset: Dataset, spec: dict) -> None:
+    """A demo seeded before cell types existed gets the spec's cell type (its files re-read)."""
+    stale = {
+        name: spec[name]
+        for name in services.READING_FIELDS
+        if name in spec and getattr(dataset, name) != spec[name]
+    }
+    if dataset.is_demo and stale:
+        services.update_dataset(db, dataset, version=dataset.version, **stale)
 
 
 def _has_files(db: Session, dataset: Dataset) -> bool:
