@@ -47,7 +47,7 @@ def main() -> None:
     import portal.models  # noqa: F401
     from portal import create_app
     from portal import db as portal_db
-    from portal.datasets import files, services, storage, synthetic
+    from portal.datasets import files, services, synthetic
     from portal.datasets.models import DatasetFile
 
     scratch = Path(tempfile.mkdtemp(prefix="bench-datasets-"))
@@ -86,7 +86,7 @@ def main() -> None:
         session.commit()
         ingest_s = time.perf_counter() - start
         file_id = added.id
-        parquet_path = storage.path_for(added.parquet_name)
+        parquet_path = data_dir / files.stored_key(added.parquet_name)  # the file:// layout
         row_count = session.get(DatasetFile, file_id).row_count
 
     client = app.test_client()

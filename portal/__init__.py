@@ -8,7 +8,7 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import db, errors, formatting, navigation, security, templating
+from portal import db, errors, formatting, navigation, security, storage, templating
 from portal.config import ROOT, load_settings
 from portal.logging_setup import configure_logging
 from portal.urls import PortalFlask
@@ -37,6 +37,8 @@ ROUTE_MODULES = (
     "portal.datasets.bdf_downloads",
     "portal.datasets.staff_views",
     "portal.datasets.api",
+    "portal.patents.staff_views",
+    "portal.royalties.views",
     "portal.api.views",
     "portal.accounts.account_views",
 )
@@ -58,6 +60,8 @@ def _blueprints() -> list:
     from portal.datasets import api_bp as datasets_api
     from portal.datasets import bp as datasets
     from portal.partners import bp as partners
+    from portal.patents import bp as patents
+    from portal.royalties import bp as royalties
 
     return [
         core,
@@ -71,6 +75,8 @@ def _blueprints() -> list:
         agreements_api,
         datasets,
         datasets_api,
+        patents,
+        royalties,
         api,
     ]
 
@@ -108,6 +114,7 @@ def create_app(config: dict | None = None) -> Flask:
         )
 
     db.init_app(app)
+    storage.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)

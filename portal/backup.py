@@ -1,8 +1,9 @@
-"""`portal backup DIR` and `portal restore DIR`: the database and the data files, with checksums.
+"""`portal backup DIR` and `portal restore DIR`: the database and the stored files, with checksums.
 
 SQLite is copied with its online backup API and PostgreSQL with pg_dump, both consistent snapshots
-while writes continue. Data files are written once under generated names and never changed in
-place, so copying the data folder after the snapshot includes every file the snapshot refers to.
+while writes continue. Stored files are written once under generated keys and never changed in
+place, so copying every object (listed and read through the storage layer, file:// or s3://)
+after the snapshot includes every file the snapshot refers to.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import make_url
 
 from portal import db
+from portal.storage import storage
+from portal.storage.base import CHUNK_BYTES, check_key
 
 MANIFEST = "MANIFEST.json"
 CHECKSUMS = "SHA256SUMS"
@@ -89,15 +92,13 @@ def backup(target: Path) -> dict:
             env,
         )
 
-    data_dir = Path(current_app.config["DATA_DIR"])
-    if data_dir.exists():
-        shutil.copytree(data_dir, target / DATA_FOLDER)
-    else:
-        (target / DATA_FOLDER).mkdir()
+    objects = _copy_objects_out(target / DATA_FOLDER)
     manifest = {
         "created_at": datetime.now(UTC).isoformat(),
         "backend": url.get_backend_name(),
         "database_file": database_file,
+        "storage": storage().url,
+        "objects": objects,
     }
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2))
     files = sorted(p for p in target.rglob("*") if p.is_file() and p.name != CHECKSUMS)
@@ -156,29 +157,58 @@ def restore(source: Path) -> dict:
             ],
             env,
         )
-    data_dir = Path(current_app.config["DATA_DIR"])
-    staging = data_dir.with_name(data_dir.name + ".restoring")
-    shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(source / DATA_FOLDER, staging)
-    if data_dir.exists():
-        shutil.rmtree(data_dir)
-    staging.rename(data_dir)
+    _copy_objects_in(source / DATA_FOLDER)
     return manifest
+
+
+def _copy_objects_out(folder: Path) -> int:
+    """Copy every stored object to `folder/<key>`; how many."""
+    folder.mkdir()
+    store = storage()
+    count = 0
+    for key in store.iter_keys():
+        path = folder / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with store.open(key) as stream, path.open("xb") as out:
+            shutil.copyfileobj(stream, out, CHUNK_BYTES)
+        count += 1
+    return count
+
+
+def _copy_objects_in(folder: Path) -> None:
+    """Make the storage hold exactly the backup's objects: put each one, delete the others."""
+    store = storage()
+    wanted = set()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        key = path.relative_to(folder).as_posix()
+        try:
+            check_key(key)
+        except ValueError:
+            continue  # not an object (a scratch file caught by an old folder copy)
+        with path.open("rb") as stream:  # put copies: the backup itself stays intact
+            store.put(key, stream)
+        wanted.add(key)
+    for key in list(store.iter_keys()):
+        if key not in wanted:
+            store.delete(key)
 
 
 @click.command("backup")
 @click.argument("directory", type=click.Path(path_type=Path))
 @with_appcontext
 def backup_command(directory: Path) -> None:
-    """Back up the database and data files into DIRECTORY, with a SHA256SUMS list."""
+    """Back up the database and every stored file into DIRECTORY, with a SHA256SUMS list."""
     summary = backup(directory)
-    click.echo(f"backup of {summary['backend']} written to {directory} ({summary['files']} files)")
+    click.echo(
+        f"backup of {summary['backend']} and {summary['storage']} written to {directory} "
+        f"({summary['files']} files, {summary['objects']} stored objects)"
+    )
 
 
 @click.command("restore")
 @click.argument("directory", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @with_appcontext
 def restore_command(directory: Path) -> None:
-    """Restore the database and data files from a backup made by `portal backup`."""
+    """Restore the database and the stored files from a backup made by `portal backup`."""
     manifest = restore(directory)
     click.echo(f"restored backup of {manifest['created_at']}")

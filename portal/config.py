@@ -86,6 +86,12 @@ def load_settings(overrides: dict | None = None) -> dict:
         "INSTANCE_DIR": instance_dir,
         "DATABASE_URL": env.get("PORTAL_DATABASE_URL", f"sqlite:///{instance_dir / 'portal.db'}"),
         "DATA_DIR": Path(env.get("PORTAL_DATA_DIR", instance_dir / "data")),
+        # Empty: file storage in DATA_DIR. s3://bucket/prefix keeps files in object storage.
+        "STORAGE_URL": env.get("PORTAL_STORAGE_URL", ""),
+        "S3_ENDPOINT_URL": env.get("PORTAL_S3_ENDPOINT_URL", ""),
+        "S3_REGION": env.get("PORTAL_S3_REGION", ""),
+        "S3_ACCESS_KEY_ID": env.get("PORTAL_S3_ACCESS_KEY_ID", ""),
+        "S3_SECRET_ACCESS_KEY": env.get("PORTAL_S3_SECRET_ACCESS_KEY", ""),
         "SMTP_URL": env.get("PORTAL_SMTP_URL", ""),
         "MAIL_FROM": env.get("PORTAL_MAIL_FROM", "CoE Battery Portal <portal@coe-battery.example>"),
         "STAFF_NOTIFY_EMAIL": env.get("PORTAL_STAFF_EMAIL", "techtransfer@coe-battery.example"),

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import Engine, event
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, SQLModel, create_engine, select
 
 # Named constraints let Alembic drop and alter them on every backend.
 NAMING_CONVENTION = {
@@ -122,3 +122,9 @@ def commit() -> None:
         db_session.rollback()
     else:
         db_session.commit()
+
+
+def children(db: Session, foreign_key, parent_id: int | None, *order_by) -> list:
+    """The rows whose ``foreign_key`` column is ``parent_id``, in ``order_by`` order."""
+    model = foreign_key.class_
+    return list(db.exec(select(model).where(foreign_key == parent_id).order_by(*order_by)).all())

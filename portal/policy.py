@@ -37,14 +37,22 @@ def allow(*roles: str, objects: str = "", token: str | None = None) -> Access:
 
 
 READ = TokenScope.READ
+VISIBLE = "visible datasets only (access.visible_datasets_clause); others 404"
 
 
-PUBLIC = allow(ANONYMOUS, PARTNER, STAFF, ADMIN)
+PUBLIC = allow(*ALL_ROLES)
 SIGNED_IN = allow(PARTNER, STAFF, ADMIN)
 PARTNERS = allow(PARTNER)
 STAFF_ONLY = allow(STAFF, ADMIN)
 ADMIN_ONLY = allow(ADMIN)
-PUBLIC_API = allow(ANONYMOUS, PARTNER, STAFF, ADMIN, token=READ)
+PUBLIC_API = allow(*ALL_ROLES, token=READ)
+PUBLISHED_TECHNOLOGY = allow(*ALL_ROLES, objects="unpublished/archived: staff only, else 404")
+# Dataset pages and their data: the loader applies access.visible_datasets_clause; others 404.
+VISIBLE_DATASET = allow(*ALL_ROLES, objects=VISIBLE)
+VISIBLE_DATASET_DATA = allow(*ALL_ROLES, objects=VISIBLE, token=READ)
+OWN_AGREEMENTS_API = allow(
+    PARTNER, STAFF, ADMIN, objects="partner: own organisation; staff: responsible for", token=READ
+)
 
 POLICY: dict[str, Access] = {
     # --- core ---
@@ -89,12 +97,11 @@ POLICY: dict[str, Access] = {
     # --- catalog ---
     "catalog.index": PUBLIC,
     "catalog.export_csv": PUBLIC,
-    "catalog.detail": allow(
-        ANONYMOUS, PARTNER, STAFF, ADMIN, objects="unpublished/archived: staff only, else 404"
-    ),
+    "catalog.detail": PUBLISHED_TECHNOLOGY,
+    "catalog.sheet": PUBLISHED_TECHNOLOGY,
     "catalog.inquire": PUBLIC,
     "catalog.inquire_technology": allow(
-        ANONYMOUS, PARTNER, STAFF, ADMIN, objects="published technologies only, else 404"
+        *ALL_ROLES, objects="published technologies only, else 404"
     ),
     "catalog.inquiry_sent": PUBLIC,
     "catalog.admin_index": STAFF_ONLY,
@@ -144,20 +151,8 @@ POLICY: dict[str, Access] = {
     "agreements.evidence_download": allow(
         PARTNER, STAFF, ADMIN, objects="partner: own organisation's milestones only (404)"
     ),
-    "agreements_api.my_agreements": allow(
-        PARTNER,
-        STAFF,
-        ADMIN,
-        objects="partner: own organisation; staff: responsible for",
-        token=READ,
-    ),
-    "agreements_api.my_milestones": allow(
-        PARTNER,
-        STAFF,
-        ADMIN,
-        objects="partner: own organisation; staff: responsible for",
-        token=READ,
-    ),
+    "agreements_api.my_agreements": OWN_AGREEMENTS_API,
+    "agreements_api.my_milestones": OWN_AGREEMENTS_API,
     # --- partners ---
     "partners.dashboard": allow(PARTNER, objects="own organisation only"),
     "partners.public_list": PUBLIC,
@@ -170,75 +165,18 @@ POLICY: dict[str, Access] = {
     # The secret in the URL is the credential (calendar apps send no cookie); unknown → 404.
     "partners.calendar_feed": PUBLIC,
     # --- datasets ---
-    "datasets.index": allow(
-        ANONYMOUS, PARTNER, STAFF, ADMIN, objects="lists visible datasets only"
-    ),
-    "datasets.compare": allow(ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only"),
-    "datasets.compare_data": allow(
-        ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only"
-    ),
-    "datasets.compare_curves": allow(
-        ANONYMOUS, PARTNER, STAFF, ADMIN, objects="visible datasets only"
-    ),
-    "datasets.detail": allow(
-        ANONYMOUS,
-        PARTNER,
-        STAFF,
-        ADMIN,
-        objects="visible datasets only (access.visible_datasets_clause); others 404",
-    ),
-    "datasets.cycles": allow(
-        ANONYMOUS,
-        PARTNER,
-        STAFF,
-        ADMIN,
-        objects="visible datasets only (access.visible_datasets_clause); others 404",
-    ),
-    "datasets.capacity_data": allow(
-        ANONYMOUS,
-        PARTNER,
-        STAFF,
-        ADMIN,
-        objects="visible datasets only (access.visible_datasets_clause); others 404",
-    ),
-    "datasets.voltage_data": allow(
-        ANONYMOUS,
-        PARTNER,
-        STAFF,
-        ADMIN,
-        objects="visible datasets only (access.visible_datasets_clause); others 404",
-    ),
-    "datasets.dqdv_data": allow(
-        ANONYMOUS,
-        PARTNER,
-        STAFF,
-        ADMIN,
-        objects="visible datasets only (access.visible_datasets_clause); others 404",
-    ),
-    "datasets.download": allow(
-        ANONYMOUS,
-        PARTNER,
-        STAFF,
-        ADMIN,
-        objects="visible datasets only (access.visible_datasets_clause); others 404",
-        token=READ,
-    ),
-    "datasets.download_bdf": allow(
-        ANONYMOUS,
-        PARTNER,
-        STAFF,
-        ADMIN,
-        objects="visible datasets only (access.visible_datasets_clause); others 404",
-        token=READ,
-    ),
-    "datasets.download_bdf_metadata": allow(
-        ANONYMOUS,
-        PARTNER,
-        STAFF,
-        ADMIN,
-        objects="visible datasets only (access.visible_datasets_clause); others 404",
-        token=READ,
-    ),
+    "datasets.index": allow(*ALL_ROLES, objects="lists visible datasets only"),
+    "datasets.compare": allow(*ALL_ROLES, objects="visible datasets only"),
+    "datasets.compare_data": allow(*ALL_ROLES, objects="visible datasets only"),
+    "datasets.compare_curves": allow(*ALL_ROLES, objects="visible datasets only"),
+    "datasets.detail": VISIBLE_DATASET,
+    "datasets.cycles": VISIBLE_DATASET,
+    "datasets.capacity_data": VISIBLE_DATASET,
+    "datasets.voltage_data": VISIBLE_DATASET,
+    "datasets.dqdv_data": VISIBLE_DATASET,
+    "datasets.download": VISIBLE_DATASET_DATA,
+    "datasets.download_bdf": VISIBLE_DATASET_DATA,
+    "datasets.download_bdf_metadata": VISIBLE_DATASET_DATA,
     "datasets.admin_index": STAFF_ONLY,
     "datasets.admin_create": STAFF_ONLY,
     "datasets.admin_detail": STAFF_ONLY,
@@ -249,25 +187,21 @@ POLICY: dict[str, Access] = {
     "datasets.admin_delete": STAFF_ONLY,
     "datasets.admin_grant": STAFF_ONLY,
     "datasets.admin_revoke": STAFF_ONLY,
-    "datasets_api.datasets": allow(
-        ANONYMOUS, PARTNER, STAFF, ADMIN, objects="lists visible datasets only", token=READ
+    "datasets_api.datasets": allow(*ALL_ROLES, objects="lists visible datasets only", token=READ),
+    "datasets_api.dataset": VISIBLE_DATASET_DATA,
+    "datasets_api.cycles": VISIBLE_DATASET_DATA,
+    # --- patents ---
+    "patents.admin_list": STAFF_ONLY,
+    "patents.admin_edit": STAFF_ONLY,
+    "patents.admin_delete": STAFF_ONLY,
+    "patents.admin_renewals": STAFF_ONLY,
+    # --- royalties ---
+    "royalties.file_report": allow(
+        PARTNER, STAFF, ADMIN, objects="partner: own organisation's licences only (404)"
     ),
-    "datasets_api.dataset": allow(
-        ANONYMOUS,
-        PARTNER,
-        STAFF,
-        ADMIN,
-        objects="visible datasets only (access.visible_datasets_clause); others 404",
-        token=READ,
-    ),
-    "datasets_api.cycles": allow(
-        ANONYMOUS,
-        PARTNER,
-        STAFF,
-        ADMIN,
-        objects="visible datasets only (access.visible_datasets_clause); others 404",
-        token=READ,
-    ),
+    "royalties.admin_payment": STAFF_ONLY,
+    "royalties.admin_index": STAFF_ONLY,
+    "royalties.admin_export": STAFF_ONLY,
     # --- api ---
     "api.openapi": PUBLIC_API,
 }

@@ -10,9 +10,12 @@ from flask import Flask
 
 from portal.agreements.labels import agreement_choices, agreement_label
 from portal.catalog.forms import inquiry_status_form
-from portal.catalog.labels import catalog_label, trl_meaning
+from portal.catalog.labels import catalog_label, key_figures, trl_meaning
 from portal.datasets import panels
 from portal.datasets.labels import dataset_choices, dataset_label, soh_text
+from portal.patents.labels import patent_label, patents_of_technology
+from portal.patents.links import register_links
+from portal.royalties.panels import royalty_panel
 
 
 def init_app(app: Flask) -> None:
@@ -20,16 +23,21 @@ def init_app(app: Flask) -> None:
     for function in (
         catalog_label,
         trl_meaning,
+        key_figures,
         inquiry_status_form,
         agreement_label,
         agreement_choices,
         dataset_label,
         dataset_choices,
         soh_text,
+        patent_label,
+        register_links,
         # Reads the database (one query per panel): the datasets on other domains' pages.
         panels.public_datasets_for,
         panels.datasets_shared_with_me,
         panels.datasets_for_evidence,
         panels.evidence_dataset_check,
+        patents_of_technology,
+        royalty_panel,
     ):
         app.add_template_global(function)

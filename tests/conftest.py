@@ -24,6 +24,7 @@ import portal.models  # noqa: F401  (every table on the metadata)
 from portal import create_app
 from portal.db import make_engine
 from tests import factories
+from tests.s3server import s3_bucket, s3_endpoint, storage_settings  # noqa: F401 (fixtures)
 
 TEST_PASSWORD = "correct horse battery staple"
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")

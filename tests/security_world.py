@@ -21,8 +21,8 @@ from pathlib import Path
 from flask import Flask
 from sqlmodel import Session
 
-from portal.accounts import services as accounts
 from portal.accounts.models import Organization, User
+from portal.accounts.tokens import create_api_token
 from portal.agreements.documents import add_document
 from portal.agreements.evidence import submit_evidence
 from portal.agreements.models import AgreementTechnology
@@ -30,6 +30,7 @@ from portal.catalog.models import Inquiry, InquiryNote
 from portal.datasets import grants as dataset_grants
 from portal.datasets import services as datasets
 from portal.partners import services as partners
+from portal.patents.models import Patent
 from tests import factories
 from tests.cycler_data import write_arbin
 
@@ -84,6 +85,7 @@ class World:
     draft_slug: str
     archived_slug: str
     draft_technology_id: int
+    draft_patent_id: int
     staff_inquiry_id: int
     extra: dict = field(default_factory=dict)
 
@@ -201,7 +203,7 @@ def _party(app: Flask, db: Session, key: str, staff: User, technology_id: int, t
         grant = dataset_grants.grant_access(
             db, dataset, organization_id=organization.id, agreement_id=agreement.id, actor=staff
         )
-        token, raw_token = accounts.create_api_token(db, user, m("token_name"))
+        token, raw_token = create_api_token(db, user, m("token_name"))
         _feed, calendar_secret = partners.create_calendar_feed(db, user)
         db.commit()
     cycler = write_arbin(tmp / f"{key}.csv", [1.0, 0.99], points=6)
@@ -251,6 +253,15 @@ def seed_world(app: Flask, db: Session, tmp: Path) -> World:
         description=f"{staff_marker}-draft_description",
         is_published=False,
     )
+    draft_patent = Patent(
+        technology_id=draft.id,
+        jurisdiction="IN",
+        application_number="202341099999",
+        filing_date=date(2023, 1, 2),
+        family=f"{staff_marker}-patent_family",
+    )
+    db.add(draft_patent)
+    db.commit()
     archived = factories.make_technology(
         db,
         title=f"{staff_marker}-archived_title",
@@ -294,6 +305,7 @@ def seed_world(app: Flask, db: Session, tmp: Path) -> World:
         draft_slug=draft.slug,
         archived_slug=archived.slug,
         draft_technology_id=draft.id,
+        draft_patent_id=draft_patent.id,
         staff_inquiry_id=general.id,
     )
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from portal.accounts import services as accounts
+from portal.accounts.tokens import create_api_token
 from portal.audit.models import AuditEntry
 from portal.datasets.models import CycleSummary, DatasetFile, DatasetGrant
 from portal.dates import local_today
@@ -98,7 +98,7 @@ def test_done_when_journey(app, db):
         from portal import db as portal_db
 
         session = portal_db.session()
-        _token, raw = accounts.create_api_token(
+        _token, raw = create_api_token(
             session, session.get(type(partner_user), partner_user.id), "notebook"
         )
         session.commit()

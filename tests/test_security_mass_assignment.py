@@ -162,6 +162,7 @@ def _route_urls(app, world: World) -> list[tuple[str, str, str]]:
         "slug": a.dataset_slug,
         "file_id": a.dataset_file_id,
         "grant_id": a.grant_id,
+        "patent_id": world.draft_patent_id,
         "token_id": a.api_token_id,
         "session_id": 1,
         "token": "no-such-invite",

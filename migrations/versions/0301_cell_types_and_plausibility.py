@@ -3,7 +3,7 @@ Battery Archive's cell and test metadata; per file the state-of-health status, t
 convention, plausibility warnings and what the file states; per cycle the formation mark
 
 Revision ID: 0301_cell_types_and_plausibility
-Revises: 0105_security_review
+Revises: 0602_royalties
 Create Date: 2026-12-03
 """
 
@@ -14,7 +14,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0301_cell_types_and_plausibility"
-down_revision: str | None = "0105_security_review"
+down_revision: str | None = "0602_royalties"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,19 +6,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, render_template, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlmodel import Session
 
 from portal.accounts import notices
-from portal.accounts.links import issue_link, link_for_token, use_link
+from portal.accounts.links import issue_link, link_for_token, mail_link, use_link
 from portal.accounts.models import Invitation, LinkPurpose, User, normalise_email
 from portal.accounts.queries import user_by_email
 from portal.accounts.tokens import may_authenticate
 from portal.audit.services import record
 from portal.changes import audited_change
 from portal.errors import ServiceError
-from portal.mail import send_mail
 
 
 def request_email_change(db: Session, user: User, new_email: str) -> str:
@@ -32,15 +31,14 @@ def request_email_change(db: Session, user: User, new_email: str) -> str:
     hours = current_app.config["EMAIL_CHANGE_VALID_HOURS"]
     token = issue_link(db, user, LinkPurpose.EMAIL_CHANGE, timedelta(hours=hours), new_email=new)
     record(db, "user.email_change_requested", user, changes={"new_email": new})
-    send_mail(
+    mail_link(
         new,
         _("Confirm your new e-mail address – CoE Battery Technology-Transfer Portal"),
-        render_template(
-            "accounts/email_change_mail.txt",
-            user=user,
-            link=url_for("accounts.email_confirm", token=token, _external=True),
-            hours=hours,
-        ),
+        "accounts/email_change_mail.txt",
+        "accounts.email_confirm",
+        token,
+        user=user,
+        hours=hours,
     )
     notices.send_security_notice(user, notices.EMAIL_CHANGE_REQUESTED, new_email=new)
     return new

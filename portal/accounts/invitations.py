@@ -9,16 +9,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from sqlmodel import Session
 
-from portal.accounts.links import issue_link, link_for_token
+from portal.accounts.links import issue_link, link_for_token, mail_link
 from portal.accounts.models import Invitation, LinkPurpose, User
 from portal.accounts.users import create_user, may_manage
 from portal.audit.services import record
 from portal.errors import ServiceError
-from portal.mail import send_mail
 
 
 def _valid_for() -> timedelta:
@@ -67,16 +66,15 @@ def invitation_for_token(db: Session, token: str) -> Invitation | None:
 def deliver_invitation(user: User, token: str, organization_name: str):
     """Mail the set-password link to the user, and tell the staff member it was sent."""
     days = current_app.config["INVITE_VALID_DAYS"]
-    sent = send_mail(
+    sent = mail_link(
         user.email,
         _("Your account on the CoE Battery Technology-Transfer Portal"),
-        render_template(
-            "accounts/invite_mail.txt",
-            user=user,
-            link=url_for("accounts.accept_invite", token=token, _external=True),
-            days=days,
-            organization=organization_name,
-        ),
+        "accounts/invite_mail.txt",
+        "accounts.accept_invite",
+        token,
+        user=user,
+        days=days,
+        organization=organization_name,
     )
     return render_template(
         "accounts/invite_sent.html",

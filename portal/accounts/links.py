@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import has_request_context
+from flask import has_request_context, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import Session, select
@@ -24,6 +24,7 @@ from portal.accounts.users import set_password
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.errors import ServiceError
+from portal.mail import send_mail
 
 
 def issue_link(
@@ -130,3 +131,9 @@ def set_password_from_link(
     )
     record(db, action, user, actor=user)
     return LinkOutcome(user)
+
+
+def mail_link(to: str, subject: str, template: str, endpoint: str, token: str, **context) -> bool:
+    """Mail a link to ``endpoint`` carrying ``token``: it goes to the mailbox only, never a page."""
+    link = url_for(endpoint, token=token, _external=True)
+    return send_mail(to, subject, render_template(template, link=link, **context))

@@ -11,17 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, render_template, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlmodel import Session
 
 from portal import ratelimit
-from portal.accounts.links import issue_link, link_for_token
+from portal.accounts.links import issue_link, link_for_token, mail_link
 from portal.accounts.models import Invitation, LinkPurpose, normalise_email
 from portal.accounts.queries import user_by_email
 from portal.accounts.tokens import may_authenticate
 from portal.audit.services import record
-from portal.mail import send_mail
 
 IP_BUCKET = "password-reset-ip"
 ADDRESS_BUCKET = "password-reset-address"
@@ -61,15 +60,14 @@ def request_password_reset(db: Session, email: str, ip: str) -> ResetRequest:
     ):
         minutes = config["PASSWORD_RESET_VALID_MINUTES"]
         token = issue_link(db, user, LinkPurpose.PASSWORD_RESET, timedelta(minutes=minutes))
-        mailed = send_mail(
+        mailed = mail_link(
             user.email,
             _("Set a new password – CoE Battery Technology-Transfer Portal"),
-            render_template(
-                "accounts/password_reset_mail.txt",
-                user=user,
-                link=url_for("accounts.password_reset", token=token, _external=True),
-                minutes=minutes,
-            ),
+            "accounts/password_reset_mail.txt",
+            "accounts.password_reset",
+            token,
+            user=user,
+            minutes=minutes,
         )
     record(
         db,

@@ -12,6 +12,7 @@ from portal.accounts.token_reminders import send_token_expiry_reminders
 from portal.agreements.reminders import send_reminders
 from portal.agreements.services import sweep_expired
 from portal.dates import EARLIEST, LATEST, in_range, local_today
+from portal.patents.renewals import send_renewal_reminders
 
 
 def _parse_today(value: str | None) -> date:
@@ -50,6 +51,8 @@ def send_reminders_command(today_text: str | None) -> None:
     today = _parse_today(today_text)
     run = send_reminders(db.session(), today)
     token_mails = send_token_expiry_reminders(db.session(), today)
+    patent_mails = send_renewal_reminders(db.session(), today)
     db.commit()
     click.echo(f"send-reminders: {run.reminders} reminder(s), {run.mails} mail(s) sent")
     click.echo(f"send-reminders: {token_mails} API token expiry mail(s) sent")
+    click.echo(f"send-reminders: {patent_mails} patent renewal mail(s) sent")

@@ -7,12 +7,11 @@ from typing import IO, Any
 from flask_babel import gettext as _
 from sqlmodel import Session, func, select
 
-from portal import filestore
-from portal.agreements import files
+from portal import uploads
 from portal.agreements.models import Agreement, AgreementDocument
 from portal.audit.services import record
 
-KIND = "agreements"  # the folder under DATA_DIR
+KIND = "agreements"  # storage keys are agreements/<stored_name>
 
 
 def add_document(
@@ -25,8 +24,7 @@ def add_document(
     uploaded_by: Any = None,
 ) -> AgreementDocument:
     """Store a new version of an agreement's document (size and type checked); audited."""
-    stored = files.store_upload(stream, KIND)
-    filestore.remove_on_rollback(db, files.stored_path(KIND, stored.stored_name))
+    stored = uploads.store_document(db, stream, KIND)
     latest = db.exec(
         select(func.max(AgreementDocument.version)).where(
             AgreementDocument.agreement_id == agreement.id
@@ -37,7 +35,7 @@ def add_document(
         version=(latest or 0) + 1,
         title=(title or "").strip()[:200] or _("Agreement document"),
         stored_name=stored.stored_name,
-        original_filename=files.display_filename(original_filename),
+        original_filename=uploads.display_name(original_filename),
         content_type=stored.content_type,
         size_bytes=stored.size_bytes,
         sha256=stored.sha256,

@@ -12,8 +12,7 @@ from typing import IO, Any
 from flask_babel import gettext as _
 from sqlmodel import Session
 
-from portal import filestore
-from portal.agreements import files
+from portal import uploads
 from portal.agreements.models import (
     Agreement,
     Milestone,
@@ -27,7 +26,7 @@ from portal.audit.services import record
 from portal.datasets.access import can_see
 from portal.errors import ServiceError
 
-KIND = "evidence"  # the folder under DATA_DIR
+KIND = "evidence"  # storage keys are evidence/<stored_name>
 LINK_PATTERN = re.compile(r"^https?://[^\s]+$")
 
 
@@ -81,16 +80,14 @@ def submit_evidence(
     """A partner hands in evidence; the milestone becomes submitted (awaiting staff review)."""
     note, link_url = (note or "").strip(), (link_url or "").strip()
     _check_submission(db, milestone, submitter, note, link_url, stream is not None, dataset_id)
-    stored = files.store_upload(stream, KIND) if stream is not None else None
-    if stored is not None:
-        filestore.remove_on_rollback(db, files.stored_path(KIND, stored.stored_name))
+    stored = uploads.store_document(db, stream, KIND) if stream is not None else None
     evidence = MilestoneEvidence(
         milestone_id=milestone.id,
         submitted_by_id=submitter.id,
         note=note,
         link_url=link_url[:500],
         stored_name=stored.stored_name if stored else None,
-        original_filename=files.display_filename(original_filename) if stored else "",
+        original_filename=uploads.display_name(original_filename) if stored else "",
         content_type=stored.content_type if stored else "",
         size_bytes=stored.size_bytes if stored else None,
         sha256=stored.sha256 if stored else "",

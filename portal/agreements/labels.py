@@ -9,6 +9,7 @@ from portal.agreements.models import (
     MilestoneKind,
     MilestoneOwner,
     MilestoneStatus,
+    RoyaltyPeriod,
 )
 from portal.vocabulary import Choices
 
@@ -22,6 +23,7 @@ VOCABULARIES: dict[str, tuple[type[Choices], ...]] = {
     "milestone_kind": (MilestoneKind,),
     "milestone_status": (MilestoneStatus,),
     "owner": (MilestoneOwner,),
+    "royalty_period": (RoyaltyPeriod,),
 }
 
 

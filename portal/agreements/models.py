@@ -48,6 +48,12 @@ class Exclusivity(Choices):
     SOLE = "sole", _l("Sole")
 
 
+class RoyaltyPeriod(Choices):
+    QUARTERLY = "quarterly", _l("Quarterly")
+    HALF_YEARLY = "half_yearly", _l("Half-yearly")
+    ANNUAL = "annual", _l("Annual")
+
+
 class MilestoneKind(Choices):
     DELIVERABLE = "deliverable", _l("Deliverable")
     PAYMENT = "payment", _l("Payment")
@@ -103,6 +109,21 @@ class AgreementCard(SQLModel):
     royalty_text: str = field(_l("Royalty terms"), default="", max_length=500)
     royalty_pct: Amount = field(
         _l("Royalty (%)"), default=None, ge=0, le=100, sa_column=Column(Numeric(5, 2))
+    )
+    minimum_annual_royalty_inr: Amount = field(
+        _l("Minimum annual royalty (₹)"),
+        help=_l("Owed each licence year even when royalties on sales come to less."),
+        default=None,
+        ge=0,
+        le=10**12,
+        sa_column=Column(Numeric(14, 2)),
+    )
+    royalty_period: str = field(
+        _l("Royalty reporting period"),
+        help=_l("Licensees file a royalty report for each period, within 30 days of its end."),
+        choices=RoyaltyPeriod,
+        default=RoyaltyPeriod.QUARTERLY,
+        max_length=12,
     )
     signed_on: date | None = field(_l("Signed on"), default=None)
     effective_on: date | None = field(_l("Effective from"), default=None)

@@ -35,6 +35,7 @@ from portal.agreements.status import (
     milestone_overdue_clause,
 )
 from portal.catalog.models import Technology
+from portal.db import children
 from portal.formdata import parse_int
 from portal.textmatch import clean_search, contains
 
@@ -232,34 +233,20 @@ def technologies_of(db: Session, agreement: Agreement) -> list[Technology]:
 
 def documents_of(db: Session, agreement: Agreement) -> list[AgreementDocument]:
     """The agreement's document versions, newest first."""
-    return list(
-        db.exec(
-            select(AgreementDocument)
-            .where(AgreementDocument.agreement_id == agreement.id)
-            .order_by(AgreementDocument.version.desc())
-        ).all()
+    return children(
+        db, AgreementDocument.agreement_id, agreement.id, AgreementDocument.version.desc()
     )
 
 
 def milestones_of(db: Session, agreement: Agreement) -> list[Milestone]:
     """The agreement's milestones, soonest due first."""
-    return list(
-        db.exec(
-            select(Milestone)
-            .where(Milestone.agreement_id == agreement.id)
-            .order_by(Milestone.due_on, Milestone.id)
-        ).all()
-    )
+    return children(db, Milestone.agreement_id, agreement.id, Milestone.due_on, Milestone.id)
 
 
 def history_of(db: Session, milestone: Milestone) -> list[MilestoneEvent]:
     """A milestone's status changes, oldest first."""
-    return list(
-        db.exec(
-            select(MilestoneEvent)
-            .where(MilestoneEvent.milestone_id == milestone.id)
-            .order_by(MilestoneEvent.created_at, MilestoneEvent.id)
-        ).all()
+    return children(
+        db, MilestoneEvent.milestone_id, milestone.id, MilestoneEvent.created_at, MilestoneEvent.id
     )
 
 

@@ -4,12 +4,12 @@ Staff pages live in staff_views.py."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import db
-from portal.agreements import bp, files, queries
+from portal import db, uploads
+from portal.agreements import bp, queries
 from portal.agreements.documents import KIND as DOCUMENT_FILES
 from portal.agreements.documents import record_document_download
 from portal.agreements.evidence import KIND as EVIDENCE_FILES
@@ -27,6 +27,8 @@ from portal.agreements.status import allowed_milestone_transitions, allowed_tran
 from portal.dates import local_today
 from portal.errors import ServiceError
 from portal.formdata import parse_int
+from portal.storage import key
+from portal.storage.serve import send_stored
 
 
 def agreement_context(agreement: Agreement) -> dict:
@@ -108,12 +110,10 @@ def milestone_submit(milestone_id: int):
 
 def _attachment(kind: str, stored_name: str, content_type: str, original: str, fallback: str):
     """A stored file as a download with a safe name (never shown inline)."""
-    return send_file(
-        files.stored_path(kind, stored_name),
+    return send_stored(
+        key(kind, stored_name),
         mimetype=content_type,
-        as_attachment=True,
-        download_name=files.download_name(original, content_type, fallback),
-        max_age=0,
+        download_name=uploads.document_download_name(original, content_type, fallback),
     )
 
 

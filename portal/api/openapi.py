@@ -22,11 +22,14 @@ ERROR_SCHEMA = {
 
 
 def model_schema(model) -> dict[str, Any]:
-    """The JSON schema of an API schema class, generated from its declared fields."""
+    """The JSON schema of an API schema class, generated from its declared fields.
+
+    Nested schema classes are referenced as components: register each under its class name."""
     schema = model.model_json_schema(
         mode="serialization", by_alias=True, ref_template="#/components/schemas/{model}"
     )
     schema.pop("title", None)
+    schema.pop("$defs", None)
     for prop in schema.get("properties", {}).values():
         prop.pop("title", None)  # the field name says it; descriptions carry the meaning
     return schema

@@ -12,6 +12,7 @@ from portal.catalog import api_bp
 from portal.catalog.loaders import technology_by_slug
 from portal.catalog.queries import PER_PAGE, CatalogFilters, find_technologies
 from portal.catalog.schemas import to_public
+from portal.patents.queries import patents_of
 
 MAX_PER_PAGE = 100
 
@@ -63,4 +64,5 @@ def technology(slug: str):
     found = technology_by_slug(session, slug)
     if found is None or not found.is_public:
         abort(404)
-    return _json_with_etag(to_public(found, *_urls(found.slug), detail=True))
+    patents = patents_of(db.session(), found)
+    return _json_with_etag(to_public(found, *_urls(found.slug), detail=True, patents=patents))

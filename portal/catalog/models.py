@@ -108,7 +108,12 @@ class TechnologyCard(SQLModel):
         default="",
         max_length=200,
     )
-    patent_refs: str = field(_l("Patent references"), default="", max_length=500)
+    patent_refs: str = field(
+        _l("Other IP references"),
+        help=_l("Free text; record each patent or application under Patents."),
+        default="",
+        max_length=500,
+    )
     specific_energy_wh_per_kg: float | None = _metric(_l("Specific energy (Wh/kg)"), le=2000)
     energy_density_wh_per_l: float | None = _metric(_l("Energy density (Wh/L)"), le=5000)
     cycle_life: int | None = _metric(_l("Cycle life (cycles to 80 %)"), le=1_000_000)

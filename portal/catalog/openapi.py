@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from portal.api.openapi import error_responses, list_schema, model_schema
 from portal.catalog.models import Application, Category, Chemistry, Licensing
-from portal.catalog.schemas import TechnologyDetail, TechnologyPublic
+from portal.catalog.schemas import PatentPublic, TechnologyDetail, TechnologyPublic
 
 
 def _array_query(name: str, values, description: str) -> dict:
@@ -128,6 +128,7 @@ PART = {
     "schemas": {
         "Technology": model_schema(TechnologyPublic),
         "TechnologyDetail": model_schema(TechnologyDetail),
+        "PatentPublic": model_schema(PatentPublic),
         "TechnologyList": list_schema("#/components/schemas/Technology"),
     },
 }

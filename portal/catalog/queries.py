@@ -22,6 +22,7 @@ from portal.catalog.models import (
     applications_mask,
 )
 from portal.catalog.search import MAX_QUERY_LENGTH, text_search
+from portal.db import children
 from portal.pagination import Page, page_number
 from portal.textmatch import contains
 
@@ -362,10 +363,4 @@ def technology_titles(db: Session) -> list[tuple[int, str]]:
 
 def notes_for(db: Session, inquiry: Inquiry) -> list[InquiryNote]:
     """An inquiry's notes, oldest first."""
-    return list(
-        db.exec(
-            select(InquiryNote)
-            .where(InquiryNote.inquiry_id == inquiry.id)
-            .order_by(InquiryNote.created_at, InquiryNote.id)
-        ).scalars()
-    )
+    return children(db, InquiryNote.inquiry_id, inquiry.id, InquiryNote.created_at, InquiryNote.id)

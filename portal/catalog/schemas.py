@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlmodel import Field, SQLModel
 
 from portal.catalog.models import Application, Technology, TechnologyCard, TechnologyFields
+from portal.patents.models import PatentFields
 
 
 class TechnologyLinks(SQLModel):
@@ -31,8 +32,14 @@ class TechnologyPublic(TechnologyLinks, TechnologyCard):
     """A technology in a list (API list, CSV export)."""
 
 
+class PatentPublic(PatentFields):
+    """A patent or application as the API shows it."""
+
+
 class TechnologyDetail(TechnologyLinks, TechnologyFields):
-    """One technology with its long texts."""
+    """One technology with its long texts and its patents."""
+
+    patents: list[PatentPublic] = Field(default_factory=list)
 
     # Named for what it holds since API v1; the model calls it description.
     description: str = Field(
@@ -43,12 +50,18 @@ class TechnologyDetail(TechnologyLinks, TechnologyFields):
 
 
 ADDRESSES = frozenset({"url", "api_url"})
-CSV_COLUMNS = tuple(TechnologyPublic.model_fields)
+# The CSV adds the patents as one cell ("IN 202341012345 (granted, IN 412345); ...").
+CSV_COLUMNS = (*TechnologyPublic.model_fields, "patents")
 
 
-def to_public(technology: Technology, url: str, api_url: str, *, detail: bool = False) -> dict:
-    """A technology as the API's JSON (the detail form adds the long texts)."""
+def to_public(
+    technology: Technology, url: str, api_url: str, *, detail: bool = False, patents=()
+) -> dict:
+    """A technology as the API's JSON (the detail form adds the long texts and patents)."""
     schema = TechnologyDetail if detail else TechnologyPublic
-    values = {name: getattr(technology, name) for name in schema.model_fields.keys() - ADDRESSES}
+    names = schema.model_fields.keys() - ADDRESSES - {"patents"}
+    values = {name: getattr(technology, name) for name in names}
     values.update(url=url, api_url=api_url)
+    if detail:
+        values["patents"] = [PatentPublic.model_validate(p, from_attributes=True) for p in patents]
     return schema.model_validate(values).model_dump(mode="json", by_alias=True)

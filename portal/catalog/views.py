@@ -33,9 +33,11 @@ from portal.catalog.queries import (
     related_technologies,
 )
 from portal.catalog.schemas import CSV_COLUMNS, to_public
+from portal.catalog.sheet import technology_sheet
 from portal.csvsafe import csv_cell
 from portal.errors import ServiceError
 from portal.mail import send_mail
+from portal.patents.queries import patents_by_technology, patents_of
 
 log = logging.getLogger("portal.catalog")
 
@@ -73,6 +75,8 @@ def export_csv():
         session.exec(filtered_query(session, filters).limit(CSV_EXPORT_LIMIT)).scalars()
     )
 
+    patents = patents_by_technology(session, (t.id for t in technologies))
+
     def rows():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -80,6 +84,7 @@ def export_csv():
         for technology in technologies:
             values = to_public(technology, *page_urls(technology))
             values["applications"] = " ".join(values["applications"])
+            values["patents"] = "; ".join(p.one_line() for p in patents.get(technology.id, ()))
             writer.writerow([csv_cell(values[name]) for name in CSV_COLUMNS])
             yield buffer.getvalue()
             buffer.seek(0)
@@ -104,6 +109,20 @@ def detail(slug: str):
         related=related_technologies(db.session(), technology),
         form=InquiryForm(formdata=None),
         error=None,
+    )
+
+
+@bp.get("/technologies/<slug>/sheet.pdf")
+def sheet(slug: str):
+    """The technology's one-page sheet (PDF), for meetings; the QR code leads back here."""
+    technology = get_technology_or_404(slug, current_user)
+    pdf = technology_sheet(
+        technology, page_urls(technology)[0], patents_of(db.session(), technology)
+    )
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{technology.slug}.pdf"'},
     )
 
 

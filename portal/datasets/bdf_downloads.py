@@ -4,29 +4,40 @@ sidecar BDF defines beside it. Attachments, audited like every download, streame
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from flask import Response, abort, stream_with_context, url_for
 from flask_login import current_user
 
-from portal import db
-from portal.datasets import bp, services, storage
+from portal import db, uploads
+from portal.datasets import bp, services
+from portal.datasets.files import stored_key
 from portal.datasets.ingest.bdf_export import bdf_csv, bdf_metadata
 from portal.datasets.loaders import get_file_or_404
 from portal.datasets.models import Dataset, DatasetFile, FileStatus
+from portal.storage import storage
 
 
 def _stored_table(slug: str, file_id: int) -> tuple[Dataset, DatasetFile, str]:
     dataset, dataset_file = get_file_or_404(slug, file_id, current_user)
     if dataset_file.status != FileStatus.INGESTED or not dataset_file.parquet_name:
         abort(404)
-    parquet = storage.path_for(dataset_file.parquet_name)
-    if not parquet.exists():
+    parquet = stored_key(dataset_file.parquet_name)
+    if not storage().exists(parquet):
         abort(404)
-    return dataset, dataset_file, str(parquet)
+    return dataset, dataset_file, parquet
 
 
 def _stem(dataset: Dataset, dataset_file: DatasetFile) -> str:
-    return storage.download_name(dataset_file.original_filename.rsplit(".", 1)[0] or dataset.slug)
+    return uploads.download_name(
+        dataset_file.original_filename.rsplit(".", 1)[0] or dataset.slug, fallback="dataset-file"
+    )
+
+
+def _bdf_stream(parquet_key: str) -> Iterator[bytes]:
+    """The BDF CSV of a stored table (a local copy only while it streams, on remote storage)."""
+    with storage().local_path(parquet_key) as path:
+        yield from bdf_csv(path)
 
 
 @bp.get("/datasets/<slug>/files/<int:file_id>/download/bdf")
@@ -34,7 +45,7 @@ def download_bdf(slug: str, file_id: int):
     """The normalised table with BDF's column labels and units (``.bdf.csv``)."""
     dataset, dataset_file, parquet = _stored_table(slug, file_id)
     services.record_download(db.session(), dataset, dataset_file, "bdf")
-    response = Response(stream_with_context(bdf_csv(parquet)), mimetype="text/csv")
+    response = Response(stream_with_context(_bdf_stream(parquet)), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{_stem(dataset, dataset_file)}.bdf.csv"'
     )
@@ -62,7 +73,9 @@ def download_bdf_metadata(slug: str, file_id: int):
         "source_format": dataset_file.format,
         "source_sha256": dataset_file.sha256,
     }
-    body = json.dumps(bdf_metadata(parquet, described), indent=2, ensure_ascii=False)
+    with storage().local_path(parquet) as path:
+        metadata = bdf_metadata(path, described)
+    body = json.dumps(metadata, indent=2, ensure_ascii=False)
     response = Response(body + "\n", mimetype="application/json")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{_stem(dataset, dataset_file)}.bdf.metadata.json"'

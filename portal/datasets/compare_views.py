@@ -7,13 +7,14 @@ from flask import jsonify, render_template, request
 from flask_login import current_user
 
 from portal import db
-from portal.datasets import bp, files, queries, storage
+from portal.datasets import bp, files, queries
 from portal.datasets.ingest import IngestError, voltage_curve
 from portal.datasets.ingest.incremental import METHOD as DQDV_METHOD
 from portal.datasets.ingest.incremental import dqdv_from_parquet, peaks
 from portal.datasets.models import Dataset, DatasetFile, FileStatus
 from portal.datasets.views import CURVE_POINTS, parse_cycles
 from portal.dates import local_today
+from portal.storage import storage
 
 MAX_COMPARE = 6
 MAX_COMPARE_CYCLES = 4
@@ -47,13 +48,13 @@ def _readable(dataset_file: DatasetFile | None) -> bool:
 
 def _curves(dataset_file: DatasetFile, cycles: list[int]) -> tuple[dict, dict]:
     """Voltage curves and dQ/dV of ``cycles`` from a file's stored table ({} if unreadable)."""
-    path = storage.path_for(dataset_file.parquet_name)
     try:
-        return (
-            files.json_safe(voltage_curve(path, cycles, CURVE_POINTS)),
-            files.json_safe(dqdv_from_parquet(path, cycles)),
-        )
-    except IngestError:
+        with storage().local_path(files.stored_key(dataset_file.parquet_name)) as path:
+            return (
+                files.json_safe(voltage_curve(path, cycles, CURVE_POINTS)),
+                files.json_safe(dqdv_from_parquet(path, cycles)),
+            )
+    except (IngestError, FileNotFoundError):
         return {}, {}
 
 

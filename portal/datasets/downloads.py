@@ -9,15 +9,18 @@ from collections.abc import Iterator
 
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
-from flask import Response, abort, send_file, stream_with_context
+from flask import Response, abort, stream_with_context
 from flask_login import current_user
 
-from portal import db
+from portal import db, uploads
 from portal.csvsafe import csv_cell
-from portal.datasets import bp, queries, services, storage
+from portal.datasets import bp, queries, services
+from portal.datasets.files import stored_key
 from portal.datasets.loaders import get_file_or_404
 from portal.datasets.models import FileStatus
 from portal.datasets.schemas import SUMMARY_CSV_COLUMNS
+from portal.storage import storage
+from portal.storage.serve import send_stored
 
 DOWNLOAD_FORMS = ("original", "csv", "parquet", "summary")
 CSV_BATCH_ROWS = 64 * 1024
@@ -34,31 +37,30 @@ def download(slug: str, file_id: int, form: str):
         dataset_file.status != FileStatus.INGESTED or not dataset_file.parquet_name
     ):
         abort(404)
-    stem = storage.download_name(dataset_file.original_filename.rsplit(".", 1)[0] or dataset.slug)
+    stem = uploads.download_name(
+        dataset_file.original_filename.rsplit(".", 1)[0] or dataset.slug, fallback="dataset-file"
+    )
     session = db.session()
     services.record_download(session, dataset, dataset_file, form)
     if form == "original":
-        path = storage.path_for(dataset_file.stored_name)
-        if not path.exists():
-            abort(404)
-        return send_file(
-            path,
+        return send_stored(
+            stored_key(dataset_file.stored_name),
             mimetype="application/octet-stream",
-            as_attachment=True,
-            download_name=storage.download_name(dataset_file.original_filename),
+            download_name=uploads.download_name(
+                dataset_file.original_filename, fallback="dataset-file"
+            ),
         )
-    parquet = storage.path_for(dataset_file.parquet_name)
-    if not parquet.exists():
+    parquet = stored_key(dataset_file.parquet_name)
+    if not storage().exists(parquet):
         abort(404)
     if form == "parquet":
-        return send_file(
+        return send_stored(
             parquet,
             mimetype="application/vnd.apache.parquet",
-            as_attachment=True,
             download_name=f"{stem}.normalised.parquet",
         )
     if form == "csv":
-        return _attachment(_parquet_as_csv(str(parquet)), f"{stem}.normalised.csv")
+        return _attachment(_parquet_as_csv(parquet), f"{stem}.normalised.csv")
     rows = session.exec(queries.cycles_query(dataset_file)).all()
     return _attachment(_summary_csv(rows), f"{stem}.cycles.csv")
 
@@ -69,9 +71,13 @@ def _attachment(body: Iterator[bytes], filename: str) -> Response:
     return response
 
 
-def _parquet_as_csv(path: str) -> Iterator[bytes]:
+def _parquet_as_csv(parquet_key: str) -> Iterator[bytes]:
     """Stream the canonical table as CSV one row group batch at a time (never all in memory)."""
-    parquet = pq.ParquetFile(path)
+    with storage().local_path(parquet_key) as path:
+        yield from _csv_batches(pq.ParquetFile(path))
+
+
+def _csv_batches(parquet: pq.ParquetFile) -> Iterator[bytes]:
     first = True
     for batch in parquet.iter_batches(batch_size=CSV_BATCH_ROWS):
         buffer = io.BytesIO()

@@ -1,14 +1,15 @@
-"""A dataset's files: add (store, unpack, ingest, record the summary), re-ingest and delete.
+"""A dataset's files: add (spool, unpack, ingest, store, record the summary), re-ingest and delete.
 
-A refused file leaves nothing behind: the service deletes what it wrote before raising, and
-files written in a transaction that later rolls back are deleted by the storage hooks.
+A refused file leaves nothing behind: the upload is checked and ingested in a private temporary
+folder and reaches the storage layer only once it is accepted; objects stored in a transaction
+that later rolls back are deleted by the storage hooks.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
-import shutil
-import tempfile
+import secrets
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from flask_babel import gettext as _
 from sqlalchemy import delete
 from sqlmodel import Session
 
+from portal import uploads
 from portal.audit.services import record
-from portal.datasets import storage
 from portal.datasets.conventions import convention_for
 from portal.datasets.ingest import IngestError, IngestResult, container_format, ingest_file
 from portal.datasets.ingest.archive import extract_single_member
@@ -30,7 +32,10 @@ from portal.datasets.metadata import fill_from_file
 from portal.datasets.models import CycleSummary, Dataset, DatasetFile, FileStatus
 from portal.db import utcnow
 from portal.errors import ServiceError
+from portal.storage import key, storage
+from portal.storage.transaction import delete_quietly
 
+KIND = "datasets"  # storage keys are datasets/<stored_name> and datasets/<parquet_name>
 MAX_ZIP_RATIO = 100
 WHOLE_KEYS = frozenset({"cycle_index", "formation"})  # per-cycle keys that are not figures
 
@@ -41,10 +46,22 @@ def _no_progress(_stage: str) -> None:
     return None
 
 
+def new_name(suffix: str = "") -> str:
+    """A fresh server-generated name for a dataset object (never the uploader's)."""
+    return f"ds_{secrets.token_hex(16)}{suffix}"
+
+
+def stored_key(name: str) -> str:
+    """The storage key of a dataset file's original or Parquet name."""
+    return key(KIND, name)
+
+
 @dataclass(frozen=True)
 class _Original:
-    stored: storage.StoredFile
+    path: Path
     display_name: str
+    sha256: str
+    size_bytes: int
 
 
 def add_file(
@@ -60,28 +77,34 @@ def add_file(
     """Store an uploaded cycler file, ingest it and record its summary; all or nothing.
 
     Over `max_bytes` (by default PORTAL_MAX_UPLOAD_MB; None = no limit) → 413. Unknown content,
-    archive bombs and unreadable files → a ServiceError with the reason, and every file written
-    so far is deleted.
+    archive bombs and unreadable files → a ServiceError with the reason, and nothing is stored.
     """
+    limit = uploads.max_upload_bytes() if max_bytes == "upload" else max_bytes
     written: list[str] = []
-    with _all_or_nothing(written):
-        limit = storage.max_upload_bytes() if max_bytes == "upload" else max_bytes
-        stored = storage.save_stream(db, stream, limit=limit)
-        written.append(stored.name)
+    with (
+        _all_or_nothing(written),
+        uploads.spool(stream, limit=limit) as spooled,
+        uploads.scratch_dir("portal-ingest-") as scratch,
+    ):
         progress("stored")
         original = _unpack_if_archive(
-            db, stored, storage.display_name(filename), written, limit or storage.max_upload_bytes()
+            spooled, uploads.display_name(filename), scratch, limit or uploads.max_upload_bytes()
         )
         progress("checked")
-        parquet_name, result = _ingest(db, dataset, original.stored.name, written)
+        parquet = scratch / "table.parquet"
+        result = ingest_file(original.path, parquet, convention=convention_for(dataset))
         progress("ingested")
+        stored_name, parquet_name = new_name(), new_name(".parquet")
+        written += [stored_key(stored_name), stored_key(parquet_name)]
+        uploads.keep(db, KIND, stored_name, original.path)
+        uploads.keep(db, KIND, parquet_name, parquet)
 
     dataset_file = DatasetFile(
         dataset_id=dataset.id,
         original_filename=original.display_name,
-        stored_name=original.stored.name,
-        sha256=original.stored.sha256,
-        size_bytes=original.stored.size_bytes,
+        stored_name=stored_name,
+        sha256=original.sha256,
+        size_bytes=original.size_bytes,
         uploaded_by_id=getattr(actor, "id", None),
     )
     with _all_or_nothing(written):
@@ -111,14 +134,22 @@ def add_file(
 def reingest_file(db: Session, dataset_file: DatasetFile, *, actor=None) -> DatasetFile:
     """Read the stored original again (after a reader fix); on failure nothing changes."""
     written: list[str] = []
-    with _all_or_nothing(written):
-        dataset = _dataset_of(db, dataset_file)
-        parquet_name, result = _ingest(db, dataset, dataset_file.stored_name, written)
+    with _all_or_nothing(written), uploads.scratch_dir("portal-ingest-") as scratch:
+        parquet = scratch / "table.parquet"
+        convention = convention_for(_dataset_of(db, dataset_file))
+        try:
+            with storage().local_path(stored_key(dataset_file.stored_name)) as source:
+                result = ingest_file(source, parquet, convention=convention)
+        except FileNotFoundError as missing:
+            raise ServiceError(_("The stored original of this file is missing.")) from missing
+        parquet_name = new_name(".parquet")
+        written.append(stored_key(parquet_name))
+        uploads.keep(db, KIND, parquet_name, parquet)
     old_parquet = dataset_file.parquet_name
     before = {"format": dataset_file.format, "cycle_count": dataset_file.cycle_count}
     db.exec(delete(CycleSummary).where(CycleSummary.dataset_file_id == dataset_file.id))
     _apply_result(db, dataset_file, parquet_name, result)
-    storage.remove_after_commit(db, old_parquet)
+    uploads.forget_after_commit(db, KIND, old_parquet)
     record(
         db,
         "dataset.file_reingested",
@@ -134,7 +165,7 @@ def reingest_file(db: Session, dataset_file: DatasetFile, *, actor=None) -> Data
 
 
 def delete_file(db: Session, dataset_file: DatasetFile, *, actor=None) -> None:
-    """Remove a file, its Parquet and summary (from disk once the delete commits)."""
+    """Remove a file, its Parquet and summary (from storage once the delete commits)."""
     dataset = _dataset_of(db, dataset_file)
     record(
         db,
@@ -148,8 +179,8 @@ def delete_file(db: Session, dataset_file: DatasetFile, *, actor=None) -> None:
 
 
 def forget_file(db: Session, dataset_file: DatasetFile) -> None:
-    """Delete a file's record and summary rows; its files go from disk once that commits."""
-    storage.remove_after_commit(db, dataset_file.stored_name, dataset_file.parquet_name)
+    """Delete a file's record and summary rows; its objects go from storage once that commits."""
+    uploads.forget_after_commit(db, KIND, dataset_file.stored_name, dataset_file.parquet_name)
     db.exec(delete(CycleSummary).where(CycleSummary.dataset_file_id == dataset_file.id))
     db.delete(dataset_file)
 
@@ -158,14 +189,9 @@ def _dataset_of(db: Session, dataset_file: DatasetFile) -> Dataset:
     return db.get(Dataset, dataset_file.dataset_id)
 
 
-def _remove(names: list[str]) -> None:
-    for name in names:
-        storage.remove_now(name)
-
-
 @contextmanager
 def _all_or_nothing(written: list[str]) -> Iterator[None]:
-    """Delete the files written so far when the block fails; an unreadable file is a refusal."""
+    """Delete the objects stored so far when the block fails; an unreadable file is a refusal."""
     try:
         yield
     except IngestError as error:
@@ -176,32 +202,30 @@ def _all_or_nothing(written: list[str]) -> Iterator[None]:
         raise
 
 
+def _remove(keys: list[str]) -> None:
+    store = storage()
+    for stored in keys:
+        delete_quietly(store, stored)
+
+
 def _unpack_if_archive(
-    db: Session, stored: storage.StoredFile, name: str, written: list[str], max_bytes: int
+    spooled: uploads.Spooled, name: str, scratch: Path, max_bytes: int
 ) -> _Original:
     """A .zip upload is replaced by its single member; bombs and `../` members are refused."""
-    path = storage.path_for(stored.name)
+    path = spooled.path
+    as_is = _Original(path, name, spooled.sha256, spooled.size_bytes)
     with open(path, "rb") as handle:
         if handle.read(4) != ZIP_MAGIC:
-            return _Original(stored, name)
+            return as_is
     if container_format(path) is not None:
-        return _Original(stored, name)  # a zip inside (.ndax, .xlsx) is one file, not an archive
-    scratch = Path(tempfile.mkdtemp(prefix="unzip_", dir=storage.data_dir()))
-    try:
-        member = extract_single_member(
-            path,
-            scratch,
-            max_uncompressed_bytes=max_bytes,
-            max_ratio=MAX_ZIP_RATIO,
-        )
-        adopted = storage.adopt(db, member)
-        written.append(adopted.name)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    member_name = _member_name(path) or name
-    storage.remove_now(stored.name)
-    written.remove(stored.name)
-    return _Original(adopted, storage.display_name(member_name))
+        return as_is  # a zip inside (.ndax, .xlsx) is one file, not an archive
+    member = extract_single_member(
+        path, scratch, max_uncompressed_bytes=max_bytes, max_ratio=MAX_ZIP_RATIO
+    )
+    with open(member, "rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    display = uploads.display_name(_member_name(path) or name)
+    return _Original(member, display, digest, member.stat().st_size)
 
 
 def _member_name(zip_path: Path) -> str | None:
@@ -209,20 +233,6 @@ def _member_name(zip_path: Path) -> str | None:
     with zipfile.ZipFile(zip_path) as archive:
         files = [info for info in archive.infolist() if not info.is_dir()]
     return max(files, key=lambda info: info.file_size).filename if files else None
-
-
-def _ingest(
-    db: Session, dataset: Dataset, stored_name: str, written: list[str]
-) -> tuple[str, IngestResult]:
-    parquet_name = storage.new_name(".parquet")
-    written.append(parquet_name)
-    storage.remove_on_rollback(db, parquet_name)
-    result = ingest_file(
-        storage.path_for(stored_name),
-        storage.path_for(parquet_name),
-        convention=convention_for(dataset),
-    )
-    return parquet_name, result
 
 
 def _apply_result(

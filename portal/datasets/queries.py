@@ -26,6 +26,7 @@ from portal.datasets.models import (
     TestType,
     Visibility,
 )
+from portal.db import children
 from portal.textmatch import clean_search, contains
 from portal.vocabulary import Chemistry
 
@@ -289,11 +290,7 @@ def dataset_by_slug(session: Session, slug: str) -> Dataset | None:
 
 def files_of(session: Session, dataset: Dataset) -> list[DatasetFile]:
     """A dataset's files in upload order."""
-    return list(
-        session.exec(
-            select(DatasetFile).where(DatasetFile.dataset_id == dataset.id).order_by(DatasetFile.id)
-        ).all()
-    )
+    return children(session, DatasetFile.dataset_id, dataset.id, DatasetFile.id)
 
 
 def cycles_query(dataset_file: DatasetFile) -> Select:

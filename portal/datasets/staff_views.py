@@ -10,8 +10,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import db
-from portal.datasets import bp, files, grants, queries, services, storage
+from portal import db, uploads
+from portal.datasets import bp, files, grants, queries, services
 from portal.datasets.forms import DatasetForm, GrantForm, UploadForm
 from portal.datasets.loaders import get_dataset_or_404, get_file_or_404, get_grant_or_404
 from portal.datasets.models import Dataset, Visibility
@@ -122,7 +122,7 @@ def _admin_detail(dataset: Dataset, status: int = 200, **forms_and_errors):
         files=queries.files_of(session, dataset),
         grants=queries.grant_rows(session, dataset, local_today()),
         technology=queries.linked_technology(session, dataset, current_user),
-        max_upload_mb=storage.max_upload_bytes() // (1024 * 1024),
+        max_upload_mb=uploads.max_upload_bytes() // (1024 * 1024),
         **forms_and_errors,
     ), status
 
@@ -144,6 +144,7 @@ def admin_upload(slug: str):
     form = UploadForm()
     error = None
     added = None
+    status = 400
     if form.validate_on_submit():
         upload = form.file.data
         try:
@@ -151,7 +152,7 @@ def admin_upload(slug: str):
                 db.session(), dataset, upload.stream, upload.filename, actor=current_user
             )
         except ServiceError as refused:
-            error = refused.message
+            error, status = refused.message, refused.status
     else:
         error = _form_errors(form)
     if is_htmx():
@@ -168,7 +169,7 @@ def admin_upload(slug: str):
             "success",
         )
         return redirect(url_for("datasets.admin_detail", slug=dataset.slug))
-    return _admin_detail(dataset, 400, upload_form=form, upload_error=error)
+    return _admin_detail(dataset, status, upload_form=form, upload_error=error)
 
 
 @bp.post("/admin/datasets/<slug>/files/<int:file_id>/reingest")

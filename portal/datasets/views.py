@@ -10,7 +10,7 @@ from flask import jsonify, render_template, request
 from flask_login import current_user
 
 from portal import db
-from portal.datasets import bp, files, queries, storage
+from portal.datasets import bp, files, queries
 from portal.datasets.forms import VoltageCyclesForm
 from portal.datasets.ingest import IngestError, voltage_curve
 from portal.datasets.ingest.incremental import METHOD as DQDV_METHOD
@@ -22,6 +22,7 @@ from portal.dates import local_today
 from portal.formdata import parse_int
 from portal.htmx import render
 from portal.pagination import paginate
+from portal.storage import storage
 
 CYCLES_PER_PAGE = 25
 MAX_CURVE_CYCLES = 8
@@ -141,9 +142,8 @@ def voltage_data(slug: str, file_id: int):
     if all(str(c) in preview for c in wanted):
         curves = {str(c): preview[str(c)] for c in wanted}
     elif dataset_file.parquet_name and dataset_file.status == FileStatus.INGESTED:
-        curves = files.json_safe(
-            voltage_curve(storage.path_for(dataset_file.parquet_name), wanted, CURVE_POINTS)
-        )
+        with storage().local_path(files.stored_key(dataset_file.parquet_name)) as parquet:
+            curves = files.json_safe(voltage_curve(parquet, wanted, CURVE_POINTS))
     else:
         curves = {}
     return jsonify({"file_id": dataset_file.id, "cycles": curves})
@@ -154,10 +154,9 @@ def _dqdv(dataset_file: DatasetFile, cycles: list[int]) -> dict:
     if not (dataset_file.parquet_name and dataset_file.status == FileStatus.INGESTED):
         return {}
     try:
-        return files.json_safe(
-            dqdv_from_parquet(storage.path_for(dataset_file.parquet_name), cycles)
-        )
-    except IngestError:
+        with storage().local_path(files.stored_key(dataset_file.parquet_name)) as parquet:
+            return files.json_safe(dqdv_from_parquet(parquet, cycles))
+    except (IngestError, FileNotFoundError):
         return {}
 
 

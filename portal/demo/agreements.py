@@ -16,6 +16,7 @@ from portal.agreements import services
 from portal.agreements.models import Agreement, MilestoneEvidence
 from portal.catalog.models import Technology
 from portal.dates import local_today
+from portal.royalties import services as royalties
 
 STAFF_EMAIL = "staff@coe-battery.example"
 
@@ -66,6 +67,8 @@ AGREEMENTS = [
             "territory": "India",
             "royalty_text": "3 % of net sales, payable quarterly, after a one-time fee",
             "royalty_pct": Decimal("3.00"),
+            "minimum_annual_royalty_inr": Decimal("500000"),
+            "royalty_period": "quarterly",
         },
     ),
     (
@@ -233,6 +236,25 @@ def seed(db: Session) -> list[str]:
                 version=milestone.version,
                 reason=reason if step in ("rejected", "waived") else "",
             )
+
+    licence = created.get("COE-LIC-2025-001")
+    if licence is not None:
+        # The first quarter's royalty report, filed and paid (the licence started 150 days ago).
+        report = royalties.file_report(
+            db,
+            licence,
+            licence.effective_on,
+            units_sold=4200,
+            net_sales_inr=Decimal("12600000"),
+            note="First quarter of series production.",
+        )
+        royalties.record_payment(
+            db,
+            report,
+            amount_inr=report.amount_due_inr,
+            received_on=today - timedelta(days=20),
+            reference="UTR-DEMO-0001",
+        )
 
     expired_reference = "COE-MOU-2022-007"
     if expired_reference not in existing and "brandwork" in organizations:

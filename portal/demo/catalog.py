@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from portal.catalog import services as catalog
 from portal.catalog.models import Inquiry, Technology
 from portal.db import utcnow
+from portal.patents import services as patent_service
 
 DATA = Path(__file__).with_name("data") / "catalog.toml"
 
@@ -30,7 +31,7 @@ def seed(db: Session) -> list[str]:
     for index, spec in enumerate(data["technology"]):
         if db.exec(select(Technology.id).where(Technology.slug == spec["slug"])).first():
             continue
-        fields = {key: value for key, value in spec.items() if key != "published"}
+        fields = {key: value for key, value in spec.items() if key not in ("published", "patents")}
         technology = catalog.create_technology(
             db,
             **data["contact"],
@@ -38,6 +39,8 @@ def seed(db: Session) -> list[str]:
             is_demo=True,
             **fields,
         )
+        for patent in spec.get("patents", ()):
+            patent_service.add_patent(db, technology, patent)
         if technology.published_at:
             # Spread the listing dates so "newest" means something in the demo.
             technology.published_at = now - timedelta(days=7 * index)

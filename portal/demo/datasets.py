@@ -13,7 +13,7 @@ from portal.accounts.models import Organization
 from portal.agreements.models import Agreement
 from portal.catalog.models import Technology
 from portal.config import ROOT
-from portal.datasets import files, grants, services, storage, synthetic
+from portal.datasets import files, grants, services, synthetic
 from portal.datasets.models import Dataset, DatasetFile, DatasetGrant
 
 # The real files live next to the project (../shared/data/cycler); PORTAL_CYCLER_SAMPLES overrides.
@@ -181,7 +181,7 @@ def _synthetic(db: Session) -> list[str]:
         )
     if _has_files(db, dataset):
         return []
-    with tempfile.TemporaryDirectory(dir=storage.data_dir()) as scratch:
+    with tempfile.TemporaryDirectory() as scratch:
         path = synthetic.write_csv(Path(scratch) / "na_ion_18650_cycle_life.csv")
         with open(path, "rb") as stream:
             added = files.add_file(db, dataset, stream, path.name, max_bytes=None)

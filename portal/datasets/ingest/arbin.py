@@ -3,10 +3,8 @@
 from pathlib import Path
 
 from . import canonical, tabular
-from .columns import locate
 from .header import HeaderRow, Sniff
 from .normalise import RawTable
-from .tabular import read_scaled
 
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     canonical.TEST_TIME: (("testtime",), "time"),
@@ -32,7 +30,4 @@ def is_header(row: HeaderRow) -> bool:
 
 def read(path: Path, sniffed: Sniff) -> RawTable:
     """Read an Arbin CSV; counters are cumulative per cycle or per test."""
-    found = locate(tabular.header(path, sniffed), FIELDS)
-    flags: list[str] = []
-    frame = read_scaled(path, sniffed, found, flags)
-    return RawTable(frame, cycle_label="Cycle_Index", flags=flags)
+    return tabular.read_located(path, sniffed, FIELDS, cycle_label="Cycle_Index")

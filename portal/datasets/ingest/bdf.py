@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import canonical, tabular
-from .columns import key, locate, split_header
+from .columns import key, split_header
 from .header import HeaderRow, Sniff
 from .normalise import RawTable
-from .tabular import read_scaled
 
 SPEC_URL = "https://github.com/battery-data-alliance/battery-data-format"
 IRI_BASE = "https://w3id.org/battery-data-alliance/ontology/battery-data-format#"
@@ -103,7 +102,4 @@ def is_header(row: HeaderRow) -> bool:
 
 def read(path: Path, sniffed: Sniff) -> RawTable:
     """Read a BDF CSV; capacity/energy columns are optional and may restart per step."""
-    found = locate(tabular.header(path, sniffed), FIELDS)
-    flags: list[str] = []
-    frame = read_scaled(path, sniffed, found, flags)
-    return RawTable(frame, cycle_label="Cycle Count", flags=flags)
+    return tabular.read_located(path, sniffed, FIELDS, cycle_label="Cycle Count")

@@ -3,10 +3,8 @@
 from pathlib import Path
 
 from . import canonical, tabular
-from .columns import locate
 from .header import HeaderRow, Sniff
 from .normalise import RawTable
-from .tabular import read_scaled
 
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     canonical.TEST_TIME: (("testtimes",), "index"),
@@ -29,7 +27,6 @@ def is_header(row: HeaderRow) -> bool:
 
 def read(path: Path, sniffed: Sniff) -> RawTable:
     """Read a Landt CSV; its capacity and energy counters restart at every step."""
-    found = locate(tabular.header(path, sniffed), FIELDS)
-    flags: list[str] = []
-    frame = read_scaled(path, sniffed, found, flags)
-    return RawTable(frame, reset_each_step=True, cycle_label="cycle_index", flags=flags)
+    return tabular.read_located(
+        path, sniffed, FIELDS, reset_each_step=True, cycle_label="cycle_index"
+    )

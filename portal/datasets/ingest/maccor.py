@@ -13,7 +13,7 @@ from . import canonical, tabular
 from .columns import find, locate
 from .errors import IngestError
 from .header import HeaderRow, Sniff
-from .normalise import RawTable, counter_increments, seconds, segment_boundary
+from .normalise import RawTable, seconds, segment_boundary, signed_by_state
 
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     canonical.CYCLE: (("cyclec", "cyc", "cycle", "cyclep"), "index"),
@@ -61,21 +61,6 @@ def read(path: Path, sniffed: Sniff) -> RawTable:
     boundary = segment_boundary(
         *(name for name in (canonical.CYCLE, canonical.STEP, "state") if name in frame.columns)
     )
-    out = [
-        pl.when(charging)
-        .then(pl.col(canonical.CURRENT).abs())
-        .when(discharging)
-        .then(-pl.col(canonical.CURRENT).abs())
-        .otherwise(pl.col(canonical.CURRENT))
-        .alias(canonical.CURRENT)
-    ]
-    for source, (charge, discharge) in {
-        "capacity": (canonical.CHARGE_CAPACITY, canonical.DISCHARGE_CAPACITY),
-        "energy": (canonical.CHARGE_ENERGY, canonical.DISCHARGE_ENERGY),
-    }.items():
-        if source in frame.columns:
-            step = counter_increments(pl.col(source), boundary, reset_each_step=True)
-            out.append(pl.when(charging).then(step).otherwise(0.0).cum_sum().alias(charge))
-            out.append(pl.when(discharging).then(step).otherwise(0.0).cum_sum().alias(discharge))
+    out = signed_by_state(frame.columns, charging, discharging, boundary)
     frame = frame.with_columns(out).drop("state", "capacity", "energy", strict=False)
     return RawTable(frame, cumulative=True, cycle_label="cycle", flags=flags)

@@ -28,7 +28,7 @@ from .columns import find, key, locate, split_header
 from .containers import container_format, sheet_names
 from .errors import IngestError
 from .header import HeaderAt, Sniff
-from .normalise import RawTable, counter_increments, duration_seconds, segment_boundary
+from .normalise import RawTable, duration_seconds, segment_boundary, signed_by_state
 
 RECORD_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     canonical.CURRENT: (("current", "cur"), "current"),
@@ -171,21 +171,8 @@ def _table(
     boundary = segment_boundary("step_count")
     out = [
         (pl.col("_done") + pl.col("step_time")).alias(canonical.TEST_TIME),
-        pl.when(charging)
-        .then(pl.col(canonical.CURRENT).abs())
-        .when(discharging)
-        .then(-pl.col(canonical.CURRENT).abs())
-        .otherwise(pl.col(canonical.CURRENT))
-        .alias(canonical.CURRENT),
+        *signed_by_state(frame.columns, charging, discharging, boundary),
     ]
-    for source, (charge, discharge) in {
-        "capacity": (canonical.CHARGE_CAPACITY, canonical.DISCHARGE_CAPACITY),
-        "energy": (canonical.CHARGE_ENERGY, canonical.DISCHARGE_ENERGY),
-    }.items():
-        if source in frame.columns:
-            step = counter_increments(pl.col(source), boundary, reset_each_step=True)
-            out.append(pl.when(charging).then(step).otherwise(0.0).cum_sum().alias(charge))
-            out.append(pl.when(discharging).then(step).otherwise(0.0).cum_sum().alias(discharge))
     keep = [canonical.CYCLE, canonical.STEP, canonical.VOLTAGE] + (
         [canonical.TEMPERATURE] if canonical.TEMPERATURE in frame.columns else []
     )

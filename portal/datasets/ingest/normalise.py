@@ -254,3 +254,27 @@ def _quality_flags(frame: pl.DataFrame) -> list[str]:
         "negative_time": "{n} rows have a negative test time.",
     }
     return [messages[name].format(n=n) for name, n in counts.items() if n]
+
+
+def signed_by_state(
+    columns: list[str], charging: pl.Expr, discharging: pl.Expr, boundary: pl.Expr
+) -> list[pl.Expr]:
+    """For formats that log direction as a state, not a sign: the current signed (charge
+    positive) and the per-step capacity and energy counters split into cumulative totals."""
+    out = [
+        pl.when(charging)
+        .then(pl.col(CURRENT).abs())
+        .when(discharging)
+        .then(-pl.col(CURRENT).abs())
+        .otherwise(pl.col(CURRENT))
+        .alias(CURRENT)
+    ]
+    for source, (charge, discharge) in {
+        "capacity": (CHARGE_CAPACITY, DISCHARGE_CAPACITY),
+        "energy": (CHARGE_ENERGY, DISCHARGE_ENERGY),
+    }.items():
+        if source in columns:
+            step = counter_increments(pl.col(source), boundary, reset_each_step=True)
+            out.append(pl.when(charging).then(step).otherwise(0.0).cum_sum().alias(charge))
+            out.append(pl.when(discharging).then(step).otherwise(0.0).cum_sum().alias(discharge))
+    return out

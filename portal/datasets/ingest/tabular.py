@@ -2,13 +2,14 @@
 
 import warnings
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import polars as pl
 
-from .columns import Column
+from .columns import Column, locate
 from .errors import IngestError
 from .header import Sniff
+from .normalise import RawTable
 
 # The text is parsed in blocks of whole lines read into one reused buffer: parsing the whole
 # file at once keeps a copy of all of it in memory (about the file's size) until the end.
@@ -147,3 +148,12 @@ def read_scaled(
         )
         for canonical, column in found.items()
     )
+
+
+def read_located(
+    path: Path, sniffed: Sniff, fields: dict[str, tuple[tuple[str, ...], str]], **table: Any
+) -> RawTable:
+    """Read a CSV whose columns ``fields`` can locate by name; ``table`` describes its counters."""
+    found = locate(header(path, sniffed), fields)
+    flags: list[str] = []
+    return RawTable(read_scaled(path, sniffed, found, flags), flags=flags, **table)
