@@ -12,7 +12,7 @@ from portal.agreements.labels import agreement_choices, agreement_label
 from portal.catalog.forms import inquiry_status_form
 from portal.catalog.labels import catalog_label, key_figures, trl_meaning
 from portal.datasets import panels
-from portal.datasets.labels import dataset_choices, dataset_label
+from portal.datasets.labels import dataset_choices, dataset_label, soh_text
 from portal.licensing.labels import licensing_label
 from portal.notifications import panels as notification_panels
 from portal.patents.labels import patent_label, patents_of_technology
@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
         agreement_choices,
         dataset_label,
         dataset_choices,
+        soh_text,
         patent_label,
         register_links,
         licensing_label,

@@ -45,6 +45,7 @@ def test_done_when_journey(app, db):
             "technology_id": "0",
             "chemistry": "li_ion",
             "test_type": "cycle_life",
+            "cell_type": "full",
             "visibility": "restricted",
         },
     )

@@ -258,6 +258,7 @@ def test_create_and_edit_with_a_stale_version_is_a_conflict(app, db, staff):
         "technology_id": "0",
         "chemistry": "na_ion",
         "test_type": "cycle_life",
+        "cell_type": "full",
         "visibility": "restricted",
         "organization_id": "999",  # unexpected field: ignored
     }

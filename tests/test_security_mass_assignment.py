@@ -412,6 +412,7 @@ def test_dataset_and_grant_forms_ignore_owner_and_demo(client, db, world):
             "technology_id": "0",
             "chemistry": "li_ion",
             "test_type": "cycle_life",
+            "cell_type": "full",
             "visibility": "restricted",  # a real field of this form
         },
     )

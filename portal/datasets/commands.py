@@ -71,4 +71,16 @@ def ingest_command(path: Path, slug: str, title: str | None) -> None:
         raise click.ClickException(f"{path.name} refused: {error.message}") from error
     except HTTPException as error:
         raise click.ClickException(f"{path.name} refused: {error.description}") from error
+    # The warnings first: scripts read the summary on the last line.
+    for line in warning_lines(dataset_file):
+        click.echo(line)
     click.echo(f"dataset={dataset.slug} file={dataset_file.id} cycles={dataset_file.cycle_count}")
+
+
+def warning_lines(dataset_file) -> list[str]:
+    """The file's data-quality warnings, one line each, with the cycles concerned."""
+    lines = [f"warning [reader] {flag}" for flag in dataset_file.flags or []]
+    for warning in dataset_file.warnings or []:
+        cycles = ",".join(str(c) for c in warning.get("cycles", []))
+        lines.append(f"warning [{warning['check']}] {warning['message']} cycles={cycles}")
+    return lines

@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from portal import uploads
 from portal.audit.services import record
+from portal.datasets.conventions import convention_for
 from portal.datasets.ingest import (
     IngestError,
     IngestResult,
@@ -34,6 +35,7 @@ from portal.datasets.ingest import (
 from portal.datasets.ingest.archive import extract_single_member
 from portal.datasets.ingest.canonical import SUMMARY_KEYS
 from portal.datasets.ingest.containers import ZIP_MAGIC
+from portal.datasets.metadata import fill_from_file
 from portal.datasets.models import CycleSummary, Dataset, DatasetFile, FileStatus
 from portal.db import utcnow
 from portal.errors import ServiceError
@@ -42,6 +44,7 @@ from portal.storage.transaction import delete_quietly
 
 KIND = "datasets"  # storage keys are datasets/<stored_name> and datasets/<parquet_name>
 MAX_ZIP_RATIO = 100
+WHOLE_KEYS = frozenset({"cycle_index", "formation"})  # per-cycle keys that are not figures
 
 # progress(percent done, rows read so far or None), as the command line and the job show it.
 Progress = Callable[[int, int | None], None]
@@ -115,10 +118,14 @@ def add_file(
         written.append(stored_key(dataset_file.stored_name))
         parquet = scratch / "table.parquet"
         result = ingest_file(
-            path, parquet, progress=lambda done, rows: progress(round(done * 100), rows)
+            path,
+            parquet,
+            convention=convention_for(dataset),
+            progress=lambda done, rows: progress(round(done * 100), rows),
         )
         written.append(stored_key(parquet_name_for(dataset_file)))
         record_ingest(db, dataset_file, parquet, result)
+        fill_from_file(db, dataset, dataset_file, actor=actor)
         _audit_added(db, dataset, dataset_file, actor)
         db.flush()
     progress(100, dataset_file.row_count)
@@ -217,6 +224,7 @@ def record_failure(db: Session, dataset_file: DatasetFile, reason: str) -> None:
     dataset_file.reference_rule = ""
     dataset_file.cycles_to_80_soh = None
     dataset_file.flags = []
+    dataset_file.warnings = []
     dataset_file.capacity_series = {}
     dataset_file.voltage_preview = {}
     dataset_file.ingested_at = None
@@ -229,9 +237,10 @@ def reingest_file(db: Session, dataset_file: DatasetFile, *, actor=None) -> Data
     written: list[str] = []
     with _all_or_nothing(written), uploads.scratch_dir("portal-ingest-") as scratch:
         parquet = scratch / "table.parquet"
+        convention = convention_for(_dataset_of(db, dataset_file))
         try:
             with storage().local_path(stored_key(dataset_file.stored_name)) as source:
-                result = ingest_file(source, parquet)
+                result = ingest_file(source, parquet, convention=convention)
         except FileNotFoundError as missing:
             raise ServiceError(_("The stored original of this file is missing.")) from missing
         written.append(stored_key(parquet_name_for(dataset_file)))
@@ -346,7 +355,11 @@ def _apply_result(
     dataset_file.reference_capacity_ah = _finite(result.reference_capacity_ah)
     dataset_file.reference_rule = (result.reference_rule or "")[:300]
     dataset_file.cycles_to_80_soh = result.cycles_to_80_soh
+    dataset_file.soh_status = result.soh_status
+    dataset_file.convention = (result.convention or "")[:300]
     dataset_file.flags = [str(flag)[:500] for flag in result.flags]
+    dataset_file.warnings = json_safe(result.warnings)
+    dataset_file.test_metadata = json_safe(dict(result.metadata))
     dataset_file.capacity_series = json_safe(result.capacity_series)
     dataset_file.voltage_preview = json_safe(result.voltage_preview)
     dataset_file.ingested_at = utcnow()
@@ -355,8 +368,9 @@ def _apply_result(
     rows = [
         {
             "dataset_file_id": dataset_file.id,
-            **{key: _finite(cycle.get(key)) for key in SUMMARY_KEYS if key != "cycle_index"},
+            **{key: _finite(cycle.get(key)) for key in SUMMARY_KEYS if key not in WHOLE_KEYS},
             "cycle_index": int(cycle["cycle_index"]),
+            "formation": bool(cycle.get("formation")),
         }
         for cycle in result.cycles
     ]

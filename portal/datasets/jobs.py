@@ -20,7 +20,9 @@ from sqlmodel import Session, select
 from portal import db, jobs, uploads
 from portal.audit.services import record
 from portal.datasets import files
+from portal.datasets.conventions import convention_for
 from portal.datasets.ingest import IngestError, ingest_file
+from portal.datasets.metadata import fill_from_file
 from portal.datasets.models import UNFINISHED, Dataset, DatasetFile, FileStatus
 from portal.db import utcnow
 from portal.storage import storage
@@ -76,12 +78,16 @@ def run_ingest(file_id: int, job_id: str) -> str:
         ):
             progress(0.02, None)
             parquet = scratch / "table.parquet"
-            result = ingest_file(source, parquet, progress=progress)
+            dataset = session.get(Dataset, dataset_file.dataset_id)
+            result = ingest_file(
+                source, parquet, convention=convention_for(dataset), progress=progress
+            )
             if progress.lost or not _still_ours(session, file_id, attempt):
                 session.rollback()
                 return "given up: the file was deleted or another run took it"
             before = {"format": dataset_file.format, "cycle_count": dataset_file.cycle_count}
             files.record_ingest(session, dataset_file, parquet, result)
+            fill_from_file(session, dataset, dataset_file)
             dataset_file.progress_percent = 100
             dataset_file.rows_read = dataset_file.row_count
             dataset_file.job_updated_at = utcnow()

@@ -10,9 +10,27 @@ from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, UniqueC
 from sqlmodel import AutoString, Field, SQLModel
 
 from portal.datasets.ingest.canonical import CycleSummaryFields
+from portal.datasets.ingest.plausibility import CHECKS
+from portal.datasets.ingest.summarise import SohStatus
 from portal.db import utcnow
 from portal.fields import SLUG_MESSAGE, SLUG_PATTERN, TEXTAREA, field
 from portal.vocabulary import Chemistry, Choices
+
+SOH_STATUSES = (
+    SohStatus.REACHED,
+    SohStatus.NOT_REACHED,
+    SohStatus.NOT_ENOUGH_CYCLES,
+    SohStatus.NO_REFERENCE,
+)
+WARNING_SCHEMA = {
+    "type": "object",
+    "required": ["check", "message", "cycles"],
+    "properties": {
+        "check": {"type": "string", "enum": list(CHECKS)},
+        "message": {"type": "string"},
+        "cycles": {"type": "array", "items": {"type": "integer"}},
+    },
+}
 
 
 class Visibility(Choices):
@@ -34,6 +52,22 @@ class TestType(Choices):
     CALENDAR_AGEING = "calendar_ageing", _l("Calendar ageing")
     CHARACTERISATION = "characterisation", _l("Characterisation")
     OTHER = "other", _l("Other")
+
+
+class CellType(Choices):
+    """What the cell is: its efficiency convention and plausible windows follow from it."""
+
+    FULL = "full", _l("Full cell")
+    HALF_LI_ANODE = (
+        "half_li_anode",
+        _l("Half cell vs lithium, anode working electrode (graphite, Si)"),
+    )
+    HALF_LI_CATHODE = "half_li_cathode", _l("Half cell vs lithium, cathode working electrode")
+    HALF_NA_ANODE = (
+        "half_na_anode",
+        _l("Half cell vs sodium, anode working electrode (hard carbon)"),
+    )
+    HALF_NA_CATHODE = "half_na_cathode", _l("Half cell vs sodium, cathode working electrode")
 
 
 class FileStatus(Choices):
@@ -85,6 +119,43 @@ class DatasetFields(SQLModel):
         _l("Test type"), choices=TestType, required=True, default=TestType.CYCLE_LIFE, max_length=20
     )
     temperature_c: float | None = field(_l("Test temperature (°C)"), default=None, ge=-100, le=200)
+    cell_type: str = field(
+        _l("Cell type"),
+        help=_l("Sets the efficiency convention (cellpy's cathode or anode mode)."),
+        choices=CellType,
+        required=True,
+        default=CellType.FULL,
+        max_length=16,
+    )
+    formation_cycles: int | None = field(
+        _l("Formation cycles"),
+        help=_l(
+            "How many cycles at the start of each file are formation. Empty: 1 for a half "
+            "cell, 0 for a full cell."
+        ),
+        default=None,
+        ge=0,
+        le=1000,
+    )
+    # Cell and test metadata, as Battery Archive shows it: filled from the first file that
+    # states it (.ndax, .res and BDF headers do), else entered by staff.
+    cathode: str = field(
+        _l("Cathode"), help=_l("e.g. NMC811, LFP, NVPF"), default="", max_length=80
+    )
+    anode: str = field(
+        _l("Anode"), help=_l("e.g. graphite, hard carbon, Li metal"), default="", max_length=80
+    )
+    electrolyte: str = field(_l("Electrolyte"), default="", max_length=200)
+    active_mass_g: float | None = field(_l("Active mass (g)"), default=None, ge=0, le=1e6)
+    electrode_area_cm2: float | None = field(_l("Electrode area (cm²)"), default=None, ge=0, le=1e7)
+    c_rate_charge: float | None = field(_l("Charge C-rate"), default=None, ge=0, le=1000)
+    c_rate_discharge: float | None = field(_l("Discharge C-rate"), default=None, ge=0, le=1000)
+    voltage_min_v: float | None = field(_l("Lower voltage limit (V)"), default=None, ge=-10, le=10)
+    voltage_max_v: float | None = field(_l("Upper voltage limit (V)"), default=None, ge=-10, le=10)
+    cycler: str = field(
+        _l("Cycler"), help=_l("Instrument and software"), default="", max_length=120
+    )
+    channel: str = field(_l("Cycler channel"), default="", max_length=40)
     visibility: str = field(
         _l("Who may see it"),
         choices=Visibility,
@@ -112,6 +183,7 @@ class Dataset(DatasetFields, table=True):
         CheckConstraint(Visibility.sql_check("visibility"), name="visibility_valid"),
         CheckConstraint(Chemistry.sql_check("chemistry"), name="chemistry_valid"),
         CheckConstraint(TestType.sql_check("test_type"), name="test_type_valid"),
+        CheckConstraint(CellType.sql_check("cell_type"), name="cell_type_valid"),
         CheckConstraint(
             "nominal_capacity_ah IS NULL OR nominal_capacity_ah > 0", name="capacity_positive"
         ),
@@ -157,10 +229,30 @@ class DatasetFileFields(SQLModel):
     reference_rule: str = Field(default="", max_length=300)
     cycles_to_80_soh: int | None = Field(
         default=None,
-        description="First cycle below 80 % of the reference capacity; null = not reached",
+        description="First cycle below 80 % of the reference capacity; null: see soh_status",
+    )
+    soh_status: str = Field(
+        default="no_reference",
+        max_length=20,
+        description="Why cycles_to_80_soh is or is not a number",
+        schema_extra={"json_schema_extra": {"enum": list(SOH_STATUSES)}},
+    )
+    convention: str = Field(
+        default="", max_length=300, description="The efficiency convention the figures follow"
     )
     flags: list[str] = Field(
-        default_factory=list, sa_type=JSON, description="Data-quality warnings found at ingest"
+        default_factory=list, sa_type=JSON, description="The reader's data-quality notes"
+    )
+    test_metadata: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_type=JSON,
+        description="What the file itself states about the cell and test (cycler, channel, ...)",
+    )
+    warnings: list[dict[str, Any]] = Field(
+        default_factory=list,
+        sa_type=JSON,
+        description="Plausibility warnings found at ingest, each with the cycles concerned",
+        schema_extra={"json_schema_extra": {"items": WARNING_SCHEMA}},
     )
 
 

@@ -34,10 +34,13 @@ DATASETS = [
         "description": (
             "Formation and cycling of a lithium / graphite half cell in a 2032 coin cell, "
             "recorded on a Landt cycler. A reference file for comparing test set-ups. "
-            "In a half cell against lithium, discharge lithiates the graphite, so the first "
-            "cycle's coulombic efficiency (discharge / charge) reads above 100 %."
+            "In a half cell against lithium, discharge lithiates the graphite, so efficiency "
+            "is read in cellpy's anode mode (charge / discharge), and the first cycle is "
+            "formation."
         ),
         "chemistry": "li_ion",
+        "cell_type": "half_li_anode",
+        "formation_cycles": 1,
         "cell_format": "R2032 coin cell (half cell)",
         "test_type": "characterisation",
         "temperature_c": 25.0,
@@ -57,6 +60,7 @@ DATASETS = [
             "times as hh:mm:ss. Rebuilt into cumulative counters at ingest."
         ),
         "chemistry": "li_ion",
+        "cell_type": "half_li_anode",
         "cell_format": "Coin cell (half cell)",
         "test_type": "formation",
         "visibility": "partners",
@@ -109,9 +113,21 @@ def seed(db: Session) -> list[str]:
 def _dataset(db: Session, spec: dict) -> Dataset:
     dataset = db.exec(select(Dataset).where(Dataset.slug == spec["slug"])).first()
     if dataset is not None:
+        _update_reading(db, dataset, spec)
         return dataset
     fields = {k: v for k, v in spec.items() if k in services.EDITABLE}
     return services.create_dataset(db, slug=spec["slug"], is_demo=True, **fields)
+
+
+def _update_reading(db: Session, dataset: Dataset, spec: dict) -> None:
+    """A demo seeded before cell types existed gets the spec's cell type (its files re-read)."""
+    stale = {
+        name: spec[name]
+        for name in services.READING_FIELDS
+        if name in spec and getattr(dataset, name) != spec[name]
+    }
+    if dataset.is_demo and stale:
+        services.update_dataset(db, dataset, version=dataset.version, **stale)
 
 
 def _has_files(db: Session, dataset: Dataset) -> bool:

@@ -11,12 +11,14 @@ from pathlib import Path
 import polars as pl
 
 from .canonical import CHARGE_CAPACITY, CYCLE, DISCHARGE_CAPACITY
+from .conventions import FULL_CELL, Convention
 from .detect import sniff
 from .downsample import CURVE_COLUMNS, cycle_curves, evenly, representative_cycles
 from .errors import IngestError
 from .formats import format_named
 from .normalise import normalise
-from .summarise import summarise
+from .plausibility import check_all
+from .summarise import SohStatus, summarise
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,10 @@ class IngestResult:
     voltage_preview: dict
     # What the file states about the test, keys from canonical.METADATA_KEYS (may be empty).
     metadata: dict = field(default_factory=dict)
+    # Plausibility findings: {"check", "message", "cycles"} (the reader's flags are in flags).
+    warnings: list[dict] = field(default_factory=list)
+    soh_status: str = SohStatus.NO_REFERENCE  # why cycles_to_80_soh is, or is not, a number
+    convention: str = ""  # the efficiency convention used, in one sentence
 
 
 def ingest_file(
@@ -58,8 +64,12 @@ def ingest_file(
     *,
     max_plot_points: int = 2000,
     progress: Progress = _no_progress,
+    convention: Convention = FULL_CELL,
 ) -> IngestResult:
-    """Ingest a cycler file into the canonical Parquet table at ``parquet_out``; all or nothing."""
+    """Ingest a cycler file into the canonical Parquet table at ``parquet_out``; all or nothing.
+
+    ``convention`` says how to read the cycles (cell type, formation cycles, plausible bands).
+    """
     path, parquet_out = Path(path), Path(parquet_out)
     max_plot_points = max(int(max_plot_points), 4)
     partial = parquet_out.with_name(f".{parquet_out.name}.{uuid.uuid4().hex}.partial")
@@ -78,7 +88,7 @@ def ingest_file(
             partial, compression="snappy", statistics=True, row_group_size=ROW_GROUP_ROWS
         )
         progress(0.8, frame.height)
-        result = _result(fmt, frame, flags, max_plot_points, metadata)
+        result = _result(fmt, frame, flags, max_plot_points, metadata, convention)
         progress(0.95, frame.height)
         os.replace(partial, parquet_out)
         return result
@@ -115,9 +125,15 @@ def voltage_curve(
 
 
 def _result(
-    fmt: str, frame: pl.DataFrame, flags: list[str], max_plot_points: int, metadata: dict
+    fmt: str,
+    frame: pl.DataFrame,
+    flags: list[str],
+    max_plot_points: int,
+    metadata: dict,
+    convention: Convention,
 ) -> IngestResult:
-    summary = summarise(frame)
+    summary = summarise(frame, convention)
+    warnings = [w.as_dict() for w in check_all(frame, summary.cycles, convention)]
     numbers = [row[CYCLE] for row in summary.cycles]
     keep = evenly(len(summary.cycles), max_plot_points)
     series_keys = (
@@ -126,6 +142,7 @@ def _result(
         DISCHARGE_CAPACITY,
         "capacity_retention",
         "coulombic_efficiency",
+        "formation",
     )
     capacity_series = {key: [summary.cycles[i][key] for i in keep] for key in series_keys}
     preview_points = max(4, max_plot_points // PREVIEW_CYCLES)
@@ -141,6 +158,9 @@ def _result(
         capacity_series=capacity_series,
         voltage_preview=preview,
         metadata=metadata,
+        warnings=warnings,
+        soh_status=summary.soh_status,
+        convention=summary.convention,
     )
 
 
