@@ -41,6 +41,7 @@ ROUTE_MODULES = (
     "portal.datasets.api",
     "portal.patents.staff_views",
     "portal.royalties.views",
+    "portal.feeds.views",
     "portal.api.views",
     "portal.accounts.account_views",
     "portal.notifications.views",
@@ -64,6 +65,7 @@ def _blueprints() -> list:
     from portal.core import bp as core
     from portal.datasets import api_bp as datasets_api
     from portal.datasets import bp as datasets
+    from portal.feeds import bp as feeds
     from portal.licensing import bp as licensing
     from portal.notifications import bp as notifications
     from portal.partners import bp as partners
@@ -84,6 +86,7 @@ def _blueprints() -> list:
         datasets_api,
         patents,
         royalties,
+        feeds,
         api,
         notifications,
         licensing,

@@ -222,6 +222,10 @@ POLICY: dict[str, Access] = {
     "patents.admin_edit": STAFF_ONLY,
     "patents.admin_delete": STAFF_ONLY,
     "patents.admin_renewals": STAFF_ONLY,
+    # --- feeds and open metadata (public records only) ---
+    "feeds.technologies_feed": PUBLIC,
+    "feeds.datasets_feed": PUBLIC,
+    "feeds.dcat": PUBLIC,
     # --- royalties ---
     "royalties.file_report": allow(
         PARTNER, STAFF, ADMIN, objects="partner: own organisation's licences only (404)"

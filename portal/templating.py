@@ -13,6 +13,7 @@ from portal.catalog.forms import inquiry_status_form
 from portal.catalog.labels import catalog_label, key_figures, trl_meaning
 from portal.datasets import panels
 from portal.datasets.labels import dataset_choices, dataset_label, soh_text
+from portal.feeds.metadata import dataset_jsonld, technology_jsonld
 from portal.licensing.labels import licensing_label
 from portal.notifications import panels as notification_panels
 from portal.patents.labels import patent_label, patents_of_technology
@@ -33,6 +34,8 @@ def init_app(app: Flask) -> None:
         dataset_choices,
         soh_text,
         patent_label,
+        technology_jsonld,
+        dataset_jsonld,
         register_links,
         licensing_label,
         # Reads the database (one query per panel): the datasets on other domains' pages.
