@@ -90,9 +90,10 @@ def app_config(app_config):
 
 
 def test_rate_limit_per_address_counts_stored_inquiries(client, db, mailbox):
-    for _ in range(2):
-        assert client.post_form("/interest", GOOD).status_code == 302
-    response = client.post_form("/interest", GOOD)
+    for n in range(2):
+        message = f"{GOOD['message']} Message {n}."
+        assert client.post_form("/interest", {**GOOD, "message": message}).status_code == 302
+    response = client.post_form("/interest", {**GOOD, "message": "A third, different message."})
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "3600"
     assert "several messages in the last hour" in response.get_data(as_text=True)
@@ -270,3 +271,25 @@ def test_a_line_break_in_a_title_cannot_break_the_mail_headers(client, db, mailb
     assert notification["Subject"] == "New inquiry: Odd Bcc: victim@example.org"
     assert notification["Bcc"] is None
     assert not mailbox.to("victim@example.org")
+
+
+def test_an_identical_inquiry_within_minutes_is_kept_and_mailed_once(client, db, mailbox):
+    make_technology(db, slug="na-18650", title="Sodium-ion 18650")
+    assert client.post_form("/technologies/na-18650/interest", GOOD).status_code == 302
+    # Back and Send again (spacing changed by the browser): the same message is not a new lead.
+    again = client.post_form(
+        "/technologies/na-18650/interest", {**GOOD, "message": f"  {GOOD['message']}  "}
+    )
+    assert again.status_code == 302 and again.headers["Location"].endswith(
+        "/interest/sent?repeat=1"
+    )
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "already reached us" in page
+    assert len(_inquiries(db)) == 1 and len(mailbox.messages) == 2
+    # A different message, or the same one about another subject, is a new inquiry.
+    assert client.post_form("/interest", GOOD).status_code == 302
+    other = {**GOOD, "message": "And we would like a visit to the pilot line."}
+    elsewhere = {"REMOTE_ADDR": "10.9.8.7"}  # the hourly limit per address is two in tests
+    response = client.post_form("/technologies/na-18650/interest", other, environ_base=elsewhere)
+    assert response.status_code == 302
+    assert len(_inquiries(db)) == 3

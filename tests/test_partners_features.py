@@ -74,7 +74,9 @@ def test_tokens_are_shown_once_stored_hashed_and_work_as_bearer(app, client, db,
     factories.make_agreement(db)  # someone else's
     user = login_as("partner", organization)
 
-    page = client.post_form("/me/tokens", {"name": "lab notebook"}).get_data(as_text=True)
+    page = client.post_form("/me/tokens", {"name": "lab notebook"}, follow_redirects=True).get_data(
+        as_text=True
+    )
     raw = re.search(r'id="new-token"[^>]*value="(btp_[^"]+)"', page).group(1)
     stored = db.exec(select(ApiToken).where(ApiToken.user_id == user.id)).one()
     assert stored.token_hash == digest(raw) and raw not in client.get("/me/tokens").get_data(
@@ -163,3 +165,15 @@ def test_public_partner_list_shows_announced_partners_and_nothing_confidential(a
         deal.reference,
     ):
         assert absent not in page, absent
+
+
+def test_reloading_after_creating_a_token_creates_no_second_one(client, db, login_as):
+    user = login_as("partner")
+    created = client.post_form("/me/tokens", {"name": "lab notebook"})
+    # POST/redirect/GET: the browser's reload repeats the GET, never the POST.
+    assert created.status_code == 303 and created.headers["Location"].endswith("/me/tokens")
+    shown = client.get("/me/tokens").get_data(as_text=True)
+    raw = re.search(r'id="new-token"[^>]*value="(btp_[^"]+)"', shown).group(1)
+    reloaded = client.get("/me/tokens").get_data(as_text=True)
+    assert raw not in reloaded and 'id="new-token"' not in reloaded  # shown once only
+    assert len(db.exec(select(ApiToken).where(ApiToken.user_id == user.id)).all()) == 1

@@ -275,7 +275,9 @@ def test_token_expiry_is_chosen_at_creation_and_shown_with_the_last_use(app, cli
     assert f'value="{default}"' in page  # 90 days unless chosen otherwise
     assert "a token only reads" in page  # the only scope today, and the form says so
     chosen = local_today() + timedelta(days=30)
-    created = client.post_form("/me/tokens", {"name": "ci", "expires_on": chosen.isoformat()})
+    created = client.post_form(
+        "/me/tokens", {"name": "ci", "expires_on": chosen.isoformat()}, follow_redirects=True
+    )
     assert created.status_code == 200
     raw = re.search(r'id="new-token"[^>]*value="(btp_[^"]+)"', created.get_data(as_text=True))
     token = db.exec(select(ApiToken).where(ApiToken.user_id == user.id)).one()

@@ -124,8 +124,8 @@ def inquire():
 
 @bp.get("/interest/sent")
 def inquiry_sent():
-    """Thanks for writing."""
-    return render_template("catalog/inquiry_sent.html")
+    """Thanks for writing (or: this message had already arrived, nothing was sent twice)."""
+    return render_template("catalog/inquiry_sent.html", repeat=request.args.get("repeat") == "1")
 
 
 def _handle_inquiry(technology: Technology | None):
@@ -139,6 +139,11 @@ def _handle_inquiry(technology: Technology | None):
         # The honeypot was filled: almost certainly a bot. Answer as usual and keep nothing.
         log.info("inquiry honeypot filled; discarded")
         return redirect(url_for("catalog.inquiry_sent"))
+    repeat = inquiry_service.recent_duplicate(
+        db.session(), email=form.email.data, message=form.message.data, technology=technology
+    )
+    if repeat is not None:
+        return redirect(url_for("catalog.inquiry_sent", repeat=1))
     try:
         inquiry = inquiry_service.create_inquiry(
             db.session(),

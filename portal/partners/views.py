@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -39,10 +39,15 @@ def _tokens_page(form: TokenForm, new_token: str | None = None, status: int = 20
     ), status
 
 
+# The raw value of a token just created waits in the session for the one GET that follows the
+# redirect (POST/redirect/GET: reloading the page shows the list, it never creates a second token).
+NEW_TOKEN_KEY = "new_token"
+
+
 @bp.get("/me/tokens")
 def tokens():
-    """The user's personal API tokens and a form for a new one."""
-    return _tokens_page(TokenForm())
+    """The user's personal API tokens and a form for a new one (and a new token's value, once)."""
+    return _tokens_page(TokenForm(formdata=None), new_token=session.pop(NEW_TOKEN_KEY, None))
 
 
 @bp.post("/me/tokens")
@@ -62,7 +67,8 @@ def token_create():
     except ServiceError as error:
         form.expires_on.errors.append(error.message)
         return _tokens_page(form, status=400)
-    return _tokens_page(TokenForm(formdata=None), new_token=raw)
+    session[NEW_TOKEN_KEY] = raw
+    return redirect(url_for("partners.tokens"), code=303)
 
 
 @bp.post("/me/tokens/<int:token_id>/revoke")
