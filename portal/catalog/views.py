@@ -47,6 +47,9 @@ def index():
     """The catalog: search, facets with counts, sort and pages; htmx gets only the results."""
     filters = CatalogFilters.from_args(request.args)
     result = find_technologies(db.session(), filters)
+    if filters.page > result.pages:
+        # Past the last page: go to the last one rather than "17 technologies" above an empty list.
+        return redirect(url_for("catalog.index", **filters.to_args(page=result.pages)))
     response = htmx.render(
         "catalog/index.html", "catalog/_results.html", result=result, filters=filters
     )
