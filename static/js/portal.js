@@ -16,3 +16,36 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// Forms marked data-slug-from="title" fill the short name (slug) from that field while the slug
+// is empty or still the one filled in; once typed by hand (or on an edit page) it is left alone.
+function slugify(text, limit) {
+  return text
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, limit)
+    .replace(/-+$/, "");
+}
+
+document.addEventListener("input", (event) => {
+  const form = event.target.form;
+  if (!form || !form.dataset.slugFrom || !form.elements.slug) {
+    return;
+  }
+  const slug = form.elements.slug;
+  if (event.target === slug) {
+    slug.dataset.typed = slug.value ? "yes" : "";
+    return;
+  }
+  if (event.target.name !== form.dataset.slugFrom || slug.type === "hidden" || slug.dataset.typed) {
+    return;
+  }
+  if (slug.defaultValue && slug.dataset.filled === undefined) {
+    return; // an existing record's slug is never rewritten from its title
+  }
+  slug.value = slugify(event.target.value, Number(slug.dataset.limit) || 80);
+  slug.dataset.filled = "yes";
+});
