@@ -68,6 +68,7 @@ POLICY: dict[str, Access] = {
     "accounts.admin_organization_detail": STAFF_ONLY,
     "accounts.admin_organization_edit": STAFF_ONLY,
     "accounts.admin_invite": STAFF_ONLY,
+    "accounts.admin_invitation_sent": STAFF_ONLY,
     "accounts.admin_users": STAFF_ONLY,
     "accounts.admin_user_create": ADMIN_ONLY,
     "accounts.admin_user_deactivate": ADMIN_ONLY,

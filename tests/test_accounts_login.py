@@ -197,6 +197,7 @@ def test_staff_invite_partner_single_use_link_is_mailed(client, db, login_as, ma
     response = client.post_form(
         f"/admin/organizations/{organization.id}/invite",
         {"name": "Neha", "email": "Neha@Example.org"},
+        follow_redirects=True,
     )
     assert response.status_code == 200
     page = response.get_data(as_text=True)

@@ -190,6 +190,7 @@ def test_convert_into_organisation_and_partner_invitation(client, db, login_as, 
             "contact_name": "Asha Rao",
             "contact_email": "lead@voltcraft.in",
         },
+        follow_redirects=True,
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)

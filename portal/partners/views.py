@@ -42,6 +42,7 @@ def _tokens_page(form: TokenForm, new_token: str | None = None, status: int = 20
 # The raw value of a token just created waits in the session for the one GET that follows the
 # redirect (POST/redirect/GET: reloading the page shows the list, it never creates a second token).
 NEW_TOKEN_KEY = "new_token"
+NEW_FEED_KEY = "new_calendar_feed"
 
 
 @bp.get("/me/tokens")
@@ -87,16 +88,18 @@ def token_revoke(token_id: int):
 def calendar():
     """Whether the user has a calendar feed, and buttons to make a new one or revoke it."""
     feed = partners.active_feed(db.session(), current_user)
-    return render_template("partners/calendar.html", feed=feed, feed_url=None)
+    secret = session.pop(NEW_FEED_KEY, None)
+    # The public address, as calendar apps outside the network must reach it.
+    feed_url = url_for("partners.calendar_feed", secret=secret, _external=True) if secret else None
+    return render_template("partners/calendar.html", feed=feed, feed_url=feed_url)
 
 
 @bp.post("/me/calendar")
 def calendar_create():
     """A new secret feed URL (any earlier one stops working); shown once."""
-    feed, raw = partners.create_calendar_feed(db.session(), current_user._get_current_object())
-    # The public address, as calendar apps outside the network must reach it.
-    feed_url = url_for("partners.calendar_feed", secret=raw, _external=True)
-    return render_template("partners/calendar.html", feed=feed, feed_url=feed_url)
+    _feed, raw = partners.create_calendar_feed(db.session(), current_user._get_current_object())
+    session[NEW_FEED_KEY] = raw  # shown by the GET that follows, once (POST/redirect/GET)
+    return redirect(url_for("partners.calendar"), code=303)
 
 
 @bp.post("/me/calendar/revoke")
