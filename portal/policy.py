@@ -76,6 +76,7 @@ POLICY: dict[str, Access] = {
     "accounts.admin_user_end_sessions": ADMIN_ONLY,
     "accounts.admin_user_reinvite": allow(STAFF, ADMIN, objects="staff: partners only"),
     "accounts.password_forgot": PUBLIC,
+    "accounts.password_reset_sent": PUBLIC,
     # The single-use link in the URL is the credential (the same answer for unknown links).
     "accounts.password_reset": PUBLIC,
     "accounts.email": SIGNED_IN,

@@ -156,7 +156,8 @@ def test_interest_confirmations_are_limited_per_recipient_address(app, db, mailb
                 "email": "Victim@Example.org",
                 "organization_name": "Somewhere",
                 "interest": "licensing",
-                "message": "Please get in touch.",
+                # Different words each time: an identical message within minutes is a repeat.
+                "message": f"Please get in touch about offer {n}.",
             },
         )
     assert db.exec(select(func.count(Inquiry.id))).one() == 5  # every inquiry is kept ...

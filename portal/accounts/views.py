@@ -178,8 +178,15 @@ def password_forgot():
         outcome = resets.request_password_reset(db.session(), form.email.data, client_ip())
         if outcome.throttled:
             return throttled_page("accounts/password_forgot.html", outcome, form=form)
-        return render_template("accounts/password_reset_sent.html")
+        # POST/redirect/GET: a reload of the answer must not ask for (and mail) another link.
+        return redirect(url_for("accounts.password_reset_sent"), code=303)
     return render_template("accounts/password_forgot.html", form=form, error=None)
+
+
+@bp.get("/password/forgot/sent")
+def password_reset_sent():
+    """Check your mail (the same words whether or not the address is known)."""
+    return render_template("accounts/password_reset_sent.html")
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
