@@ -49,3 +49,20 @@ document.addEventListener("input", (event) => {
   slug.value = slugify(event.target.value, Number(slug.dataset.limit) || 80);
   slug.dataset.filled = "yes";
 });
+
+// On phones the catalog filters start folded behind their button. The class lives on the form,
+// which htmx never replaces, so a swap of the results keeps the visitor's choice.
+document.addEventListener("DOMContentLoaded", () => {
+  const toggle = document.querySelector(".filters-toggle");
+  const form = toggle ? toggle.form : null;
+  if (!form) {
+    return;
+  }
+  const setOpen = (open) => {
+    form.classList.toggle("filters-collapsed", !open);
+    toggle.setAttribute("aria-expanded", String(open));
+  };
+  form.classList.add("has-filters-toggle");
+  setOpen(!window.matchMedia("(max-width: 700px)").matches);
+  toggle.addEventListener("click", () => setOpen(form.classList.contains("filters-collapsed")));
+});
