@@ -37,6 +37,8 @@ ROUTE_MODULES = (
     "portal.datasets.api",
     "portal.api.views",
     "portal.accounts.account_views",
+    "portal.pages.views",
+    "portal.pages.staff_views",
 )
 
 
@@ -55,6 +57,7 @@ def _blueprints() -> list:
     from portal.core import bp as core
     from portal.datasets import api_bp as datasets_api
     from portal.datasets import bp as datasets
+    from portal.pages import bp as pages
     from portal.partners import bp as partners
 
     return [
@@ -70,6 +73,7 @@ def _blueprints() -> list:
         datasets,
         datasets_api,
         api,
+        pages,
     ]
 
 

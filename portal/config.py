@@ -104,6 +104,7 @@ def load_settings(overrides: dict | None = None) -> dict:
         # Confirmation mails to one visitor address per day (the inquiry itself is still kept).
         "INQUIRY_CONFIRMATIONS_PER_ADDRESS_PER_DAY": 3,
         "INQUIRIES_PER_IP_PER_HOUR": 5,
+        "FEEDBACK_PER_IP_PER_HOUR": 5,
         # Second factor for staff and admins: "required" (production default) or "optional".
         "STAFF_TOTP": env.get("PORTAL_STAFF_TOTP", "required" if production else "optional"),
         # Which X-Forwarded-* headers one proxy in front of us may set (see parse_proxy_fix).

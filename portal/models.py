@@ -29,5 +29,6 @@ from portal.datasets.models import (  # noqa: F401
     DatasetFile,
     DatasetGrant,
 )
+from portal.pages.models import ContentPage, Feedback  # noqa: F401
 from portal.partners.models import CalendarFeed  # noqa: F401
 from portal.ratelimit import RateCounter  # noqa: F401

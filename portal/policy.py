@@ -246,6 +246,15 @@ POLICY: dict[str, Access] = {
     ),
     # --- api ---
     "api.openapi": PUBLIC_API,
+    # --- pages: GIGW policies, help, feedback, sitemaps ---
+    "pages.show": PUBLIC,
+    "pages.feedback": PUBLIC,
+    "pages.feedback_sent": PUBLIC,
+    "pages.sitemap": PUBLIC,
+    "pages.sitemap_xml": PUBLIC,
+    "pages.robots": PUBLIC,
+    "pages.admin_index": STAFF_ONLY,
+    "pages.admin_edit": STAFF_ONLY,
 }
 
 # The routes a personal API token reaches: the JSON API and the data downloads (README names them).

@@ -66,3 +66,57 @@ document.addEventListener("DOMContentLoaded", () => {
   setOpen(!window.matchMedia("(max-width: 700px)").matches);
   toggle.addEventListener("click", () => setOpen(form.classList.contains("filters-collapsed")));
 });
+
+// Text size (three steps) and high contrast, remembered on this device in localStorage (no
+// cookie, so public pages stay cacheable and identical for everyone).
+(() => {
+  const root = document.documentElement;
+  const read = (key) => {
+    try {
+      return window.localStorage.getItem(key);
+    } catch (error) {
+      return null; // storage switched off: the controls still work for this page
+    }
+  };
+  const write = (key, value) => {
+    try {
+      window.localStorage.setItem(key, value);
+    } catch (error) {
+      // nothing to do: the choice lasts for this page only
+    }
+  };
+  const applySize = (step) => {
+    const size = Math.max(-1, Math.min(2, Number(step) || 0));
+    root.dataset.textSize = String(size);
+    return size;
+  };
+  const applyContrast = (high) => {
+    root.dataset.contrast = high ? "high" : "normal";
+    document.querySelectorAll("[data-contrast-toggle]").forEach((button) => {
+      button.setAttribute("aria-pressed", String(high));
+    });
+  };
+  applySize(read("portal.textSize"));
+  applyContrast(read("portal.contrast") === "high");
+  document.addEventListener("DOMContentLoaded", () => {
+    applyContrast(read("portal.contrast") === "high");
+    document.querySelectorAll(".display-controls").forEach((controls) => {
+      controls.hidden = false;
+    });
+  });
+  document.addEventListener("click", (event) => {
+    const sizeButton = event.target.closest("[data-text-size]");
+    if (sizeButton && sizeButton.tagName === "BUTTON") {
+      const wanted = Number(sizeButton.dataset.textSize);
+      const current = Number(root.dataset.textSize) || 0;
+      const next = wanted === 0 ? 0 : current + wanted;
+      write("portal.textSize", String(applySize(next)));
+      return;
+    }
+    if (event.target.closest("[data-contrast-toggle]")) {
+      const high = root.dataset.contrast !== "high";
+      applyContrast(high);
+      write("portal.contrast", high ? "high" : "normal");
+    }
+  });
+})();
