@@ -8,7 +8,7 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import db, errors, formatting, navigation, security, templating
+from portal import caching, db, errors, formatting, navigation, security, templating
 from portal.config import ROOT, load_settings
 from portal.logging_setup import configure_logging
 from portal.urls import PortalFlask
@@ -111,6 +111,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     security.init_app(app)
+    caching.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
     navigation.init_app(app)

@@ -79,9 +79,14 @@ def test_honeypot_is_hidden_but_labelled(client):
     assert 'tabindex="-1"' in html
 
 
-def test_the_form_needs_a_csrf_token(client, db):
-    response = client.post("/interest", data=GOOD)
+def test_the_form_is_refused_from_another_site(client, db):
+    # The cacheable page carries no per-visitor token: the browser's Origin must be this site.
+    response = client.post("/interest", data=GOOD, headers={"Origin": "https://evil.example"})
     assert response.status_code == 400 and _inquiries(db) == []
+    # A browser that holds a CSRF secret (it was given one) must send the token as before.
+    with client.session_transaction() as session:
+        session["csrf_token"] = "b" * 40
+    assert client.post("/interest", data=GOOD).status_code == 400 and _inquiries(db) == []
 
 
 @pytest.fixture

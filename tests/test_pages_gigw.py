@@ -104,7 +104,7 @@ def test_feedback_refuses_bad_input_forgery_and_floods(app, client, db, mailbox)
     short = client.post_form("/feedback", {**FEEDBACK, "message": "bad"})
     assert short.status_code == 400
     assert "Write between 10 and 3,000 characters." in short.get_data(as_text=True)
-    forged = client.post("/feedback", data=FEEDBACK)  # no CSRF token
+    forged = client.post("/feedback", data=FEEDBACK, headers={"Origin": "https://evil.example"})
     assert forged.status_code == 400
     assert client.post_form("/feedback", {**FEEDBACK, "website": "spam"}).status_code == 303
     assert db.exec(select(Feedback)).all() == []  # the honeypot kept nothing

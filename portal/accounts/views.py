@@ -74,8 +74,9 @@ def login_totp():
     pending = session.get(PENDING_SECOND_FACTOR) or {}
     user = db.session().get(User, pending.get("user_id") or 0)
     if user is None or time.time() - pending.get("since", 0) > SECOND_FACTOR_WINDOW_S:
-        session.pop(PENDING_SECOND_FACTOR, None)
-        flash(_("Please sign in again."), "info")
+        if pending:  # a sign-in that timed out; a visitor who never began needs no message
+            session.pop(PENDING_SECOND_FACTOR, None)
+            flash(_("Please sign in again."), "info")
         return redirect(url_for("accounts.login"))
     form = TotpForm()
     error = None

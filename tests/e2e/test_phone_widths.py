@@ -24,7 +24,7 @@ SCROLL_BOX = """(e) => [e.scrollWidth, e.clientWidth, getComputedStyle(e).overfl
     e.getBoundingClientRect().right]"""
 # Not pages: data, files, feeds and the API; and the ones that need a mailed token.
 SKIP = re.compile(
-    r"^/(api/|static/|calendar/|healthz|readyz)|\.(json|csv|ics)$|/download/|/documents/|/file$"
+    r"^/(api/|static/|calendar/|healthz|readyz)|\.(json|csv|ics|xml|txt)$|/download/|/documents/|/file$"
 )
 
 
