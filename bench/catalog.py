@@ -297,6 +297,7 @@ def main() -> None:
         portal_port, datasette_port = free_port(), free_port()
         portal_base = f"http://127.0.0.1:{portal_port}"
         datasette_base = f"http://127.0.0.1:{datasette_port}"
+        env["PORTAL_BASE_URL"] = portal_base  # production mode requires its public address
         results = {}
         gunicorn = [
             str(BIN / "gunicorn"),
