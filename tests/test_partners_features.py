@@ -47,6 +47,9 @@ def test_calendar_feed_is_secret_hashed_and_revocable(app, client, db, login_as)
     assert event.decoded("DTSTART") == due and event.decoded("DTEND") == due + timedelta(days=1)
     assert str(event["UID"]) == f"milestone-{milestone.id}@localhost"
     assert "Pilot line audit (COE-MOU-2026-042)" in str(event["SUMMARY"])
+    # Labels, not codes: "status planned; responsible: Partner", never "owner partner".
+    description = str(event["DESCRIPTION"])
+    assert "status planned; responsible: Partner." in description and "owner" not in description
     assert event.decoded("DTSTAMP").tzinfo is not None
     assert b"DTSTART;VALUE=DATE:20260715" in response.data
 
