@@ -8,7 +8,7 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import db, errors, formatting, jobs, navigation, security, storage, templating
+from portal import caching, db, errors, formatting, jobs, navigation, security, storage, templating
 from portal.config import ROOT, load_settings
 from portal.logging_setup import configure_logging
 from portal.urls import PortalFlask
@@ -47,6 +47,8 @@ ROUTE_MODULES = (
     "portal.notifications.views",
     "portal.licensing.views",
     "portal.licensing.staff_views",
+    "portal.pages.views",
+    "portal.pages.staff_views",
 )
 
 
@@ -68,6 +70,7 @@ def _blueprints() -> list:
     from portal.feeds import bp as feeds
     from portal.licensing import bp as licensing
     from portal.notifications import bp as notifications
+    from portal.pages import bp as pages
     from portal.partners import bp as partners
     from portal.patents import bp as patents
     from portal.royalties import bp as royalties
@@ -90,6 +93,7 @@ def _blueprints() -> list:
         api,
         notifications,
         licensing,
+        pages,
     ]
 
 
@@ -129,6 +133,7 @@ def create_app(config: dict | None = None) -> Flask:
     storage.init_app(app)
     jobs.init_app(app)
     security.init_app(app)
+    caching.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
     navigation.init_app(app)

@@ -115,6 +115,13 @@ def load_settings(overrides: dict | None = None) -> dict:
         # Confirmation mails to one visitor address per day (the inquiry itself is still kept).
         "INQUIRY_CONFIRMATIONS_PER_ADDRESS_PER_DAY": 3,
         "INQUIRIES_PER_IP_PER_HOUR": 5,
+        "FEEDBACK_PER_IP_PER_HOUR": 5,
+        # Cacheable anonymous pages (portal.caching): browsers and proxies may keep them this
+        # long; the response cache keeps them until a relevant change or CACHE_TIMEOUT.
+        "RESPONSE_CACHE": env.get("PORTAL_RESPONSE_CACHE", "on") != "off",
+        "CACHE_REDIS_URL": env.get("PORTAL_CACHE_REDIS_URL", ""),
+        "CACHE_TIMEOUT": int(env.get("PORTAL_CACHE_TIMEOUT", "300")),
+        "PUBLIC_MAX_AGE": int(env.get("PORTAL_PUBLIC_MAX_AGE", "60")),
         # Second factor for staff and admins: "required" (production default) or "optional".
         "STAFF_TOTP": env.get("PORTAL_STAFF_TOTP", "required" if production else "optional"),
         # Which X-Forwarded-* headers one proxy in front of us may set (see parse_proxy_fix).

@@ -33,6 +33,7 @@ from portal.datasets.models import (  # noqa: F401
 )
 from portal.licensing.models import ApplicationStep, LicenceApplication  # noqa: F401
 from portal.notifications.models import Notification, NotificationPreference  # noqa: F401
+from portal.pages.models import ContentPage, Feedback  # noqa: F401
 from portal.partners.models import CalendarFeed  # noqa: F401
 from portal.patents.models import Patent, PatentReminder  # noqa: F401
 from portal.ratelimit import RateCounter  # noqa: F401

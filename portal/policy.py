@@ -76,6 +76,7 @@ POLICY: dict[str, Access] = {
     "accounts.admin_organization_detail": STAFF_ONLY,
     "accounts.admin_organization_edit": STAFF_ONLY,
     "accounts.admin_invite": STAFF_ONLY,
+    "accounts.admin_invitation_sent": STAFF_ONLY,
     "accounts.admin_users": STAFF_ONLY,
     "accounts.admin_user_create": ADMIN_ONLY,
     "accounts.admin_user_deactivate": ADMIN_ONLY,
@@ -83,6 +84,7 @@ POLICY: dict[str, Access] = {
     "accounts.admin_user_end_sessions": ADMIN_ONLY,
     "accounts.admin_user_reinvite": allow(STAFF, ADMIN, objects="staff: partners only"),
     "accounts.password_forgot": PUBLIC,
+    "accounts.password_reset_sent": PUBLIC,
     # The single-use link in the URL is the credential (the same answer for unknown links).
     "accounts.password_reset": PUBLIC,
     "accounts.email": SIGNED_IN,
@@ -235,6 +237,15 @@ POLICY: dict[str, Access] = {
     "royalties.admin_export": STAFF_ONLY,
     # --- api ---
     "api.openapi": PUBLIC_API,
+    # --- pages: GIGW policies, help, feedback, sitemaps ---
+    "pages.show": PUBLIC,
+    "pages.feedback": PUBLIC,
+    "pages.feedback_sent": PUBLIC,
+    "pages.sitemap": PUBLIC,
+    "pages.sitemap_xml": PUBLIC,
+    "pages.robots": PUBLIC,
+    "pages.admin_index": STAFF_ONLY,
+    "pages.admin_edit": STAFF_ONLY,
 }
 
 # The routes a personal API token reaches: the JSON API and the data downloads (README names them).

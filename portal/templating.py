@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask
 
 from portal.agreements.labels import agreement_choices, agreement_label
+from portal.audit.labels import audit_action_label
 from portal.catalog.forms import inquiry_status_form
 from portal.catalog.labels import catalog_label, key_figures, trl_meaning
 from portal.datasets import panels
@@ -38,6 +39,7 @@ def init_app(app: Flask) -> None:
         dataset_jsonld,
         register_links,
         licensing_label,
+        audit_action_label,
         # Reads the database (one query per panel): the datasets on other domains' pages.
         panels.public_datasets_for,
         panels.datasets_shared_with_me,

@@ -172,3 +172,21 @@ def test_home_page_searches_the_catalog_and_shows_the_newest(client, db):
     assert '<form class="home-search" method="get" action="/technologies" role="search">' in html
     assert html.index("Newest technology") < html.index("Older technology")
     assert "Draft technology" not in html
+
+
+def test_a_page_past_the_last_goes_to_the_last_page(client, db):
+    for n in range(22):
+        make_technology(db, slug=f"na-{n}", title=f"Sodium cell {n}", chemistry="na_ion")
+    response = client.get("/technologies?chemistry=na_ion&page=999")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/technologies?chemistry=na_ion&page=2"
+    last = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "22 technologies" in last and "No technology matches" not in last
+    assert last.count('class="card tech-card"') == 2
+    # One page only: back to the plain list; an empty catalog stays on page 1 and says so.
+    assert client.get("/technologies?q=Sodium+cell+7&page=5").headers["Location"] == (
+        "/technologies?q=Sodium+cell+7"
+    )
+    empty = client.get("/technologies?q=nothing-like-this&page=3")
+    assert empty.status_code == 302
+    assert "No technology matches" in client.get(empty.headers["Location"]).get_data(as_text=True)

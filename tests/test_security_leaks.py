@@ -134,8 +134,8 @@ def crawl_urls(app: Flask, world: World) -> list[str]:
         for rule in app.url_map.iter_rules():
             if rule.endpoint in SKIP_ENDPOINTS or "GET" not in (rule.methods or ()):
                 continue
-            if not rule.arguments:
-                base = url_for(rule.endpoint)
+            if not rule.arguments or rule.defaults:  # a content page's rule fixes its slug
+                base = url_for(rule.endpoint, **(rule.defaults or {}))
                 urls.update(base + query for query in queries)
                 continue
             for scenario in _scenarios(world):
@@ -478,7 +478,9 @@ def test_error_pages_in_html_and_json_leak_nothing(app, client, db, login_as, mo
         responses[f"{kind} crash"] = client.get(f"{prefix}/boom-crash")
         responses[f"{kind} 404"] = client.get(f"{prefix}/no/such/thing")
     # The real ways to reach each status.
-    responses["csrf 400"] = client.post("/login", data={"email": "a@b.org"})
+    responses["csrf 400"] = client.post(
+        "/login", data={"email": "a@b.org"}, headers={"Origin": "https://evil.example"}
+    )
     responses["api 401"] = client.get("/api/v1/me/agreements")
     responses["api bad token 401"] = client.get(
         "/api/v1/me/agreements", headers={"Authorization": "Bearer btp_forged"}
