@@ -42,6 +42,7 @@ ROUTE_MODULES = (
     "portal.patents.staff_views",
     "portal.royalties.views",
     "portal.feeds.views",
+    "portal.alerts.views",
     "portal.api.views",
     "portal.accounts.account_views",
     "portal.notifications.views",
@@ -60,6 +61,7 @@ def _blueprints() -> list:
     from portal.admin import bp as admin
     from portal.agreements import api_bp as agreements_api
     from portal.agreements import bp as agreements
+    from portal.alerts import bp as alerts
     from portal.api import bp as api
     from portal.audit import bp as audit
     from portal.catalog import api_bp as catalog_api
@@ -90,6 +92,7 @@ def _blueprints() -> list:
         patents,
         royalties,
         feeds,
+        alerts,
         api,
         notifications,
         licensing,

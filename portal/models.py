@@ -17,6 +17,7 @@ from portal.agreements.models import (  # noqa: F401
     MilestoneEvidence,
     MilestoneReminder,
 )
+from portal.alerts.models import SearchAlert  # noqa: F401
 from portal.audit.models import AuditEntry  # noqa: F401
 from portal.catalog.models import (  # noqa: F401
     Inquiry,

@@ -228,6 +228,11 @@ POLICY: dict[str, Access] = {
     "feeds.technologies_feed": PUBLIC,
     "feeds.datasets_feed": PUBLIC,
     "feeds.dcat": PUBLIC,
+    # --- saved-search alerts (the secret in the mailed link is the credential; unknown → 404) ---
+    "alerts.subscribe": PUBLIC,
+    "alerts.sent": PUBLIC,
+    "alerts.confirm": PUBLIC,
+    "alerts.unsubscribe": PUBLIC,
     # --- royalties ---
     "royalties.file_report": allow(
         PARTNER, STAFF, ADMIN, objects="partner: own organisation's licences only (404)"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask
 
 from portal.agreements.labels import agreement_choices, agreement_label
+from portal.alerts.services import urlencode_args
 from portal.audit.labels import audit_action_label
 from portal.catalog.forms import inquiry_status_form
 from portal.catalog.labels import catalog_label, key_figures, trl_meaning
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
         soh_text,
         patent_label,
         technology_jsonld,
+        urlencode_args,
         dataset_jsonld,
         register_links,
         licensing_label,

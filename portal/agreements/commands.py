@@ -60,4 +60,5 @@ def send_reminders_command(today_text: str | None) -> None:
     click.echo(
         f"send-reminders: {run.expiry} expiry warning(s), {run.lapsed} lapsed-grant notice(s)"
     )
+    click.echo(f"send-reminders: {run.alerts} saved-search alert mail(s) sent")
     click.echo(f"send-reminders: {digests} notification digest(s) sent")
