@@ -4,10 +4,12 @@ records carry what breaks a phone layout: a 60-letter word, a long code line, wi
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from flask import Flask
 
+from portal.patents.models import Patent
 from tests import factories
 from tests.conftest import TEST_PASSWORD
 from tests.cycler_data import CYCLER_DIR
@@ -24,7 +26,7 @@ SCROLL_BOX = """(e) => [e.scrollWidth, e.clientWidth, getComputedStyle(e).overfl
     e.getBoundingClientRect().right]"""
 # Not pages: data, files, feeds and the API; and the ones that need a mailed token.
 SKIP = re.compile(
-    r"^/(api/|static/|calendar/|healthz|readyz)|\.(json|csv|ics|xml|txt)$|/download/|/documents/|/file$"
+    r"^/(api/|static/|calendar/|healthz|readyz)|\.(json|jsonld|csv|ics|xml|txt|pdf|atom)$|/download/|/documents/|/file$"
 )
 
 
@@ -55,6 +57,15 @@ def _world(app, db) -> dict:
     milestone = factories.make_milestone(db, agreement, title=f"Deliver {LONG_WORD}")
     inquiry = factories.make_inquiry(db, technology, message=f"Hello {LONG_WORD}")
     partner = factories.make_user(db, role="partner", organization_id=organization.id)
+    patent = Patent(
+        technology_id=technology.id,
+        jurisdiction="WO",
+        application_number="PCT/IN2024/050123",
+        filing_date=date(2024, 2, 19),
+        family=f"Family {LONG_WORD}",
+    )
+    db.add(patent)
+    db.commit()
     return {
         "agreement_id": agreement.id,
         "milestone_id": milestone.id,
@@ -63,6 +74,7 @@ def _world(app, db) -> dict:
         "inquiry_id": inquiry.id,
         "file_id": dataset_file.id,
         "user_id": partner.id,
+        "patent_id": patent.id,
         "partner": partner,
         "catalog": technology.slug,
         "datasets": dataset.slug,
