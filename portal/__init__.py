@@ -35,6 +35,7 @@ ROUTE_MODULES = (
     "portal.datasets.downloads",
     "portal.datasets.staff_views",
     "portal.datasets.api",
+    "portal.resumable.views",
     "portal.patents.staff_views",
     "portal.royalties.views",
     "portal.api.views",
@@ -59,6 +60,7 @@ def _blueprints() -> list:
     from portal.datasets import bp as datasets
     from portal.partners import bp as partners
     from portal.patents import bp as patents
+    from portal.resumable import bp as resumable
     from portal.royalties import bp as royalties
 
     return [
@@ -73,6 +75,7 @@ def _blueprints() -> list:
         agreements_api,
         datasets,
         datasets_api,
+        resumable,
         patents,
         royalties,
         api,

@@ -32,4 +32,5 @@ from portal.datasets.models import (  # noqa: F401
 from portal.partners.models import CalendarFeed  # noqa: F401
 from portal.patents.models import Patent, PatentReminder  # noqa: F401
 from portal.ratelimit import RateCounter  # noqa: F401
+from portal.resumable.models import ResumableUpload  # noqa: F401
 from portal.royalties.models import RoyaltyPayment, RoyaltyReport  # noqa: F401
