@@ -107,3 +107,47 @@ def test_upload_cut_at_60_percent_continues_from_the_stored_offset(
     unexpected = [e for e in page.console_errors if "ERR_CONNECTION_RESET" not in e]
     assert unexpected == [], page.console_errors
     assert len(page.console_errors) <= 1
+
+
+def test_pause_stops_sending_and_resume_continues_from_the_stored_offset(
+    live_server, page, db, long_test
+):
+    size = long_test.stat().st_size
+    dataset = _sign_in_staff(page, live_server, db, "paused-upload")
+    patches: list[int] = []
+    heads: list[int] = []
+
+    def watch(response):
+        if re.search(r"/admin/uploads/[0-9a-f]{32}$", response.url):
+            if response.request.method == "PATCH":
+                patches.append(int(response.request.headers["upload-offset"]))
+            elif response.request.method == "HEAD":
+                heads.append(int(response.headers["upload-offset"]))
+
+    page.on("response", watch)
+    page.get_by_label("Cycler file").set_input_files(long_test)
+    with page.expect_response(lambda r: r.request.method == "PATCH" and r.status == 204):
+        page.get_by_role("button", name="Upload and ingest").click()
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_text("Paused. Resume continues from the last byte the portal stored.").wait_for()
+    sent_before = len(patches)
+    page.wait_for_timeout(1500)
+    assert len(patches) == sent_before  # nothing more is sent while paused
+    assert page.get_by_role("button", name="Upload and ingest").is_disabled()
+
+    page.get_by_role("button", name="Resume").click()
+    page.locator("#upload-result").get_by_text(re.compile(r"long_test\.csv ingested")).wait_for(
+        timeout=60_000
+    )
+    # Resume asked the portal where it stood and sent the rest from exactly there.
+    assert heads and heads[-1] >= 5 * MIB
+    assert heads[-1] in patches[sent_before:]
+    db.expire_all()
+    [added] = db.exec(select(DatasetFile).where(DatasetFile.dataset_id == dataset.id)).all()
+    original = page.request.get(
+        f"{live_server}/datasets/{dataset.slug}/files/{added.id}/download/original"
+    )
+    assert original.body() == long_test.read_bytes() and added.size_bytes == size
+    _no_overflow(page)
+    assert page.js_errors == [], page.js_errors
+    assert page.console_errors == [], page.console_errors
