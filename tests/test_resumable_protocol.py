@@ -300,3 +300,39 @@ def test_a_chunk_size_below_s3s_smallest_part_stops_start_up(app_config):
 
     with pytest.raises(ConfigError, match="PORTAL_UPLOAD_CHUNK_MB"):
         create_app({**app_config, "UPLOAD_CHUNK_MB": 4})
+
+
+def test_sweep_removes_staged_bytes_no_upload_row_knows(
+    app, staff, dataset, db, big_arbin, storage_settings
+):
+    from portal.resumable.services import lifetime, sweep_expired_uploads
+    from portal.storage import storage
+    from portal.storage.staging import staging_for
+
+    live = staff.create(dataset.slug, len(big_arbin)).headers["Location"]
+    staff.send(live, big_arbin[:CHUNK], CHUNK)
+    with app.app_context():
+        staging = staging_for(storage())
+        # A node that died between staging the bytes and committing the row.
+        orphan = staging.start("tus_" + "0" * 32)
+        piece = Path(app.config["DATA_DIR"]).parent / "piece"
+        piece.write_bytes(big_arbin[:1000])
+        staging.append("tus_" + "0" * 32, orphan, 0, piece, final=False)
+        before = _staged(app, storage_settings)
+        assert any("tus_" + "0" * 32 in key for key in before)
+        if not storage_settings:
+            # Not yet old enough: kept (it may be a request still under way). Not checked on
+            # moto, whose ListMultipartUploads reports every upload as initiated in 2010.
+            sweep_expired_uploads(db)
+            assert _staged(app, storage_settings) == before
+        # Past an upload's lifetime, the orphan goes; the live upload is only expired later.
+        [row] = _rows(db, ResumableUpload)
+        row.expires_at = utcnow() + 3 * lifetime()
+        db.add(row)
+        db.commit()
+        sweep_expired_uploads(db, utcnow() + 2 * lifetime())
+        db.commit()
+        after = _staged(app, storage_settings)
+    assert not any("tus_" + "0" * 32 in key for key in after)
+    assert len(after) == 1 and row.staging_name in after[0]
+    assert staff.head(live).headers["Upload-Offset"] == str(CHUNK)

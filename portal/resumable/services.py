@@ -157,7 +157,11 @@ def is_expired(upload: ResumableUpload, now: datetime | None = None) -> bool:
 
 
 def sweep_expired_uploads(db: Session, now: datetime | None = None) -> int:
-    """Remove uploads past their expiry, finished or not, with their staged bytes; how many."""
+    """Remove uploads past their expiry, finished or not, with their staged bytes; how many.
+
+    Staged bytes older than an upload's lifetime that no row knows (their request rolled back
+    or the node died between staging and commit) are removed too.
+    """
     moment = now or utcnow()
     expired = db.exec(select(ResumableUpload).where(ResumableUpload.expires_at <= moment)).all()
     staging = staging_for(storage())
@@ -165,4 +169,8 @@ def sweep_expired_uploads(db: Session, now: datetime | None = None) -> int:
         staging.discard(upload.staging_name, upload.staging)
         db.delete(upload)
     db.flush()
+    known = set(db.exec(select(ResumableUpload.staging_name)).all())
+    for name, state in list(staging.staged_before(moment - lifetime())):
+        if name not in known:
+            staging.discard(name, state)
     return len(expired)

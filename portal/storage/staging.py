@@ -19,6 +19,7 @@ import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -55,6 +56,11 @@ class Staging(ABC):
     def discard(self, name: str, state: State) -> None:
         """Remove everything staged for the upload (a missing piece is not an error)."""
 
+    @abstractmethod
+    def staged_before(self, moment: datetime) -> Iterator[tuple[str, State]]:
+        """Every staged upload begun or last written before `moment`, with a state that lets
+        `discard` remove it (for the sweep of leftovers whose database row never committed)."""
+
 
 class FileStaging(Staging):
     """A file `<root>/.staging/<name>`, truncated to the recorded offset, then appended to."""
@@ -90,6 +96,15 @@ class FileStaging(Staging):
     def discard(self, name: str, state: State) -> None:
         """Unlink the staging file."""
         self._path(name).unlink(missing_ok=True)
+
+    def staged_before(self, moment: datetime) -> Iterator[tuple[str, State]]:
+        """Staging files last modified before `moment`."""
+        if not self.folder.is_dir():
+            return
+        cutoff = moment.timestamp()
+        for path in sorted(self.folder.iterdir()):
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                yield path.name, {}
 
 
 class S3Staging(Staging):
@@ -177,6 +192,24 @@ class S3Staging(Staging):
                 )
         for key in (self._tail(name), self._object(name)):
             self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def staged_before(self, moment: datetime) -> Iterator[tuple[str, State]]:
+        """Multipart uploads begun, and tail or completed objects written, before `moment`."""
+        start = f"{self.prefix}/"
+        uploads = self.client.get_paginator("list_multipart_uploads")
+        for page in uploads.paginate(Bucket=self.bucket, Prefix=start):
+            for item in page.get("Uploads", []):
+                if _aware(item["Initiated"]) < moment:
+                    yield item["Key"][len(start) :], {"upload_id": item["UploadId"]}
+        objects = self.client.get_paginator("list_objects_v2")
+        for page in objects.paginate(Bucket=self.bucket, Prefix=start):
+            for item in page.get("Contents", []):
+                if _aware(item["LastModified"]) < moment:
+                    yield item["Key"][len(start) :].removesuffix(".tail"), {}
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def staging_for(store: Storage) -> Staging:
