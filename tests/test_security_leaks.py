@@ -15,6 +15,7 @@ from portal.accounts import services as accounts
 from tests.security_world import World, seed_world, sign_in
 
 MISSING = 987654
+NO_UPLOAD = "0" * 32  # a resumable upload id of the right shape that nobody owns
 SKIP_ENDPOINTS = {"static", "accounts.logout"}
 REFERENCE = re.compile(r"\b[0-9a-f]{12}\b")
 CSRF = re.compile(r'(name="csrf-token" content|name="csrf_token" value)="[^"]+"')
@@ -42,6 +43,7 @@ def _scenarios(world: World) -> list[dict]:
         "token_id": a.api_token_id,
         "token": "no-such-invitation",
         "form": "original",
+        "upload_id": NO_UPLOAD,
     }
     scenarios = []
     for party in (a, b):
@@ -101,6 +103,7 @@ def _scenarios(world: World) -> list[dict]:
             "grant_id": MISSING,
             "patent_id": MISSING,
             "token_id": MISSING,
+            "upload_id": NO_UPLOAD,
             "token": "x",
             "form": "csv",
             "secret": "y",
