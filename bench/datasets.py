@@ -106,6 +106,9 @@ def main() -> None:
         "voltage.json (3 other cycles, from Parquet)": _timed(
             get(f"{base}/voltage.json?cycles={others}")
         ),
+        "dqdv.json (3 other cycles, from Parquet)": _timed(
+            get(f"{base}/dqdv.json?cycles={others}")
+        ),
         "API cycles, 200 per page": _timed(
             get(f"/api/v1/datasets/bench-million/files/{file_id}/cycles?per_page=200")
         ),

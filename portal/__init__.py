@@ -8,7 +8,7 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import db, errors, formatting, navigation, security, storage, templating
+from portal import db, errors, formatting, jobs, navigation, security, storage, templating
 from portal.config import ROOT, load_settings
 from portal.logging_setup import configure_logging
 from portal.urls import PortalFlask
@@ -32,14 +32,21 @@ ROUTE_MODULES = (
     "portal.agreements.staff_views",
     "portal.agreements.api",
     "portal.datasets.views",
+    "portal.datasets.compare_views",
     "portal.datasets.downloads",
+    "portal.datasets.bdf_downloads",
     "portal.datasets.staff_views",
+    "portal.datasets.claim_views",
+    "portal.datasets.request_views",
     "portal.datasets.api",
     "portal.resumable.views",
     "portal.patents.staff_views",
     "portal.royalties.views",
     "portal.api.views",
     "portal.accounts.account_views",
+    "portal.notifications.views",
+    "portal.licensing.views",
+    "portal.licensing.staff_views",
 )
 
 
@@ -58,6 +65,8 @@ def _blueprints() -> list:
     from portal.core import bp as core
     from portal.datasets import api_bp as datasets_api
     from portal.datasets import bp as datasets
+    from portal.licensing import bp as licensing
+    from portal.notifications import bp as notifications
     from portal.partners import bp as partners
     from portal.patents import bp as patents
     from portal.resumable import bp as resumable
@@ -79,6 +88,8 @@ def _blueprints() -> list:
         patents,
         royalties,
         api,
+        notifications,
+        licensing,
     ]
 
 
@@ -116,6 +127,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     storage.init_app(app)
+    jobs.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)

@@ -27,6 +27,7 @@ from portal.datasets.commands import ingest_command
 from portal.dates import local_today
 from portal.demo import seed_demo
 from portal.errors import ServiceError
+from portal.jobs.commands import worker_command
 
 
 def fail(message: str) -> None:
@@ -171,6 +172,7 @@ def register_commands(app: Flask) -> None:
         sweep_command,
         send_reminders_command,
         ingest_command,
+        worker_command,
     ):
         app.cli.add_command(command)
 

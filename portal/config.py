@@ -40,6 +40,7 @@ def _development_secret_key(instance_dir: Path) -> str:
 # Behind one reverse proxy: trust its X-Forwarded-For and -Proto, never a forwarded Host.
 PRODUCTION_PROXY_FIX = "for=1,proto=1,host=0,port=0,prefix=0"
 PROXY_FIX_KEYS = ("for", "proto", "host", "port", "prefix")
+BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps")
 
 
 def parse_proxy_fix(text: str) -> dict[str, int]:
@@ -93,6 +94,10 @@ def load_settings(overrides: dict | None = None) -> dict:
         "S3_REGION": env.get("PORTAL_S3_REGION", ""),
         "S3_ACCESS_KEY_ID": env.get("PORTAL_S3_ACCESS_KEY_ID", ""),
         "S3_SECRET_ACCESS_KEY": env.get("PORTAL_S3_SECRET_ACCESS_KEY", ""),
+        # Empty: jobs run in a worker thread of the web process. redis://… or amqp://… : Celery.
+        "BROKER_URL": env.get("PORTAL_BROKER_URL", ""),
+        # Tests only: a job runs in-process right after the request that sent it commits.
+        "JOBS_EAGER": False,
         "SMTP_URL": env.get("PORTAL_SMTP_URL", ""),
         "MAIL_FROM": env.get("PORTAL_MAIL_FROM", "CoE Battery Portal <portal@coe-battery.example>"),
         "STAFF_NOTIFY_EMAIL": env.get("PORTAL_STAFF_EMAIL", "techtransfer@coe-battery.example"),
@@ -158,4 +163,9 @@ def load_settings(overrides: dict | None = None) -> dict:
     _check_base_url_and_hosts(
         settings, env.get("PORTAL_TRUSTED_HOSTS"), "TRUSTED_HOSTS" in overrides
     )
+    broker = settings["BROKER_URL"]
+    if broker and urlsplit(broker).scheme not in BROKER_SCHEMES:
+        raise ConfigError(
+            "PORTAL_BROKER_URL must be redis://host:port/db or amqp://user:password@host:port//."
+        )
     return settings

@@ -24,11 +24,15 @@ from portal.catalog.models import (  # noqa: F401
     Technology,
 )
 from portal.datasets.models import (  # noqa: F401
+    AccessRequest,
     CycleSummary,
     Dataset,
     DatasetFile,
     DatasetGrant,
+    TechnologyClaim,
 )
+from portal.licensing.models import ApplicationStep, LicenceApplication  # noqa: F401
+from portal.notifications.models import Notification, NotificationPreference  # noqa: F401
 from portal.partners.models import CalendarFeed  # noqa: F401
 from portal.patents.models import Patent, PatentReminder  # noqa: F401
 from portal.ratelimit import RateCounter  # noqa: F401

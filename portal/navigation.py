@@ -18,6 +18,7 @@ NAV_ITEMS = [
     ("admin.dashboard", _l("Dashboard")),
     ("catalog.admin_index", _l("Manage technologies")),
     ("catalog.admin_inquiries", _l("Inquiries")),
+    ("licensing.admin_index", _l("Applications")),
     ("agreements.admin_index", _l("Agreements")),
     ("datasets.admin_index", _l("Manage datasets")),
     ("accounts.admin_organizations", _l("Organisations")),

@@ -92,6 +92,7 @@ POLICY: dict[str, Access] = {
     "accounts.admin_organization_deactivate": ADMIN_ONLY,
     # --- audit ---
     "audit.index": STAFF_ONLY,
+    "audit.export_csv": STAFF_ONLY,
     # --- admin dashboard ---
     "admin.dashboard": STAFF_ONLY,
     # --- catalog ---
@@ -131,6 +132,7 @@ POLICY: dict[str, Access] = {
     "agreements.admin_detail": STAFF_ONLY,
     "agreements.admin_edit": STAFF_ONLY,
     "agreements.admin_transition": STAFF_ONLY,
+    "agreements.admin_follow_up": STAFF_ONLY,
     "agreements.admin_document_upload": STAFF_ONLY,
     "agreements.admin_milestone_create": STAFF_ONLY,
     "agreements.admin_milestone_edit": STAFF_ONLY,
@@ -164,21 +166,50 @@ POLICY: dict[str, Access] = {
     "partners.calendar_revoke": SIGNED_IN,
     # The secret in the URL is the credential (calendar apps send no cookie); unknown → 404.
     "partners.calendar_feed": PUBLIC,
+    # --- licence applications ---
+    "licensing.apply": allow(ANONYMOUS, PARTNER),
+    "licensing.sent": PUBLIC,
+    "licensing.detail": allow(PARTNER, STAFF, ADMIN, objects="partner: own organisation's (404)"),
+    "licensing.plan_download": allow(
+        PARTNER, STAFF, ADMIN, objects="partner: own organisation's (404)"
+    ),
+    "licensing.admin_index": STAFF_ONLY,
+    "licensing.admin_detail": STAFF_ONLY,
+    "licensing.admin_step": STAFF_ONLY,
+    # --- access requests (the card is the public part of datasets.detail) ---
+    "datasets.access_request": allow(PARTNER, objects="datasets with a public card only (404)"),
+    "datasets.admin_access_requests": STAFF_ONLY,
+    "datasets.admin_access_approve": STAFF_ONLY,
+    "datasets.admin_access_decline": STAFF_ONLY,
+    # --- claims checked against data ---
+    "datasets.admin_claims": STAFF_ONLY,
+    "datasets.admin_claim_create": STAFF_ONLY,
+    "datasets.admin_claim_delete": STAFF_ONLY,
+    # --- notifications (always the signed-in user's own) ---
+    "notifications.index": SIGNED_IN,
+    "notifications.mark_read": SIGNED_IN,
+    "notifications.preference": SIGNED_IN,
     # --- datasets ---
     "datasets.index": allow(*ALL_ROLES, objects="lists visible datasets only"),
     "datasets.compare": allow(*ALL_ROLES, objects="visible datasets only"),
     "datasets.compare_data": allow(*ALL_ROLES, objects="visible datasets only"),
+    "datasets.compare_curves": allow(*ALL_ROLES, objects="visible datasets only"),
     "datasets.detail": VISIBLE_DATASET,
     "datasets.cycles": VISIBLE_DATASET,
     "datasets.capacity_data": VISIBLE_DATASET,
     "datasets.voltage_data": VISIBLE_DATASET,
+    "datasets.dqdv_data": VISIBLE_DATASET,
     "datasets.download": VISIBLE_DATASET_DATA,
+    "datasets.download_bdf": VISIBLE_DATASET_DATA,
+    "datasets.download_bdf_metadata": VISIBLE_DATASET_DATA,
     "datasets.admin_index": STAFF_ONLY,
     "datasets.admin_create": STAFF_ONLY,
     "datasets.admin_detail": STAFF_ONLY,
     "datasets.admin_edit": STAFF_ONLY,
     "datasets.admin_upload": STAFF_ONLY,
     "datasets.admin_reingest": STAFF_ONLY,
+    "datasets.admin_retry": STAFF_ONLY,
+    "datasets.admin_file_progress": STAFF_ONLY,
     "datasets.admin_file_delete": STAFF_ONLY,
     "datasets.admin_delete": STAFF_ONLY,
     "datasets.admin_grant": STAFF_ONLY,

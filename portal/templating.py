@@ -12,7 +12,9 @@ from portal.agreements.labels import agreement_choices, agreement_label
 from portal.catalog.forms import inquiry_status_form
 from portal.catalog.labels import catalog_label, key_figures, trl_meaning
 from portal.datasets import panels
-from portal.datasets.labels import dataset_choices, dataset_label
+from portal.datasets.labels import dataset_choices, dataset_label, soh_text
+from portal.licensing.labels import licensing_label
+from portal.notifications import panels as notification_panels
 from portal.patents.labels import patent_label, patents_of_technology
 from portal.patents.links import register_links
 from portal.royalties.panels import royalty_panel
@@ -29,8 +31,10 @@ def init_app(app: Flask) -> None:
         agreement_choices,
         dataset_label,
         dataset_choices,
+        soh_text,
         patent_label,
         register_links,
+        licensing_label,
         # Reads the database (one query per panel): the datasets on other domains' pages.
         panels.public_datasets_for,
         panels.datasets_shared_with_me,
@@ -38,5 +42,8 @@ def init_app(app: Flask) -> None:
         panels.evidence_dataset_check,
         patents_of_technology,
         royalty_panel,
+        panels.claim_checks_for,
+        panels.contradicted_claims,
+        notification_panels.my_notifications,
     ):
         app.add_template_global(function)

@@ -1,12 +1,13 @@
 """Take the README's screenshots in Chromium from a throwaway copy of the portal with demo data.
 
-Usage: .venv/bin/python scripts/screenshots.py   (or `make screenshots`)
-Writes docs/screenshots/*.png. Never touches instance/: it builds its own database in a temp folder.
+Usage: .venv/bin/python scripts/screenshots.py [NAME ...]   (or `make screenshots`)
+Writes docs/screenshots/*.png (only the named shots, when names are given). Never touches instance/: it builds its own database in a temp folder.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -39,6 +40,8 @@ SHOTS = [
         900,
     ),
     ("staff-dashboard", "staff@coe-battery.example", "/admin", "milestone-chart", None, 1400),
+    # The demo's licence applications (portal.demo.licensing), one of them in negotiation.
+    ("application-pipeline", "staff@coe-battery.example", "/admin/applications", None, None, 1100),
 ]
 
 
@@ -58,8 +61,12 @@ def _resolve(page, base: str, target: str) -> str:
     return target
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
     from playwright.sync_api import sync_playwright
+
+    unknown = set(names) - {shot[0] for shot in SHOTS}
+    if unknown:
+        raise SystemExit(f"no such screenshot: {', '.join(sorted(unknown))}")
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.update(
@@ -86,6 +93,8 @@ def main() -> None:
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
             )
             for name, email, target, chart, scroll_to, height in SHOTS:
+                if names and name not in names:
+                    continue
                 context = browser.new_context(
                     viewport={"width": 1280, "height": height}, locale="en-IN"
                 )
@@ -119,4 +128,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

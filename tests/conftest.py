@@ -155,6 +155,10 @@ def portal_test_settings(database_url: str, tmp_path: Path, smtp_port: int) -> d
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
         "ARGON2_PARALLELISM": 1,
+        # Jobs run in-process right after the request that sent them commits (like Celery's
+        # task_always_eager), so an upload test sees the ingested file; tests of the real
+        # worker thread and of Celery set this back to False.
+        "JOBS_EAGER": True,
     }
 
 

@@ -21,14 +21,15 @@ from pathlib import Path
 from flask import Flask
 from sqlmodel import Session
 
-from portal.accounts import services as accounts
 from portal.accounts.models import Organization, User
+from portal.accounts.tokens import create_api_token
 from portal.agreements.documents import add_document
 from portal.agreements.evidence import submit_evidence
 from portal.agreements.models import AgreementTechnology
 from portal.catalog.models import Inquiry, InquiryNote
 from portal.datasets import grants as dataset_grants
 from portal.datasets import services as datasets
+from portal.licensing.models import ApplicationStep, LicenceApplication
 from portal.partners import services as partners
 from portal.patents.models import Patent
 from tests import factories
@@ -61,6 +62,7 @@ class Party:
     api_token_id: int
     calendar_secret: str
     inquiry_id: int
+    application_id: int
 
     def m(self, name: str) -> str:
         """The marker of one field, e.g. ``MKA3f9c0d1e-scope``."""
@@ -203,7 +205,7 @@ def _party(app: Flask, db: Session, key: str, staff: User, technology_id: int, t
         grant = dataset_grants.grant_access(
             db, dataset, organization_id=organization.id, agreement_id=agreement.id, actor=staff
         )
-        token, raw_token = accounts.create_api_token(db, user, m("token_name"))
+        token, raw_token = create_api_token(db, user, m("token_name"))
         _feed, calendar_secret = partners.create_calendar_feed(db, user)
         db.commit()
     cycler = write_arbin(tmp / f"{key}.csv", [1.0, 0.99], points=6)
@@ -217,6 +219,23 @@ def _party(app: Flask, db: Session, key: str, staff: User, technology_id: int, t
         organization_id=organization.id,
     )
     db.add(inquiry)
+    application = LicenceApplication(
+        reference=m("APP")[:30],
+        technology_id=technology_id,
+        organization_id=organization.id,
+        applicant_id=user.id,
+        contact_name=m("applicant"),
+        contact_email=f"{marker.lower()}-applicant@example.org",
+        licence_type="startup",
+        field_of_use=m("field_of_use"),
+        territory="India",
+        company_name=m("applicant_company"),
+        company_size="startup",
+        business_plan=m("business_plan"),
+    )
+    db.add(application)
+    db.flush()
+    db.add(ApplicationStep(application_id=application.id, to_stage="received", message=m("step")))
     db.commit()
     return Party(
         key=key,
@@ -237,6 +256,7 @@ def _party(app: Flask, db: Session, key: str, staff: User, technology_id: int, t
         api_token_id=token.id,
         calendar_secret=calendar_secret,
         inquiry_id=inquiry.id,
+        application_id=application.id,
     )
 
 

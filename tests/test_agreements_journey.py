@@ -163,6 +163,11 @@ def test_staff_to_partner_journey(app, client, db, login_as, mailbox):
     history = browser_a.get(f"/milestones/{pilot.id}").get_data(as_text=True)
     assert "Accepted" in history and "Cells shipped to the CoE lab." in history
 
+    # Notifications: staff heard of the evidence, the partner of the acceptance (issue 13 part 2).
+    assert len(mailbox.to(staff.email)) == 1 and len(mailbox.to(partner_a.email)) == 1
+    assert not mailbox.to(partner_b.email)
+    mailbox.messages.clear()
+
     # Reminders: the overdue report only (the pilot is accepted, the payment is 30 days out).
     runner = app.test_cli_runner()
     result = runner.invoke(args=["send-reminders", "--today", today.isoformat()])

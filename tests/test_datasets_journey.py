@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from portal.accounts import services as accounts
+from portal.accounts.tokens import create_api_token
 from portal.audit.models import AuditEntry
 from portal.datasets.models import CycleSummary, DatasetFile, DatasetGrant
 from portal.dates import local_today
@@ -45,6 +45,7 @@ def test_done_when_journey(app, db):
             "technology_id": "0",
             "chemistry": "li_ion",
             "test_type": "cycle_life",
+            "cell_type": "full",
             "visibility": "restricted",
         },
     )
@@ -57,7 +58,13 @@ def test_done_when_journey(app, db):
             headers={"HX-Request": "true"},
         )
     assert uploaded.status_code == 200
-    assert "2 cycles" in uploaded.get_data(as_text=True)
+    fragment = uploaded.get_data(as_text=True)
+    assert "ingest is queued" in fragment  # the request only stores and queues
+    # The fragment polls the file's progress; the (eager) job has run by the next poll.
+    progress_url = re.search(r'hx-get="([^"]+/progress)"', fragment).group(1)
+    assert "2 cycles" in staff.get(progress_url, headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
     dataset_file = db.exec(select(DatasetFile)).one()
     assert dataset_file.format == "maccor_txt" and dataset_file.cycle_count == 2
     cycles = db.exec(select(CycleSummary).order_by(CycleSummary.cycle_index)).all()
@@ -97,7 +104,7 @@ def test_done_when_journey(app, db):
         from portal import db as portal_db
 
         session = portal_db.session()
-        _token, raw = accounts.create_api_token(
+        _token, raw = create_api_token(
             session, session.get(type(partner_user), partner_user.id), "notebook"
         )
         session.commit()

@@ -172,7 +172,14 @@ def test_api_detail_lists_files_with_flags_and_links(app, client, db, small_macc
     (item,) = body["files"]
     assert {"id", "original_filename", "format", "status", "cycle_count", "flags"} <= set(item)
     assert item["id"] == dataset_file.id and item["status"] == "ingested"
-    assert set(item["downloads"]) == {"original", "csv", "parquet", "summary_csv"}
+    assert set(item["downloads"]) == {
+        "original",
+        "csv",
+        "parquet",
+        "summary_csv",
+        "bdf",
+        "bdf_metadata",
+    }
     assert "stored_name" not in item and "uploaded_by_id" not in item
     cycles = client.get(f"{item['cycles_url']}?per_page=1").get_json()
     assert cycles["total"] == dataset_file.cycle_count

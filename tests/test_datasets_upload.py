@@ -108,7 +108,7 @@ def test_refusal_lists_the_columns_found_and_the_formats_supported(app, db, staf
     _nothing_written(app, db)
 
 
-def test_a_failure_while_recording_removes_the_written_files(
+def test_a_failure_while_recording_leaves_only_the_original_and_the_reason(
     app, db, staff, monkeypatch, small_maccor
 ):
     from portal.datasets import files
@@ -119,8 +119,13 @@ def test_a_failure_while_recording_removes_the_written_files(
     monkeypatch.setattr(files, "_apply_result", broken)
     dataset = factories.make_dataset(db)
     response = _upload(staff, dataset.slug, small_maccor, "maccor.txt")
-    assert response.status_code == 500
-    _nothing_written(app, db)
+    assert response.status_code == 302  # accepted and queued; the job fails afterwards
+    dataset_file = db.exec(select(DatasetFile)).one()
+    assert dataset_file.status == "failed"
+    assert "internal error" in dataset_file.error_message
+    assert (dataset_file.parquet_name, dataset_file.cycle_count) == (None, None)
+    assert db.exec(select(CycleSummary)).all() == []
+    assert [p.name for p in _stored_files(app)] == [dataset_file.stored_name]
 
 
 def test_a_good_upload_is_stored_under_a_generated_name_with_its_hash(app, db, staff, small_maccor):
@@ -253,6 +258,7 @@ def test_create_and_edit_with_a_stale_version_is_a_conflict(app, db, staff):
         "technology_id": "0",
         "chemistry": "na_ion",
         "test_type": "cycle_life",
+        "cell_type": "full",
         "visibility": "restricted",
         "organization_id": "999",  # unexpected field: ignored
     }

@@ -9,7 +9,7 @@ from icalendar import Calendar
 from sqlmodel import select
 
 from portal.accounts.models import ApiToken
-from portal.accounts.services import digest
+from portal.accounts.tokens import digest
 from portal.agreements.models import AgreementTechnology
 from portal.partners.models import CalendarFeed
 from tests import factories

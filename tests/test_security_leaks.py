@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask, url_for
 
-from portal.accounts import services as accounts
+from portal.accounts.tokens import create_api_token
+from portal.accounts.users import set_active
 from tests.security_world import World, seed_world, sign_in
 
 MISSING = 987654
@@ -37,6 +38,7 @@ def _scenarios(world: World) -> list[dict]:
         "user_id": a.user.id,
         "tech_id": world.draft_technology_id,
         "inquiry_id": a.inquiry_id,
+        "application_id": a.application_id,
         "session_id": 1,
         "grant_id": a.grant_id,
         "patent_id": world.draft_patent_id,
@@ -99,6 +101,7 @@ def _scenarios(world: World) -> list[dict]:
             "user_id": MISSING,
             "tech_id": MISSING,
             "inquiry_id": MISSING,
+            "application_id": MISSING,
             "session_id": MISSING,
             "grant_id": MISSING,
             "patent_id": MISSING,
@@ -227,11 +230,11 @@ def test_a_disabled_partner_of_a_sees_nothing_from_the_next_request(app, client,
     colleague = world.a.colleague
     sign_in(client, colleague)
     with app.test_request_context():
-        _token, raw = accounts.create_api_token(db, colleague, "soon dead")
+        _token, raw = create_api_token(db, colleague, "soon dead")
         db.commit()
     assert world.a.m("agreement_title") in client.get("/me").get_data(as_text=True)
     with app.test_request_context():
-        accounts.set_active(db, db.get(type(colleague), colleague.id), False)
+        set_active(db, db.get(type(colleague), colleague.id), False)
         db.commit()
     leaks, _seen = scan(world, client, _without_b_feed(app, world), keys=("A", "B", "S"))
     assert not leaks, "\n".join(leaks[:40])

@@ -76,6 +76,7 @@ ACTIONS = {
     "datasets.admin_delete",
     "datasets.admin_file_delete",
     "datasets.admin_reingest",
+    "datasets.admin_retry",
     "datasets.admin_revoke",
     "partners.token_revoke",
     "partners.calendar_create",
@@ -100,6 +101,7 @@ LEGITIMATE = {
     "datasets.admin_create": {"visibility"},
     "datasets.admin_edit": {"visibility", "version"},
     "datasets.admin_grant": {"organization_id", "agreement_id"},
+    "licensing.admin_step": {"version"},
 }
 
 
@@ -159,10 +161,14 @@ def _route_urls(app, world: World) -> list[tuple[str, str, str]]:
         "user_id": a.user.id,
         "tech_id": world.draft_technology_id,
         "inquiry_id": a.inquiry_id,
+        "application_id": a.application_id,
+        "claim_id": 1,
+        "request_id": 1,
         "slug": a.dataset_slug,
         "file_id": a.dataset_file_id,
         "grant_id": a.grant_id,
         "patent_id": world.draft_patent_id,
+        "report_id": 987654,  # no such royalty report: the write must change nothing
         "token_id": a.api_token_id,
         "session_id": 1,
         "token": "no-such-invite",
@@ -407,6 +413,7 @@ def test_dataset_and_grant_forms_ignore_owner_and_demo(client, db, world):
             "technology_id": "0",
             "chemistry": "li_ion",
             "test_type": "cycle_life",
+            "cell_type": "full",
             "visibility": "restricted",  # a real field of this form
         },
     )

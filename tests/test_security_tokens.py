@@ -161,7 +161,8 @@ def test_token_routes_are_exactly_the_api_and_the_data_downloads(app):
     api_endpoints = {
         rule.endpoint for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")
     }
-    assert api_endpoints | {"datasets.download"} == TOKEN_ROUTES
+    downloads = {"datasets.download", "datasets.download_bdf", "datasets.download_bdf_metadata"}
+    assert api_endpoints | downloads == TOKEN_ROUTES
     assert all(POLICY[endpoint].token in TokenScope.values() for endpoint in TOKEN_ROUTES)
 
 

@@ -10,6 +10,7 @@ from portal.admin.queries import people_and_leads, recent_activity
 from portal.agreements import figures
 from portal.agreements.models import AgreementStatus
 from portal.dates import local_today
+from portal.licensing.queries import stage_figures
 from portal.royalties.queries import overdue_count
 
 
@@ -28,4 +29,5 @@ def dashboard():
         due_soon_days=figures.DUE_SOON_DAYS,
         statuses=AgreementStatus.values(),
         royalty_reports_overdue=overdue_count(session, today),
+        application_figures=stage_figures(session),
     )

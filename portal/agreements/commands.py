@@ -8,11 +8,10 @@ import click
 from flask.cli import with_appcontext
 
 from portal import db
-from portal.accounts.token_reminders import send_token_expiry_reminders
-from portal.agreements.reminders import send_reminders
+from portal.agreements.jobs import send_all_reminders
 from portal.agreements.services import sweep_expired
 from portal.dates import EARLIEST, LATEST, in_range, local_today
-from portal.patents.renewals import send_renewal_reminders
+from portal.notifications.digest import send_digests
 from portal.resumable.services import sweep_expired_uploads
 
 
@@ -51,12 +50,18 @@ def sweep_command(today_text: str | None) -> None:
 @with_appcontext
 def send_reminders_command(today_text: str | None) -> None:
     """Mail partners and staff about milestones due in 14, 7 and 1 days, and overdue ones (once
-    each), and token owners a week before a token expires."""
+    each), token owners a week before a token expires, partners and staff 90/30/7 days before an
+    agreement expires and when a grant lapses, then the daily notification digests."""
     today = _parse_today(today_text)
-    run = send_reminders(db.session(), today)
-    token_mails = send_token_expiry_reminders(db.session(), today)
-    patent_mails = send_renewal_reminders(db.session(), today)
+    run = send_all_reminders(db.session(), today)
+    db.commit()
+    # After the commit: the day's notifications above are in the digest too.
+    digests = send_digests(db.session(), today)
     db.commit()
     click.echo(f"send-reminders: {run.reminders} reminder(s), {run.mails} mail(s) sent")
-    click.echo(f"send-reminders: {token_mails} API token expiry mail(s) sent")
-    click.echo(f"send-reminders: {patent_mails} patent renewal mail(s) sent")
+    click.echo(f"send-reminders: {run.token_mails} API token expiry mail(s) sent")
+    click.echo(f"send-reminders: {run.patent_mails} patent renewal mail(s) sent")
+    click.echo(
+        f"send-reminders: {run.expiry} expiry warning(s), {run.lapsed} lapsed-grant notice(s)"
+    )
+    click.echo(f"send-reminders: {digests} notification digest(s) sent")

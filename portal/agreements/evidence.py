@@ -20,6 +20,7 @@ from portal.agreements.models import (
     MilestoneOwner,
     MilestoneStatus,
 )
+from portal.agreements.notices import evidence_submitted
 from portal.agreements.services import transition_milestone
 from portal.agreements.status import is_live
 from portal.audit.services import record
@@ -115,6 +116,7 @@ def submit_evidence(
             version=milestone.version,
             reason=_("Evidence submitted"),
         )
+    evidence_submitted(db, milestone, db.get(Agreement, milestone.agreement_id), evidence.id)
     return evidence
 
 

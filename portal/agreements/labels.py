@@ -5,6 +5,7 @@ from __future__ import annotations
 from portal.agreements.models import (
     AgreementKind,
     AgreementStatus,
+    ChangeKind,
     Exclusivity,
     MilestoneKind,
     MilestoneOwner,
@@ -20,6 +21,7 @@ VOCABULARIES: dict[str, tuple[type[Choices], ...]] = {
     "status": (AgreementStatus, MilestoneStatus),
     "agreement_status": (AgreementStatus,),
     "exclusivity": (Exclusivity,),
+    "change_kind": (ChangeKind,),
     "milestone_kind": (MilestoneKind,),
     "milestone_status": (MilestoneStatus,),
     "owner": (MilestoneOwner,),

@@ -41,6 +41,14 @@ class AgreementStatus(Choices):
     TERMINATED = "terminated", _l("Terminated")
 
 
+class ChangeKind(Choices):
+    """How an agreement relates to the one before it in its history."""
+
+    ORIGINAL = "", _l("Original")
+    RENEWAL = "renewal", _l("Renewal")
+    AMENDMENT = "amendment", _l("Amendment")
+
+
 class Exclusivity(Choices):
     NOT_APPLICABLE = "", _l("Not applicable")
     EXCLUSIVE = "exclusive", _l("Exclusive")
@@ -162,6 +170,7 @@ class Agreement(AgreementFields, table=True):
             name="expiry_after_effective",
         ),
         Index("ix_agreement_status_expires_on", "status", "expires_on"),
+        CheckConstraint(ChangeKind.sql_check("change_kind"), name="change_kind_valid"),
     )
     model_config = HYBRID_CONFIG
 
@@ -169,6 +178,11 @@ class Agreement(AgreementFields, table=True):
     reference: str = Field(max_length=40, unique=True)
     status: str = Field(default=AgreementStatus.DRAFT, max_length=12, index=True)
     is_demo: bool = Field(default=False)
+    # A renewal or amendment is a new agreement pointing at the version it follows.
+    previous_id: int | None = Field(
+        default=None, foreign_key="agreement.id", index=True, ondelete="SET NULL"
+    )
+    change_kind: str = Field(default=ChangeKind.ORIGINAL, max_length=10)
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -35,6 +35,7 @@ from portal.agreements.status import (
     milestone_overdue_clause,
 )
 from portal.catalog.models import Technology
+from portal.datasets.models import DatasetGrant
 from portal.db import children
 from portal.formdata import parse_int
 from portal.textmatch import clean_search, contains
@@ -304,3 +305,18 @@ def technology_slugs(db: Session, agreement_ids: list[int]) -> dict[int, list[st
         ).all():
             slugs[agreement_id].append(slug)
     return slugs
+
+
+def termination_counts(db: Session, agreement: Agreement) -> tuple[int, int]:
+    """How many open milestones and live dataset grants an agreement holds (for the confirmation)."""
+    open_milestones = db.exec(
+        select(func.count())
+        .select_from(Milestone)
+        .where(Milestone.agreement_id == agreement.id, Milestone.is_open)
+    ).one()
+    grants = db.exec(
+        select(func.count())
+        .select_from(DatasetGrant)
+        .where(DatasetGrant.agreement_id == agreement.id, DatasetGrant.revoked_at.is_(None))
+    ).one()
+    return open_milestones, grants

@@ -12,10 +12,11 @@ from typing import Any
 from flask import has_request_context
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from portal.accounts.models import Organization, User
+from portal.agreements.consistency import check_agreement_dates, completion_problem
 from portal.agreements.labels import status_in_words
 from portal.agreements.models import (
     Agreement,
@@ -30,6 +31,7 @@ from portal.agreements.models import (
     MilestoneOwner,
     MilestoneStatus,
 )
+from portal.agreements.notices import milestone_decided
 from portal.agreements.status import (
     FINISHED_STATUSES,
     MILESTONE_TRANSITIONS,
@@ -92,9 +94,7 @@ def _validate_agreement(db: Session, fields: dict[str, Any]) -> None:
     pct = fields.get("royalty_pct")
     if pct is not None and not (Decimal(0) <= Decimal(str(pct)) <= Decimal(100)):
         raise ServiceError(_("The royalty percentage must be between 0 and 100."))
-    effective_on, expires_on = fields.get("effective_on"), fields.get("expires_on")
-    if effective_on and expires_on and expires_on < effective_on:
-        raise ServiceError(_("The expiry date cannot be before the effective date."))
+    check_agreement_dates(fields)
 
 
 def next_reference(db: Session, kind: str, year: int) -> str:
@@ -220,6 +220,15 @@ def transition_agreement(
         raise ServiceError(
             _("The expiry date has passed; extend it before making the agreement active.")
         )
+    if to_status == S.COMPLETED:
+        open_milestones = db.exec(
+            select(func.count())
+            .select_from(Milestone)
+            .where(Milestone.agreement_id == agreement.id, Milestone.is_open)
+        ).one()
+        problem = completion_problem(agreement, open_milestones, today)
+        if problem:
+            raise ServiceError(problem)
     with audited_change(
         db,
         agreement,
@@ -371,4 +380,6 @@ def transition_milestone(
     ):
         milestone.status = to_status
     _event(db, milestone, from_status, to_status, reason)
+    if to_status in (M.ACCEPTED, M.REJECTED):
+        milestone_decided(db, milestone, agreement, reason)
     return milestone

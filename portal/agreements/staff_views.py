@@ -8,7 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import db
-from portal.agreements import bp, queries, services
+from portal.agreements import bp, queries, services, versions
+from portal.agreements.confirmations import confirmation_for
+from portal.agreements.consistency import milestone_warnings
 from portal.agreements.documents import add_document
 from portal.agreements.forms import (
     AgreementEditForm,
@@ -21,6 +23,7 @@ from portal.agreements.labels import status_in_words
 from portal.agreements.loaders import agreement_of, get_agreement_or_404, get_milestone_or_404
 from portal.agreements.models import Agreement
 from portal.agreements.queries import AgreementFilters, MilestoneFilters
+from portal.agreements.status import allowed_transitions
 from portal.agreements.views import agreement_context
 from portal.dates import local_today
 from portal.errors import ServiceError
@@ -135,11 +138,18 @@ def admin_edit(agreement_id: int):
 
 
 def _detail_page(agreement: Agreement, **overrides):
+    open_milestones, grants = queries.termination_counts(db.session(), agreement)
     context = {
         **agreement_context(agreement),
         "responsible": queries.responsible_of(db.session(), agreement),
         "document_form": DocumentForm(),
         "milestone_form": MilestoneForm(),
+        "history": versions.timeline(db.session(), agreement, for_partner=False),
+        "follow_ups": versions.follow_ups_for(agreement),
+        "confirmations": {
+            target: confirmation_for(agreement, target, open_milestones, grants)
+            for target in allowed_transitions(agreement)
+        },
     }
     return render_template("agreements/admin_detail.html", **{**context, **overrides})
 
@@ -180,6 +190,26 @@ def admin_transition(agreement_id: int):
     return _back_to(agreement_id)
 
 
+@bp.post("/admin/agreements/<int:agreement_id>/follow-up")
+def admin_follow_up(agreement_id: int):
+    """Draft a renewal or an amendment of this agreement and open it for editing."""
+    agreement = get_agreement_or_404(agreement_id, current_user)
+    try:
+        draft = versions.derive_agreement(db.session(), agreement, request.form.get("kind", ""))
+    except ServiceError as refused:
+        flash(refused.message, "error")
+        return _back_to(agreement_id)
+    flash(
+        _(
+            "%(ref)s drafted from %(previous)s: check its terms and dates.",
+            ref=draft.reference,
+            previous=agreement.reference,
+        ),
+        "success",
+    )
+    return redirect(url_for("agreements.admin_edit", agreement_id=draft.id), code=303)
+
+
 @bp.post("/admin/agreements/<int:agreement_id>/documents")
 def admin_document_upload(agreement_id: int):
     """Upload a new version of the agreement's document (signed copy, amendment)."""
@@ -209,6 +239,11 @@ def admin_document_upload(agreement_id: int):
 # --- milestones ------------------------------------------------------------------------------
 
 
+def _flash_date_warnings(agreement: Agreement, milestone) -> None:
+    for warning in milestone_warnings(agreement, milestone):
+        flash(warning, "warning")
+
+
 def _milestones_response(agreement: Agreement, form: MilestoneForm | None = None, error=None):
     """The milestones section alone for htmx, else back to the agreement page."""
     if is_htmx():
@@ -235,11 +270,12 @@ def admin_milestone_create(agreement_id: int):
         )
         return _milestones_response(agreement, form, errors or _("Check the milestone."))
     try:
-        services.create_milestone(db.session(), agreement, **form_values(form))
+        milestone = services.create_milestone(db.session(), agreement, **form_values(form))
     except ServiceError as refused:
         return _milestones_response(agreement, form, refused.message)
     if not is_htmx():
         flash(_("Milestone added."), "success")
+        _flash_date_warnings(agreement, milestone)
     return _milestones_response(agreement)
 
 
@@ -264,6 +300,7 @@ def admin_milestone_edit(milestone_id: int):
             error, status = refused.message, refused.status
         else:
             flash(_("Milestone saved."), "success")
+            _flash_date_warnings(agreement, milestone)
             return redirect(url_for("agreements.admin_detail", agreement_id=agreement.id))
     elif request.method == "POST":
         status = 400
@@ -304,6 +341,7 @@ def admin_milestone_transition(milestone_id: int):
             ),
             "success",
         )
+        _flash_date_warnings(agreement, milestone)
     if request.form.get("next") == "milestone":
         return redirect(url_for("agreements.milestone_detail", milestone_id=milestone.id), code=303)
     return _milestones_response(agreement)

@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import db, uploads
-from portal.agreements import bp, queries
+from portal.agreements import bp, queries, versions
+from portal.agreements.consistency import date_warnings
 from portal.agreements.documents import KIND as DOCUMENT_FILES
 from portal.agreements.documents import record_document_download
 from portal.agreements.evidence import KIND as EVIDENCE_FILES
@@ -35,12 +36,14 @@ def agreement_context(agreement: Agreement) -> dict:
     """What the agreement pages show (staff and partner): terms, documents and milestones."""
     session = db.session()
     today = local_today()
+    milestones = queries.milestones_of(session, agreement)
     return {
         "agreement": agreement,
         "organization": queries.organization_of(session, agreement),
         "technologies": queries.technologies_of(session, agreement),
         "documents": queries.documents_of(session, agreement),
-        "milestones": queries.milestones_of(session, agreement),
+        "milestones": milestones,
+        "date_warnings": date_warnings(agreement, milestones),
         "status": agreement.status_on(today),
         "transitions": allowed_transitions(agreement, today),
         "milestone_transitions": allowed_milestone_transitions,
@@ -54,7 +57,11 @@ def detail(agreement_id: int):
     agreement = get_agreement_or_404(agreement_id, current_user)
     if current_user.is_staff:
         return redirect(url_for("agreements.admin_detail", agreement_id=agreement.id))
-    return render_template("agreements/detail.html", **agreement_context(agreement))
+    return render_template(
+        "agreements/detail.html",
+        **agreement_context(agreement),
+        history=versions.timeline(db.session(), agreement, for_partner=True),
+    )
 
 
 def _milestone_page(milestone: Milestone, form: EvidenceForm, error: str | None = None, status=200):

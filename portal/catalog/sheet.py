@@ -60,14 +60,14 @@ class _Sheet(FPDF):
 
     def paragraph(self, text: str, size: float = 10) -> None:
         self.set_font(FONT, "", size)
-        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
 
     def pairs(self, rows: list[tuple[str, str]], label_width: float = 55) -> None:
         for label, value in rows:
             self.set_font(FONT, "B", 9.5)
             self.cell(label_width, 6, label)
             self.set_font(FONT, "", 9.5)
-            self.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
+            self.multi_cell(0, 6, value, align="L", new_x="LMARGIN", new_y="NEXT")
 
 
 def _ip_rows(technology: Technology, patents: list) -> list[tuple[str, str]]:
@@ -103,7 +103,9 @@ def technology_sheet(technology: Technology, page_url: str, patents: list = ()) 
     pdf.multi_cell(pdf.epw - qr_size - 4, 8, technology.title, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
     pdf.set_font(FONT, "", 10.5)
-    pdf.multi_cell(pdf.epw - qr_size - 4, 5.5, technology.summary, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        pdf.epw - qr_size - 4, 5.5, technology.summary, align="L", new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.set_y(max(pdf.get_y(), 14 + qr_size + 2))
 
     pdf.heading(_("Readiness"))
@@ -133,8 +135,15 @@ def technology_sheet(technology: Technology, page_url: str, patents: list = ()) 
 
 
 def _plain(markdown_text: str, limit: int = 700) -> str:
-    """Markdown as plain sentences, cut at a word boundary so the sheet stays one page."""
-    text = " ".join(markdown_text.replace("*", "").replace("#", "").replace("`", "").split())
+    """Markdown as plain text (list items as bullets), cut at a word so the sheet stays one page."""
+    lines = []
+    for raw in markdown_text.splitlines():
+        line = " ".join(raw.replace("**", "").replace("#", "").replace("`", "").split())
+        if line[:2] in ("- ", "* "):
+            line = "• " + line[2:]
+        if line:
+            lines.append(line)
+    text = "\n".join(lines)
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0] + " …"

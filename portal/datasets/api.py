@@ -41,7 +41,7 @@ def download_links(dataset: Dataset, dataset_file: DatasetFile) -> dict[str, str
     forms = ["original"]
     if dataset_file.status == FileStatus.INGESTED:
         forms += ["csv", "parquet", "summary"]
-    return {
+    links = {
         ("summary_csv" if form == "summary" else form): url_for(
             "datasets.download",
             slug=dataset.slug,
@@ -51,6 +51,12 @@ def download_links(dataset: Dataset, dataset_file: DatasetFile) -> dict[str, str
         )
         for form in forms
     }
+    if dataset_file.status == FileStatus.INGESTED:
+        for form, endpoint in (("bdf", "download_bdf"), ("bdf_metadata", "download_bdf_metadata")):
+            links[form] = url_for(
+                f"datasets.{endpoint}", slug=dataset.slug, file_id=dataset_file.id, _external=True
+            )
+    return links
 
 
 def file_public(dataset: Dataset, dataset_file: DatasetFile) -> dict:

@@ -1,4 +1,5 @@
-"""`portal ingest FILE --dataset SLUG`: the upload path from the command line, with a progress bar."""
+"""`portal ingest FILE --dataset SLUG`: the upload path from the command line, with the progress
+(percentage and rows read) that the dataset page shows for a queued upload."""
 
 from __future__ import annotations
 
@@ -14,14 +15,29 @@ from portal.datasets import files, queries, services
 from portal.datasets.models import Visibility
 from portal.errors import ServiceError
 
-STAGES = ("dataset", "stored", "checked", "ingested", "recorded")
-STAGE_LABELS = {
-    "dataset": "dataset ready",
-    "stored": "stored with SHA-256",
-    "checked": "content checked",
-    "ingested": "normalised and summarised",
-    "recorded": "summary recorded",
-}
+
+class _Progress:
+    """Prints percentage and rows read on standard error: one line redrawn on a terminal, a line
+    per step otherwise (logs, pipes)."""
+
+    def __init__(self, name: str) -> None:
+        self.name, self.shown, self.rows = name, None, None
+        self.terminal = sys.stderr.isatty()
+
+    def __call__(self, percent: int, rows: int | None) -> None:
+        self.rows = rows if rows is not None else self.rows
+        text = f"Ingesting {self.name}: {percent:3d}%"
+        if self.rows is not None:
+            text += f", {self.rows:,} rows read"
+        if text == self.shown:
+            return
+        self.shown = text
+        click.echo(("\r" + text) if self.terminal else text, nl=not self.terminal, err=True)
+
+    def close(self) -> None:
+        """End the redrawn line."""
+        if self.terminal and self.shown:
+            click.echo(err=True)
 
 
 @click.command("ingest")
@@ -34,33 +50,37 @@ def ingest_command(path: Path, slug: str, title: str | None) -> None:
     session = db.session()
     # A refusal rolls back by itself (ServiceError); anything else when the app context ends.
     try:
-        with click.progressbar(
-            length=len(STAGES),
-            label=f"Ingesting {path.name}",
-            file=sys.stderr,
-            item_show_func=lambda stage: STAGE_LABELS.get(stage or "", ""),
-        ) as bar:
-            dataset = queries.dataset_by_slug(session, slug)
-            if dataset is None:
-                dataset = services.create_dataset(
-                    session,
-                    slug=slug,
-                    title=title or slug.replace("-", " ").capitalize(),
-                    visibility=Visibility.RESTRICTED,
-                )
-            bar.update(1, "dataset")
+        dataset = queries.dataset_by_slug(session, slug)
+        if dataset is None:
+            dataset = services.create_dataset(
+                session,
+                slug=slug,
+                title=title or slug.replace("-", " ").capitalize(),
+                visibility=Visibility.RESTRICTED,
+            )
+        progress = _Progress(path.name)
+        try:
             with open(path, "rb") as stream:
                 dataset_file = files.add_file(
-                    session,
-                    dataset,
-                    stream,
-                    path.name,
-                    max_bytes=None,
-                    progress=lambda stage: bar.update(1, stage),
+                    session, dataset, stream, path.name, max_bytes=None, progress=progress
                 )
+        finally:
+            progress.close()
         db.commit()
     except ServiceError as error:
         raise click.ClickException(f"{path.name} refused: {error.message}") from error
     except HTTPException as error:
         raise click.ClickException(f"{path.name} refused: {error.description}") from error
+    # The warnings first: scripts read the summary on the last line.
+    for line in warning_lines(dataset_file):
+        click.echo(line)
     click.echo(f"dataset={dataset.slug} file={dataset_file.id} cycles={dataset_file.cycle_count}")
+
+
+def warning_lines(dataset_file) -> list[str]:
+    """The file's data-quality warnings, one line each, with the cycles concerned."""
+    lines = [f"warning [reader] {flag}" for flag in dataset_file.flags or []]
+    for warning in dataset_file.warnings or []:
+        cycles = ",".join(str(c) for c in warning.get("cycles", []))
+        lines.append(f"warning [{warning['check']}] {warning['message']} cycles={cycles}")
+    return lines

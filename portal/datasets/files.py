@@ -1,4 +1,5 @@
-"""A dataset's files: add (spool, unpack, ingest, store, record the summary), re-ingest and delete.
+"""A dataset's files: receive (spool, unpack, check, store), ingest and record the summary,
+re-ingest, fail and delete.
 
 A refused file leaves nothing behind: the upload is checked and ingested in a private temporary
 folder and reaches the storage layer only once it is accepted; objects stored in a transaction
@@ -23,10 +24,18 @@ from sqlmodel import Session
 
 from portal import uploads
 from portal.audit.services import record
-from portal.datasets.ingest import IngestError, IngestResult, container_format, ingest_file
+from portal.datasets.conventions import convention_for
+from portal.datasets.ingest import (
+    IngestError,
+    IngestResult,
+    container_format,
+    detect_format,
+    ingest_file,
+)
 from portal.datasets.ingest.archive import extract_single_member
 from portal.datasets.ingest.canonical import SUMMARY_KEYS
 from portal.datasets.ingest.containers import ZIP_MAGIC
+from portal.datasets.metadata import fill_from_file
 from portal.datasets.models import CycleSummary, Dataset, DatasetFile, FileStatus
 from portal.db import utcnow
 from portal.errors import ServiceError
@@ -35,11 +44,13 @@ from portal.storage.transaction import delete_quietly
 
 KIND = "datasets"  # storage keys are datasets/<stored_name> and datasets/<parquet_name>
 MAX_ZIP_RATIO = 100
+WHOLE_KEYS = frozenset({"cycle_index", "formation"})  # per-cycle keys that are not figures
 
-Progress = Callable[[str], None]
+# progress(percent done, rows read so far or None), as the command line and the job show it.
+Progress = Callable[[int, int | None], None]
 
 
-def _no_progress(_stage: str) -> None:
+def _no_progress(_percent: int, _rows: int | None) -> None:
     return None
 
 
@@ -61,6 +72,26 @@ class _Original:
     size_bytes: int
 
 
+def receive_file(
+    db: Session,
+    dataset: Dataset,
+    stream: BinaryIO,
+    filename: str | None,
+    *,
+    actor=None,
+    max_bytes: int | str | None = "upload",
+) -> DatasetFile:
+    """Check an upload, store the original and record the file as queued (a job ingests it).
+
+    The same checks as `add_file` refuse at once with nothing stored: the size, archive bombs
+    and `../` members, and content that is no known cycler format.
+    """
+    with _received(db, dataset, stream, filename, actor, max_bytes) as (dataset_file, _path):
+        dataset_file.status = FileStatus.QUEUED
+        _audit_added(db, dataset, dataset_file, actor)
+    return dataset_file
+
+
 def add_file(
     db: Session,
     dataset: Dataset,
@@ -71,11 +102,47 @@ def add_file(
     max_bytes: int | str | None = "upload",
     progress: Progress = _no_progress,
 ) -> DatasetFile:
-    """Store an uploaded cycler file, ingest it and record its summary; all or nothing.
+    """Store an uploaded cycler file, ingest it now and record its summary; all or nothing.
 
-    Over `max_bytes` (by default PORTAL_MAX_UPLOAD_MB; None = no limit) → 413. Unknown content,
-    archive bombs and unreadable files → a ServiceError with the reason, and nothing is stored.
+    The command line, demo data and tests use it; the web upload queues a job instead
+    (`receive_file`). Over `max_bytes` (by default PORTAL_MAX_UPLOAD_MB; None = no limit) → 413.
+    Unknown content, archive bombs and unreadable files → a ServiceError with the reason, and
+    nothing is stored.
     """
+    written: list[str] = []
+    with (
+        _all_or_nothing(written),
+        _received(db, dataset, stream, filename, actor, max_bytes) as (dataset_file, path),
+        uploads.scratch_dir("portal-ingest-") as scratch,
+    ):
+        written.append(stored_key(dataset_file.stored_name))
+        parquet = scratch / "table.parquet"
+        result = ingest_file(
+            path,
+            parquet,
+            convention=convention_for(dataset),
+            progress=lambda done, rows: progress(round(done * 100), rows),
+        )
+        written.append(stored_key(parquet_name_for(dataset_file)))
+        record_ingest(db, dataset_file, parquet, result)
+        fill_from_file(db, dataset, dataset_file, actor=actor)
+        _audit_added(db, dataset, dataset_file, actor)
+        db.flush()
+    progress(100, dataset_file.row_count)
+    return dataset_file
+
+
+@contextmanager
+def _received(
+    db: Session,
+    dataset: Dataset,
+    stream: BinaryIO,
+    filename: str | None,
+    actor,
+    max_bytes: int | str | None,
+) -> Iterator[tuple[DatasetFile, Path]]:
+    """Spool and check an upload and add its record; yields it and the local file, then keeps the
+    original in storage."""
     limit = uploads.max_upload_bytes() if max_bytes == "upload" else max_bytes
     written: list[str] = []
     with (
@@ -83,68 +150,102 @@ def add_file(
         uploads.spool(stream, limit=limit) as spooled,
         uploads.scratch_dir("portal-ingest-") as scratch,
     ):
-        progress("stored")
         original = _unpack_if_archive(
             spooled, uploads.display_name(filename), scratch, limit or uploads.max_upload_bytes()
         )
-        progress("checked")
-        parquet = scratch / "table.parquet"
-        result = ingest_file(original.path, parquet)
-        progress("ingested")
-        stored_name, parquet_name = new_name(), new_name(".parquet")
-        written += [stored_key(stored_name), stored_key(parquet_name)]
-        uploads.keep(db, KIND, stored_name, original.path)
-        uploads.keep(db, KIND, parquet_name, parquet)
-
-    dataset_file = DatasetFile(
-        dataset_id=dataset.id,
-        original_filename=original.display_name,
-        stored_name=stored_name,
-        sha256=original.sha256,
-        size_bytes=original.size_bytes,
-        uploaded_by_id=getattr(actor, "id", None),
-    )
-    with _all_or_nothing(written):
-        _apply_result(db, dataset_file, parquet_name, result)
+        detected = detect_format(original.path)  # unknown content is refused before storing
+        stored_name = new_name()
+        written.append(stored_key(stored_name))
+        dataset_file = DatasetFile(
+            dataset_id=dataset.id,
+            original_filename=original.display_name,
+            stored_name=stored_name,
+            sha256=original.sha256,
+            size_bytes=original.size_bytes,
+            format=detected,
+            uploaded_by_id=getattr(actor, "id", None),
+        )
+        db.add(dataset_file)
         dataset.updated_at = utcnow()
         db.add(dataset)
-        record(
-            db,
-            "dataset.file_added",
-            dataset,
-            changes={
-                "file_id": dataset_file.id,
-                "original_filename": dataset_file.original_filename,
-                "sha256": dataset_file.sha256,
-                "size_bytes": dataset_file.size_bytes,
-                "format": dataset_file.format,
-                "cycle_count": dataset_file.cycle_count,
-            },
-            actor=actor,
-        )
         db.flush()
-    progress("recorded")
-    return dataset_file
+        yield dataset_file, original.path
+        # Kept last: a backend may move the local file into storage.
+        uploads.keep(db, KIND, stored_name, original.path)
 
 
-def reingest_file(db: Session, dataset_file: DatasetFile, *, actor=None) -> DatasetFile:
-    """Read the stored original again (after a reader fix); on failure nothing changes."""
-    written: list[str] = []
-    with _all_or_nothing(written), uploads.scratch_dir("portal-ingest-") as scratch:
-        parquet = scratch / "table.parquet"
-        try:
-            with storage().local_path(stored_key(dataset_file.stored_name)) as source:
-                result = ingest_file(source, parquet)
-        except FileNotFoundError as missing:
-            raise ServiceError(_("The stored original of this file is missing.")) from missing
-        parquet_name = new_name(".parquet")
-        written.append(stored_key(parquet_name))
-        uploads.keep(db, KIND, parquet_name, parquet)
+def _audit_added(db: Session, dataset: Dataset, dataset_file: DatasetFile, actor) -> None:
+    record(
+        db,
+        "dataset.file_added",
+        dataset,
+        changes={
+            "file_id": dataset_file.id,
+            "original_filename": dataset_file.original_filename,
+            "sha256": dataset_file.sha256,
+            "size_bytes": dataset_file.size_bytes,
+            "format": dataset_file.format,
+            "status": dataset_file.status,
+            "cycle_count": dataset_file.cycle_count,
+        },
+        actor=actor,
+    )
+
+
+def parquet_name_for(dataset_file: DatasetFile) -> str:
+    """Where a new ingest of this file writes its table: always the same name for the same file
+    (so a job run twice overwrites rather than leaves an orphan), never the name in use now."""
+    primary, alternate = _job_parquet_names(dataset_file)
+    return alternate if dataset_file.parquet_name == primary else primary
+
+
+def record_ingest(
+    db: Session, dataset_file: DatasetFile, parquet: Path, result: IngestResult
+) -> None:
+    """Keep a freshly written table and replace the file's summary by its result (never adds)."""
+    parquet_name = parquet_name_for(dataset_file)
+    uploads.keep(db, KIND, parquet_name, parquet)
     old_parquet = dataset_file.parquet_name
-    before = {"format": dataset_file.format, "cycle_count": dataset_file.cycle_count}
     db.exec(delete(CycleSummary).where(CycleSummary.dataset_file_id == dataset_file.id))
     _apply_result(db, dataset_file, parquet_name, result)
     uploads.forget_after_commit(db, KIND, old_parquet)
+
+
+def record_failure(db: Session, dataset_file: DatasetFile, reason: str) -> None:
+    """Mark a file failed with its reason: only the original stays (for Retry), nothing derived."""
+    uploads.forget_after_commit(db, KIND, dataset_file.parquet_name)
+    db.exec(delete(CycleSummary).where(CycleSummary.dataset_file_id == dataset_file.id))
+    dataset_file.status = FileStatus.FAILED
+    dataset_file.error_message = reason
+    dataset_file.parquet_name = None
+    dataset_file.row_count = None
+    dataset_file.cycle_count = None
+    dataset_file.reference_capacity_ah = None
+    dataset_file.reference_rule = ""
+    dataset_file.cycles_to_80_soh = None
+    dataset_file.flags = []
+    dataset_file.warnings = []
+    dataset_file.capacity_series = {}
+    dataset_file.voltage_preview = {}
+    dataset_file.ingested_at = None
+    db.add(dataset_file)
+    db.flush()
+
+
+def reingest_file(db: Session, dataset_file: DatasetFile, *, actor=None) -> DatasetFile:
+    """Read the stored original again now (after a reader fix); on failure nothing changes."""
+    written: list[str] = []
+    with _all_or_nothing(written), uploads.scratch_dir("portal-ingest-") as scratch:
+        parquet = scratch / "table.parquet"
+        convention = convention_for(_dataset_of(db, dataset_file))
+        try:
+            with storage().local_path(stored_key(dataset_file.stored_name)) as source:
+                result = ingest_file(source, parquet, convention=convention)
+        except FileNotFoundError as missing:
+            raise ServiceError(_("The stored original of this file is missing.")) from missing
+        written.append(stored_key(parquet_name_for(dataset_file)))
+        before = {"format": dataset_file.format, "cycle_count": dataset_file.cycle_count}
+        record_ingest(db, dataset_file, parquet, result)
     record(
         db,
         "dataset.file_reingested",
@@ -175,9 +276,20 @@ def delete_file(db: Session, dataset_file: DatasetFile, *, actor=None) -> None:
 
 def forget_file(db: Session, dataset_file: DatasetFile) -> None:
     """Delete a file's record and summary rows; its objects go from storage once that commits."""
-    uploads.forget_after_commit(db, KIND, dataset_file.stored_name, dataset_file.parquet_name)
+    # Both names a job may be writing to, in case one is recording while the file is deleted.
+    uploads.forget_after_commit(
+        db,
+        KIND,
+        dataset_file.stored_name,
+        dataset_file.parquet_name,
+        *_job_parquet_names(dataset_file),
+    )
     db.exec(delete(CycleSummary).where(CycleSummary.dataset_file_id == dataset_file.id))
     db.delete(dataset_file)
+
+
+def _job_parquet_names(dataset_file: DatasetFile) -> tuple[str, str]:
+    return f"{dataset_file.stored_name}.parquet", f"{dataset_file.stored_name}.b.parquet"
 
 
 def _dataset_of(db: Session, dataset_file: DatasetFile) -> Dataset:
@@ -243,7 +355,11 @@ def _apply_result(
     dataset_file.reference_capacity_ah = _finite(result.reference_capacity_ah)
     dataset_file.reference_rule = (result.reference_rule or "")[:300]
     dataset_file.cycles_to_80_soh = result.cycles_to_80_soh
+    dataset_file.soh_status = result.soh_status
+    dataset_file.convention = (result.convention or "")[:300]
     dataset_file.flags = [str(flag)[:500] for flag in result.flags]
+    dataset_file.warnings = json_safe(result.warnings)
+    dataset_file.test_metadata = json_safe(dict(result.metadata))
     dataset_file.capacity_series = json_safe(result.capacity_series)
     dataset_file.voltage_preview = json_safe(result.voltage_preview)
     dataset_file.ingested_at = utcnow()
@@ -252,8 +368,9 @@ def _apply_result(
     rows = [
         {
             "dataset_file_id": dataset_file.id,
-            **{key: _finite(cycle.get(key)) for key in SUMMARY_KEYS if key != "cycle_index"},
+            **{key: _finite(cycle.get(key)) for key in SUMMARY_KEYS if key not in WHOLE_KEYS},
             "cycle_index": int(cycle["cycle_index"]),
+            "formation": bool(cycle.get("formation")),
         }
         for cycle in result.cycles
     ]

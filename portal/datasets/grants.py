@@ -12,6 +12,7 @@ from sqlmodel import Session
 from portal.accounts.models import Organization
 from portal.agreements.models import Agreement
 from portal.audit.services import record
+from portal.datasets.grant_notices import grant_given, grant_lapsed
 from portal.datasets.models import Dataset, DatasetGrant
 from portal.dates import local_today
 from portal.db import utcnow
@@ -60,6 +61,7 @@ def grant_access(
         },
         actor=actor,
     )
+    grant_given(db, grant, dataset)
     return grant
 
 
@@ -70,11 +72,13 @@ def revoke_grant(db: Session, grant: DatasetGrant, *, actor=None) -> DatasetGran
     grant.revoked_at = utcnow()
     db.add(grant)
     db.flush()
+    dataset = db.get(Dataset, grant.dataset_id)
     record(
         db,
         "dataset.grant_revoked",
-        db.get(Dataset, grant.dataset_id),
+        dataset,
         changes={"grant_id": grant.id, "organization_id": grant.organization_id},
         actor=actor,
     )
+    grant_lapsed(db, grant, dataset)
     return grant

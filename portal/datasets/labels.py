@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from portal.datasets.models import FileStatus, TestType, Visibility
+from flask_babel import gettext as _
+
+from portal.datasets.ingest.summarise import SohStatus
+from portal.datasets.models import AccessRequestStatus, CellType, FileStatus, TestType, Visibility
 from portal.vocabulary import Chemistry, Choices
 
 VOCABULARIES: dict[str, type[Choices]] = {
@@ -10,6 +13,8 @@ VOCABULARIES: dict[str, type[Choices]] = {
     "test_type": TestType,
     "visibility": Visibility,
     "file_status": FileStatus,
+    "access_status": AccessRequestStatus,
+    "cell_type": CellType,
 }
 
 
@@ -24,3 +29,15 @@ def dataset_choices(vocabulary: str) -> list[tuple[str, object]]:
     """(code, label) pairs of one vocabulary, for filter menus."""
     choices = VOCABULARIES.get(vocabulary)
     return choices.choices() if choices is not None else []
+
+
+def soh_text(dataset_file) -> str:
+    """Cycles to 80 % state of health as the page states it: a number, or why there is none."""
+    status = getattr(dataset_file, "soh_status", "")
+    if status == SohStatus.NOT_ENOUGH_CYCLES:
+        return _("not enough cycles")
+    if dataset_file.cycles_to_80_soh is not None:
+        return str(dataset_file.cycles_to_80_soh)
+    if status == SohStatus.NO_REFERENCE:
+        return _("no reference capacity")
+    return _("not reached")

@@ -14,22 +14,39 @@ from sqlmodel import select
 
 from portal import db
 from portal.datasets.access import visible_datasets_clause
+from portal.datasets.access_requests import may_request
 from portal.datasets.models import Dataset, DatasetFile, DatasetGrant
 from portal.datasets.queries import MAX_SLUG_LENGTH
 
 Part = TypeVar("Part", DatasetFile, DatasetGrant)
 
 
-def get_dataset_or_404(slug: str, for_user: Any, today: date | None = None) -> Dataset:
-    """A dataset `for_user` may see, else 404."""
+def visible_dataset(slug: str, for_user: Any, today: date | None = None) -> Dataset | None:
+    """A dataset `for_user` may see, else None."""
     if not slug or len(slug) > MAX_SLUG_LENGTH:
-        abort(404)
-    dataset = (
+        return None
+    return (
         db.session()
         .exec(select(Dataset).where(Dataset.slug == slug, visible_datasets_clause(for_user, today)))
         .first()
     )
+
+
+def get_dataset_or_404(slug: str, for_user: Any, today: date | None = None) -> Dataset:
+    """A dataset `for_user` may see, else 404."""
+    dataset = visible_dataset(slug, for_user, today)
     if dataset is None:
+        abort(404)
+    return dataset
+
+
+def get_card_or_404(slug: str) -> Dataset:
+    """A dataset whose public card staff chose to show (it takes access requests), else 404;
+    a dataset without one stays invisible."""
+    if not slug or len(slug) > MAX_SLUG_LENGTH:
+        abort(404)
+    dataset = db.session().exec(select(Dataset).where(Dataset.slug == slug)).first()
+    if dataset is None or not may_request(dataset):
         abort(404)
     return dataset
 

@@ -10,9 +10,27 @@ from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, UniqueC
 from sqlmodel import AutoString, Field, SQLModel
 
 from portal.datasets.ingest.canonical import CycleSummaryFields
+from portal.datasets.ingest.plausibility import CHECKS
+from portal.datasets.ingest.summarise import SohStatus
 from portal.db import utcnow
 from portal.fields import SLUG_MESSAGE, SLUG_PATTERN, TEXTAREA, field
 from portal.vocabulary import Chemistry, Choices
+
+SOH_STATUSES = (
+    SohStatus.REACHED,
+    SohStatus.NOT_REACHED,
+    SohStatus.NOT_ENOUGH_CYCLES,
+    SohStatus.NO_REFERENCE,
+)
+WARNING_SCHEMA = {
+    "type": "object",
+    "required": ["check", "message", "cycles"],
+    "properties": {
+        "check": {"type": "string", "enum": list(CHECKS)},
+        "message": {"type": "string"},
+        "cycles": {"type": "array", "items": {"type": "integer"}},
+    },
+}
 
 
 class Visibility(Choices):
@@ -36,12 +54,34 @@ class TestType(Choices):
     OTHER = "other", _l("Other")
 
 
+class CellType(Choices):
+    """What the cell is: its efficiency convention and plausible windows follow from it."""
+
+    FULL = "full", _l("Full cell")
+    HALF_LI_ANODE = (
+        "half_li_anode",
+        _l("Half cell vs lithium, anode working electrode (graphite, Si)"),
+    )
+    HALF_LI_CATHODE = "half_li_cathode", _l("Half cell vs lithium, cathode working electrode")
+    HALF_NA_ANODE = (
+        "half_na_anode",
+        _l("Half cell vs sodium, anode working electrode (hard carbon)"),
+    )
+    HALF_NA_CATHODE = "half_na_cathode", _l("Half cell vs sodium, cathode working electrode")
+
+
 class FileStatus(Choices):
     """Where an uploaded file stands (a refused upload leaves no record at all)."""
 
     PENDING = "pending", _l("Pending")
+    QUEUED = "queued", _l("Queued")
+    RUNNING = "running", _l("Running")
     INGESTED = "ingested", _l("Ingested")
     FAILED = "failed", _l("Failed")
+
+
+# A job is still to do (or doing) for files in these states: a starting worker picks them up.
+UNFINISHED = (FileStatus.QUEUED, FileStatus.RUNNING)
 
 
 def _long_text(label, max_length: int):
@@ -79,6 +119,43 @@ class DatasetFields(SQLModel):
         _l("Test type"), choices=TestType, required=True, default=TestType.CYCLE_LIFE, max_length=20
     )
     temperature_c: float | None = field(_l("Test temperature (°C)"), default=None, ge=-100, le=200)
+    cell_type: str = field(
+        _l("Cell type"),
+        help=_l("Sets the efficiency convention (cellpy's cathode or anode mode)."),
+        choices=CellType,
+        required=True,
+        default=CellType.FULL,
+        max_length=16,
+    )
+    formation_cycles: int | None = field(
+        _l("Formation cycles"),
+        help=_l(
+            "How many cycles at the start of each file are formation. Empty: 1 for a half "
+            "cell, 0 for a full cell."
+        ),
+        default=None,
+        ge=0,
+        le=1000,
+    )
+    # Cell and test metadata, as Battery Archive shows it: filled from the first file that
+    # states it (.ndax, .res and BDF headers do), else entered by staff.
+    cathode: str = field(
+        _l("Cathode"), help=_l("e.g. NMC811, LFP, NVPF"), default="", max_length=80
+    )
+    anode: str = field(
+        _l("Anode"), help=_l("e.g. graphite, hard carbon, Li metal"), default="", max_length=80
+    )
+    electrolyte: str = field(_l("Electrolyte"), default="", max_length=200)
+    active_mass_g: float | None = field(_l("Active mass (g)"), default=None, ge=0, le=1e6)
+    electrode_area_cm2: float | None = field(_l("Electrode area (cm²)"), default=None, ge=0, le=1e7)
+    c_rate_charge: float | None = field(_l("Charge C-rate"), default=None, ge=0, le=1000)
+    c_rate_discharge: float | None = field(_l("Discharge C-rate"), default=None, ge=0, le=1000)
+    voltage_min_v: float | None = field(_l("Lower voltage limit (V)"), default=None, ge=-10, le=10)
+    voltage_max_v: float | None = field(_l("Upper voltage limit (V)"), default=None, ge=-10, le=10)
+    cycler: str = field(
+        _l("Cycler"), help=_l("Instrument and software"), default="", max_length=120
+    )
+    channel: str = field(_l("Cycler channel"), default="", max_length=40)
     visibility: str = field(
         _l("Who may see it"),
         choices=Visibility,
@@ -88,6 +165,14 @@ class DatasetFields(SQLModel):
     )
     licence_terms: str = _long_text(_l("Licence and terms of use"), 5000)
     attribution: str = _long_text(_l("Attribution / source"), 2000)
+    public_card: bool = field(
+        _l("Show a public card when not public"),
+        help=_l(
+            "Title, chemistry, cell, cycle count, size and terms (no data) with a "
+            "“Request access” button. Leave off to keep the dataset invisible."
+        ),
+        default=False,
+    )
 
 
 class Dataset(DatasetFields, table=True):
@@ -98,6 +183,7 @@ class Dataset(DatasetFields, table=True):
         CheckConstraint(Visibility.sql_check("visibility"), name="visibility_valid"),
         CheckConstraint(Chemistry.sql_check("chemistry"), name="chemistry_valid"),
         CheckConstraint(TestType.sql_check("test_type"), name="test_type_valid"),
+        CheckConstraint(CellType.sql_check("cell_type"), name="cell_type_valid"),
         CheckConstraint(
             "nominal_capacity_ah IS NULL OR nominal_capacity_ah > 0", name="capacity_positive"
         ),
@@ -143,10 +229,30 @@ class DatasetFileFields(SQLModel):
     reference_rule: str = Field(default="", max_length=300)
     cycles_to_80_soh: int | None = Field(
         default=None,
-        description="First cycle below 80 % of the reference capacity; null = not reached",
+        description="First cycle below 80 % of the reference capacity; null: see soh_status",
+    )
+    soh_status: str = Field(
+        default="no_reference",
+        max_length=20,
+        description="Why cycles_to_80_soh is or is not a number",
+        schema_extra={"json_schema_extra": {"enum": list(SOH_STATUSES)}},
+    )
+    convention: str = Field(
+        default="", max_length=300, description="The efficiency convention the figures follow"
     )
     flags: list[str] = Field(
-        default_factory=list, sa_type=JSON, description="Data-quality warnings found at ingest"
+        default_factory=list, sa_type=JSON, description="The reader's data-quality notes"
+    )
+    test_metadata: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_type=JSON,
+        description="What the file itself states about the cell and test (cycler, channel, ...)",
+    )
+    warnings: list[dict[str, Any]] = Field(
+        default_factory=list,
+        sa_type=JSON,
+        description="Plausibility warnings found at ingest, each with the cycles concerned",
+        schema_extra={"json_schema_extra": {"items": WARNING_SCHEMA}},
     )
 
 
@@ -173,6 +279,18 @@ class DatasetFile(DatasetFileFields, table=True):
     )
     created_at: datetime = Field(default_factory=utcnow)
     ingested_at: datetime | None = None
+    # The ingest job (portal.datasets.jobs): which request for work is current, which run of it
+    # holds the file (a newer run wins; an older one gives up), and how far it has got.
+    job_id: str | None = Field(default=None, max_length=32)
+    attempt_id: str | None = Field(default=None, max_length=32)
+    progress_percent: int = Field(default=0)
+    rows_read: int | None = Field(default=None, sa_type=BigInteger)
+    job_updated_at: datetime | None = None
+
+    @property
+    def unfinished(self) -> bool:
+        """Queued or running: its progress is still worth polling."""
+        return self.status in UNFINISHED
 
 
 class CycleSummary(CycleSummaryFields, table=True):
@@ -210,3 +328,70 @@ class DatasetGrant(SQLModel, table=True):
     def is_current(self, today: date) -> bool:
         """Not revoked and not past its expiry date (the agreement is checked separately)."""
         return self.revoked_at is None and (self.expires_on is None or self.expires_on >= today)
+
+
+class ClaimFigure(Choices):
+    """The dataset measures a technology's key figure can be checked against."""
+
+    CYCLES_TO_80 = "cycles_to_80", _l("Cycles to 80 % capacity")
+    RETENTION_AFTER = "retention_after", _l("Capacity retention after N cycles (%)")
+    COULOMBIC_EFFICIENCY = "coulombic_efficiency", _l("Coulombic efficiency (%)")
+    CAPACITY = "capacity", _l("Capacity (Ah)")
+
+
+class TechnologyClaim(SQLModel, table=True):
+    """A technology's key figure linked to a measure of one dataset, checked whenever shown."""
+
+    __tablename__ = "technology_claim"
+    __table_args__ = (
+        CheckConstraint(ClaimFigure.sql_check("figure"), name="figure_valid"),
+        UniqueConstraint("technology_id", "figure", "dataset_id", name="uq_technology_claim_link"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    technology_id: int = Field(foreign_key="technology.id", index=True, ondelete="CASCADE")
+    dataset_id: int = Field(foreign_key="dataset.id", index=True, ondelete="CASCADE")
+    figure: str = Field(max_length=24)
+    # Cycle life and capacity are read from the technology's own key figures; retention and
+    # coulombic efficiency (not technology fields) are claimed here, in percent.
+    claimed_value: float | None = None
+    after_cycles: int | None = None  # for "retention after N cycles"
+    tolerance_pct: float = Field(default=5.0)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AccessRequestStatus(Choices):
+    PENDING = "pending", _l("Waiting for a decision")
+    APPROVED = "approved", _l("Approved")
+    DECLINED = "declined", _l("Declined")
+
+
+class AccessRequest(SQLModel, table=True):
+    """A partner's request to open a dataset, with the terms they accepted (version and time)."""
+
+    __tablename__ = "access_request"
+    __table_args__ = (
+        CheckConstraint(AccessRequestStatus.sql_check("status"), name="status_valid"),
+        Index("ix_access_request_status_created_at", "status", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True, ondelete="CASCADE")
+    organization_id: int = Field(foreign_key="organization.id", index=True, ondelete="CASCADE")
+    requester_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    purpose: str = Field(default="", sa_type=AutoString)
+    # The terms as accepted: a fingerprint of their exact text, and when.
+    terms_version: str = Field(max_length=16)
+    terms_accepted_at: datetime = Field(default_factory=utcnow)
+    status: str = Field(default=AccessRequestStatus.PENDING, max_length=10)
+    decided_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    decided_at: datetime | None = None
+    decline_reason: str = Field(default="")
+    grant_id: int | None = Field(default=None, foreign_key="dataset_grant.id", ondelete="SET NULL")
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

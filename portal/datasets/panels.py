@@ -10,7 +10,7 @@ from typing import Any
 from flask_login import current_user
 
 from portal import db
-from portal.datasets import queries
+from portal.datasets import claims, queries
 from portal.datasets.access import can_see
 from portal.datasets.evidence import check_dataset, parse_criterion
 from portal.datasets.models import Dataset
@@ -61,3 +61,31 @@ def evidence_dataset_check(evidence: Any, milestone: Any) -> dict | None:
         "checks": checks,
         "met": bool(checks) and all(c.met for c in checks),
     }
+
+
+def claim_checks_for(technology: Any) -> list[dict]:
+    """Reads the database: the technology's key figures checked against their linked datasets.
+
+    The data's own figure is shown only to viewers who may open the dataset; everyone else
+    reads the verdict alone, so a restricted dataset's numbers never reach a public page.
+    """
+    if technology is None or getattr(technology, "id", None) is None:
+        return []
+    checks = claims.check_claims(db.session(), [technology.id])
+    today = local_today()
+    return [
+        {
+            "check": check,
+            "words": claims.describe(check),
+            "show_numbers": can_see(current_user, check.dataset.id, today),
+        }
+        for check in checks
+    ]
+
+
+def contradicted_claims() -> list[dict]:
+    """Reads the database: claims the linked data contradicts (the staff dashboard's alert)."""
+    return [
+        {"check": check, "words": claims.describe(check), "show_numbers": True}
+        for check in claims.contradicted_claims(db.session())
+    ]

@@ -17,6 +17,7 @@ from portal.agreements.status import effective_status
 from portal.catalog.models import Technology
 from portal.datasets.access import shared_with_clause, visible_datasets_clause
 from portal.datasets.models import (
+    CellType,
     CycleSummary,
     Dataset,
     DatasetFile,
@@ -42,6 +43,21 @@ def _known(raw: Any, allowed: Sequence[str]) -> str:
 # --- the public list -------------------------------------------------------------------------
 
 
+MAX_FACET_VALUES = 20
+MAX_FACET_TEXT = 120
+
+
+def _many(args: Mapping, name: str, allowed: Sequence[str] | None = None) -> tuple[str, ...]:
+    """A repeated parameter's distinct values (known codes only when ``allowed`` is given)."""
+    raw = args.getlist(name) if hasattr(args, "getlist") else [args.get(name)]
+    values: list[str] = []
+    for item in raw[:50]:
+        value = str(item or "").strip()[:MAX_FACET_TEXT]
+        if value and value not in values and (allowed is None or value in allowed):
+            values.append(value)
+    return tuple(values[:MAX_FACET_VALUES])
+
+
 @dataclass(frozen=True)
 class DatasetFilters:
     """The list page's filters, read from query parameters without trusting them."""
@@ -50,6 +66,11 @@ class DatasetFilters:
     chemistry: str = ""
     technology: str = ""
     test_type: str = ""
+    # Facets, like the catalog's: any of the ticked values.
+    cell_type: tuple[str, ...] = ()
+    cathode: tuple[str, ...] = ()
+    anode: tuple[str, ...] = ()
+    cycler: tuple[str, ...] = ()
 
     @classmethod
     def from_args(cls, args: Mapping) -> DatasetFilters:
@@ -59,11 +80,37 @@ class DatasetFilters:
             chemistry=_known(args.get("chemistry"), Chemistry.values()),
             technology=str(args.get("technology") or "").strip()[:MAX_TECHNOLOGY_SLUG],
             test_type=_known(args.get("test_type"), TestType.values()),
+            cell_type=_many(args, "cell_type", CellType.values()),
+            cathode=_many(args, "cathode"),
+            anode=_many(args, "anode"),
+            cycler=_many(args, "cycler"),
         )
 
-    def to_args(self) -> dict[str, str]:
+    def to_args(self) -> dict[str, Any]:
         """The filters that are set, as query parameters (for the pager's links)."""
-        return {name: value for name, value in asdict(self).items() if value}
+        return {
+            name: list(value) if isinstance(value, tuple) else value
+            for name, value in asdict(self).items()
+            if value
+        }
+
+
+# The facets of the list, each a dataset column counted under the other filters.
+FACETS = {
+    "cell_type": Dataset.cell_type,
+    "cathode": Dataset.cathode,
+    "anode": Dataset.anode,
+    "cycler": Dataset.cycler,
+}
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One value of a facet: how many visible datasets have it, and whether it is ticked."""
+
+    value: str
+    count: int
+    selected: bool
 
 
 def technology_choices(session: Session, user: Any, today: date) -> list:
@@ -96,7 +143,47 @@ def datasets_query(
         query = query.where(Dataset.test_type == filters.test_type)
     if technology_id is not None:
         query = query.where(Dataset.technology_id == technology_id)
+    query = query.where(*_facet_conditions(filters))
     return query.order_by(Dataset.title, Dataset.id)
+
+
+def _facet_conditions(filters: DatasetFilters, exclude: str | None = None) -> list:
+    return [
+        column.in_(getattr(filters, name))
+        for name, column in FACETS.items()
+        if name != exclude and getattr(filters, name)
+    ]
+
+
+def facet_counts(
+    session: Session,
+    filters: DatasetFilters,
+    user: Any,
+    today: date,
+    technology_id: int | None = None,
+) -> dict[str, list[FacetValue]]:
+    """Per facet, its values among the datasets matching every OTHER filter, with counts."""
+    base = datasets_query(
+        DatasetFilters(q=filters.q, chemistry=filters.chemistry, test_type=filters.test_type),
+        user,
+        today,
+        technology_id,
+    ).whereclause
+    facets: dict[str, list[FacetValue]] = {}
+    for name, column in FACETS.items():
+        query = (
+            select(column, func.count())
+            .where(base, *_facet_conditions(filters, exclude=name), column != "")
+            .group_by(column)
+            .order_by(column)
+            .limit(MAX_CHOICES)
+        )
+        chosen = getattr(filters, name)
+        found = {str(value): count for value, count in session.exec(query).all()}
+        for value in chosen:  # a ticked value stays visible even when nothing matches now
+            found.setdefault(value, 0)
+        facets[name] = [FacetValue(v, n, v in chosen) for v, n in sorted(found.items())]
+    return facets
 
 
 def visible_query(user: Any, today: date) -> Select:
@@ -172,6 +259,23 @@ def first_ingested_files(session: Session, dataset_ids: list[int]) -> dict[int, 
     for row in rows:
         first.setdefault(row.dataset_id, row)
     return first
+
+
+def compare_rows(
+    session: Session, file_ids: list[int], cycles: list[int]
+) -> dict[int, list[CycleSummary]]:
+    """The chosen cycles' summary rows of each file, by cycle (one statement)."""
+    if not file_ids or not cycles:
+        return {}
+    rows = session.exec(
+        select(CycleSummary)
+        .where(CycleSummary.dataset_file_id.in_(file_ids), CycleSummary.cycle_index.in_(cycles))
+        .order_by(CycleSummary.dataset_file_id, CycleSummary.cycle_index)
+    ).all()
+    grouped: dict[int, list[CycleSummary]] = {}
+    for row in rows:
+        grouped.setdefault(row.dataset_file_id, []).append(row)
+    return grouped
 
 
 # --- one dataset -----------------------------------------------------------------------------

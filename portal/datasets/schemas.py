@@ -39,7 +39,10 @@ class DatasetFilePublic(DatasetFileFields):
     id: int
     cycles_url: str = Field(schema_extra=_URI)
     downloads: dict[str, str] = Field(
-        description="Attachment URLs: original, csv and parquet (normalised table), summary_csv"
+        description=(
+            "Attachment URLs: original, csv and parquet (normalised table), summary_csv, "
+            "bdf (Battery Data Format CSV) and bdf_metadata (its metadata sidecar)"
+        )
     )
 
 

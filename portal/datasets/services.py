@@ -16,10 +16,12 @@ from portal.audit.services import record
 from portal.changes import apply_changes, check_version
 from portal.datasets import files
 from portal.datasets.models import (
+    CellType,
     Dataset,
     DatasetFields,
     DatasetFile,
     DatasetGrant,
+    FileStatus,
     TestType,
     Visibility,
 )
@@ -28,6 +30,8 @@ from portal.fields import SLUG_PATTERN, field_names
 from portal.vocabulary import Chemistry
 
 RESERVED_SLUGS = {"compare", "new", "admin"}
+# Fields the files are read with: changing one reads every ingested file again.
+READING_FIELDS = frozenset({"cell_type", "formation_cycles", "chemistry"})
 MAX_SLUG_LENGTH = 80
 _SLUG = re.compile(SLUG_PATTERN)
 # What staff may set: the declared fields, and the technology the data backs. The short name is
@@ -44,6 +48,11 @@ def _check_fields(fields: dict[str, Any]) -> None:
         raise ServiceError(_("Choose a known chemistry."))
     if fields.get("test_type", TestType.CYCLE_LIFE) not in TestType.values():
         raise ServiceError(_("Choose a known test type."))
+    if fields.get("cell_type", CellType.FULL) not in CellType.values():
+        raise ServiceError(_("Choose a known cell type."))
+    formation = fields.get("formation_cycles")
+    if formation is not None and not (isinstance(formation, int) and 0 <= formation <= 1000):
+        raise ServiceError(_("Formation cycles must be a whole number from 0 to 1000."))
     capacity = fields.get("nominal_capacity_ah")
     if capacity is not None and not (capacity > 0 and math.isfinite(capacity)):
         raise ServiceError(_("The nominal capacity must be a positive number of ampere-hours."))
@@ -83,6 +92,9 @@ def update_dataset(
     check_version(dataset, version)
     fields = _editable(fields)
     _check_fields(fields)
+    rereads = any(
+        getattr(dataset, name) != value for name, value in fields.items() if name in READING_FIELDS
+    )
     apply_changes(
         db,
         dataset,
@@ -92,7 +104,20 @@ def update_dataset(
         action="dataset.updated",
         actor=actor,
     )
+    if rereads:
+        reread_files(db, dataset, actor=actor)
     return dataset
+
+
+def reread_files(db: Session, dataset: Dataset, *, actor=None) -> None:
+    """Ingest every ingested file of a dataset again under its current cell type."""
+    ingested = db.exec(
+        select(DatasetFile).where(
+            DatasetFile.dataset_id == dataset.id, DatasetFile.status == FileStatus.INGESTED
+        )
+    ).all()
+    for dataset_file in ingested:
+        files.reingest_file(db, dataset_file, actor=actor)
 
 
 def delete_dataset(db: Session, dataset: Dataset, *, actor=None) -> None:

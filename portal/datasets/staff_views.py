@@ -11,16 +11,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import db, uploads
-from portal.datasets import bp, files, grants, queries, services
+from portal.datasets import bp, files, grants, jobs, queries, services
 from portal.datasets.forms import DatasetForm, GrantForm, UploadForm
 from portal.datasets.loaders import get_dataset_or_404, get_file_or_404, get_grant_or_404
-from portal.datasets.models import Dataset, Visibility
+from portal.datasets.models import Dataset, DatasetFile, FileStatus, Visibility
 from portal.dates import local_today
 from portal.errors import ServiceError
 from portal.formdata import submitted_version
-from portal.htmx import is_htmx
+from portal.htmx import is_htmx, render
 from portal.modelforms import form_values
 from portal.pagination import paginate
+from portal.security import safe_next
 from portal.textmatch import clean_search
 
 
@@ -139,7 +140,8 @@ def admin_detail(slug: str):
 
 @bp.post("/admin/datasets/<slug>/files")
 def admin_upload(slug: str):
-    """Upload and ingest a file; htmx gets the result fragment, others a redirect or the page."""
+    """Check and store an upload, then queue its ingest (never run here); htmx gets the result
+    fragment with the live progress, others a redirect or the page with the refusal."""
     dataset = get_dataset_or_404(slug, current_user)
     form = UploadForm()
     error = None
@@ -148,9 +150,11 @@ def admin_upload(slug: str):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            added = files.add_file(
-                db.session(), dataset, upload.stream, upload.filename, actor=current_user
+            session = db.session()
+            added = files.receive_file(
+                session, dataset, upload.stream, upload.filename, actor=current_user
             )
+            jobs.queue_ingest(session, added, actor=current_user, action="")
         except ServiceError as refused:
             error, status = refused.message, refused.status
     else:
@@ -161,31 +165,58 @@ def admin_upload(slug: str):
         )
     if added is not None:
         flash(
-            _(
-                "%(name)s ingested: %(cycles)d cycles.",
-                name=added.original_filename,
-                cycles=added.cycle_count or 0,
-            ),
+            _("%(name)s stored; its ingest is queued.", name=added.original_filename),
             "success",
         )
-        return redirect(url_for("datasets.admin_detail", slug=dataset.slug))
+        return redirect(url_for("datasets.admin_detail", slug=dataset.slug) + "#files")
     return _admin_detail(dataset, status, upload_form=form, upload_error=error)
 
 
 @bp.post("/admin/datasets/<slug>/files/<int:file_id>/reingest")
 def admin_reingest(slug: str, file_id: int):
-    """Read a stored original again; on failure nothing changes and the reason is shown."""
+    """Queue a new ingest of a stored original (after a reader fix)."""
     dataset, dataset_file = get_file_or_404(slug, file_id, current_user)
-    try:
-        files.reingest_file(db.session(), dataset_file, actor=current_user)
-    except ServiceError as error:
-        flash(_("Re-ingest refused: %(reason)s", reason=error.message), "error")
+    if dataset_file.unfinished:
+        flash(_("This file is already queued or being ingested."), "error")
     else:
-        flash(
-            _("File re-ingested: %(cycles)d cycles.", cycles=dataset_file.cycle_count or 0),
-            "success",
+        jobs.queue_ingest(
+            db.session(), dataset_file, actor=current_user, action="dataset.file_reingest_queued"
         )
-    return redirect(url_for("datasets.admin_detail", slug=dataset.slug))
+        flash(_("Re-ingest queued."), "success")
+    return redirect(url_for("datasets.admin_detail", slug=dataset.slug) + "#files")
+
+
+@bp.post("/admin/datasets/<slug>/files/<int:file_id>/retry")
+def admin_retry(slug: str, file_id: int):
+    """Queue a failed file's ingest again (once its cause is fixed); back to the page it came from."""
+    dataset, dataset_file = get_file_or_404(slug, file_id, current_user)
+    if dataset_file.status != FileStatus.FAILED:
+        flash(_("Only a failed file can be retried."), "error")
+    else:
+        jobs.queue_ingest(
+            db.session(), dataset_file, actor=current_user, action="dataset.file_retried"
+        )
+        flash(_("Retry queued."), "success")
+    fallback = url_for("datasets.admin_detail", slug=dataset.slug) + "#files"
+    return redirect(safe_next(request.form.get("next"), fallback))
+
+
+@bp.get("/admin/datasets/<slug>/files/<int:file_id>/progress")
+def admin_file_progress(slug: str, file_id: int):
+    """A file's ingest state; the fragment polls itself every second until the job is done."""
+    dataset, dataset_file = get_file_or_404(slug, file_id, current_user)
+    return _progress(dataset, dataset_file)
+
+
+def _progress(dataset: Dataset, dataset_file: DatasetFile):
+    response = render(
+        "datasets/file_progress.html",
+        "datasets/_file_progress.html",
+        dataset=dataset,
+        f=dataset_file,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/admin/datasets/<slug>/files/<int:file_id>/delete")

@@ -1,5 +1,6 @@
-"""Dataset pages for everyone who may see them: the list, comparisons, a dataset with its plots
-and per-cycle table. Downloads are in downloads.py, the staff admin in staff_views.py."""
+"""Dataset pages for everyone who may see them: the list, a dataset with its plots and per-cycle
+table. Comparisons are in compare_views.py, downloads in downloads.py, the staff admin in
+staff_views.py."""
 
 from __future__ import annotations
 
@@ -11,10 +12,17 @@ from flask_login import current_user
 from portal import db
 from portal.datasets import bp, files, queries
 from portal.datasets.forms import VoltageCyclesForm
-from portal.datasets.ingest import voltage_curve
-from portal.datasets.loaders import get_dataset_or_404, get_file_or_404
+from portal.datasets.ingest import IngestError, voltage_curve
+from portal.datasets.ingest.incremental import METHOD as DQDV_METHOD
+from portal.datasets.ingest.incremental import dqdv_from_parquet, peaks
+from portal.datasets.loaders import (
+    get_card_or_404,
+    get_file_or_404,
+    visible_dataset,
+)
 from portal.datasets.models import DatasetFile, FileStatus
 from portal.datasets.queries import DatasetFilters
+from portal.datasets.request_views import access_card
 from portal.dates import local_today
 from portal.formdata import parse_int
 from portal.htmx import render
@@ -23,7 +31,6 @@ from portal.storage import storage
 
 CYCLES_PER_PAGE = 25
 MAX_CURVE_CYCLES = 8
-MAX_COMPARE = 6
 CURVE_POINTS = 1000
 
 
@@ -58,59 +65,14 @@ def index():
         "datasets/index.html",
         "datasets/_list.html",
         results=page,
+        facets=queries.facet_counts(
+            session, filters, current_user, today, chosen.id if chosen is not None else None
+        ),
         counts=queries.file_counts(session, [d.id for d in page.items]),
         filters=filters,
         args=filters.to_args(),
         technology_choices=technology_choices,
     )
-
-
-def _compare_slugs() -> list[str]:
-    slugs: list[str] = []
-    for raw in request.args.getlist("d")[:50]:
-        slug = (raw or "").strip()[:80].lower()
-        if slug and slug not in slugs:
-            slugs.append(slug)
-    return slugs[:MAX_COMPARE]
-
-
-@bp.get("/datasets/compare")
-def compare():
-    """Capacity fade of several visible datasets, overlaid."""
-    session = db.session()
-    today = local_today()
-    chosen = queries.visible_by_slug(session, _compare_slugs(), current_user, today)
-    return render_template(
-        "datasets/compare.html",
-        chosen=chosen,
-        options=queries.compare_options(session, current_user, today),
-        slugs=[d.slug for d in chosen],
-    )
-
-
-@bp.get("/datasets/compare.json")
-def compare_data():
-    """The first ingested file of each chosen dataset: retention and capacity per cycle."""
-    session = db.session()
-    chosen = queries.visible_by_slug(session, _compare_slugs(), current_user, local_today())
-    first_files = queries.first_ingested_files(session, [d.id for d in chosen])
-    series = []
-    for dataset in chosen:
-        dataset_file = first_files.get(dataset.id)
-        if dataset_file is None:
-            continue
-        data = dataset_file.capacity_series or {}
-        series.append(
-            {
-                "slug": dataset.slug,
-                "title": dataset.title,
-                "file_id": dataset_file.id,
-                "cycle_index": data.get("cycle_index", []),
-                "capacity_retention": data.get("capacity_retention", []),
-                "discharge_capacity_ah": data.get("discharge_capacity_ah", []),
-            }
-        )
-    return jsonify({"series": series})
 
 
 def _cycles_page(dataset_file: DatasetFile):
@@ -120,10 +82,15 @@ def _cycles_page(dataset_file: DatasetFile):
 
 @bp.get("/datasets/<slug>")
 def detail(slug: str):
-    """A dataset: metadata, files with their warnings, plots and the per-cycle table."""
-    dataset = get_dataset_or_404(slug, current_user)
+    """A dataset: metadata, files with their warnings, plots and the per-cycle table; a dataset
+    the viewer may not open shows its public card instead, when staff chose to show one."""
+    dataset = visible_dataset(slug, current_user)
+    if dataset is None:
+        return access_card(get_card_or_404(slug))
     session = db.session()
     dataset_files = queries.files_of(session, dataset)
+    if not current_user.is_staff:  # a file still being ingested, or failed, is staff business
+        dataset_files = [f for f in dataset_files if f.status == FileStatus.INGESTED]
     wanted = parse_int(request.args.get("file"))
     ingested = [f for f in dataset_files if f.status == FileStatus.INGESTED]
     selected = next((f for f in ingested if f.id == wanted), ingested[0] if ingested else None)
@@ -140,6 +107,8 @@ def detail(slug: str):
         cycles_page=_cycles_page(selected) if selected else None,
         form=form,
         chosen_cycles=chosen_cycles,
+        dqdv_peaks=peaks(_dqdv(selected, chosen_cycles)) if selected else [],
+        dqdv_method=DQDV_METHOD,
         technology=queries.linked_technology(session, dataset, current_user),
     )
 
@@ -188,3 +157,30 @@ def voltage_data(slug: str, file_id: int):
     else:
         curves = {}
     return jsonify({"file_id": dataset_file.id, "cycles": curves})
+
+
+def _dqdv(dataset_file: DatasetFile, cycles: list[int]) -> dict:
+    """dQ/dV of the chosen cycles from the file's stored table ({} when it cannot be read)."""
+    if not (dataset_file.parquet_name and dataset_file.status == FileStatus.INGESTED):
+        return {}
+    try:
+        with storage().local_path(files.stored_key(dataset_file.parquet_name)) as parquet:
+            return files.json_safe(dqdv_from_parquet(parquet, cycles))
+    except (IngestError, FileNotFoundError):
+        return {}
+
+
+@bp.get("/datasets/<slug>/files/<int:file_id>/dqdv.json")
+def dqdv_data(slug: str, file_id: int):
+    """Incremental capacity (dQ/dV, Ah/V) of chosen cycles, charge and discharge, smoothed."""
+    _dataset, dataset_file = get_file_or_404(slug, file_id, current_user)
+    wanted = parse_cycles(request.args.get("cycles")) or _preview_cycles(dataset_file)
+    curves = _dqdv(dataset_file, wanted)
+    return jsonify(
+        {
+            "file_id": dataset_file.id,
+            "method": DQDV_METHOD,
+            "cycles": curves,
+            "peaks": peaks(curves),
+        }
+    )

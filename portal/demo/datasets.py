@@ -13,8 +13,14 @@ from portal.accounts.models import Organization
 from portal.agreements.models import Agreement
 from portal.catalog.models import Technology
 from portal.config import ROOT
-from portal.datasets import files, grants, services, synthetic
-from portal.datasets.models import Dataset, DatasetFile, DatasetGrant
+from portal.datasets import claims, files, grants, services, synthetic
+from portal.datasets.models import (
+    ClaimFigure,
+    Dataset,
+    DatasetFile,
+    DatasetGrant,
+    TechnologyClaim,
+)
 
 # The real files live next to the project (../shared/data/cycler); PORTAL_CYCLER_SAMPLES overrides.
 SAMPLES = Path(os.environ.get("PORTAL_CYCLER_SAMPLES", ROOT.parent / "shared" / "data" / "cycler"))
@@ -28,10 +34,13 @@ DATASETS = [
         "description": (
             "Formation and cycling of a lithium / graphite half cell in a 2032 coin cell, "
             "recorded on a Landt cycler. A reference file for comparing test set-ups. "
-            "In a half cell against lithium, discharge lithiates the graphite, so the first "
-            "cycle's coulombic efficiency (discharge / charge) reads above 100 %."
+            "In a half cell against lithium, discharge lithiates the graphite, so efficiency "
+            "is read in cellpy's anode mode (charge / discharge), and the first cycle is "
+            "formation."
         ),
         "chemistry": "li_ion",
+        "cell_type": "half_li_anode",
+        "formation_cycles": 1,
         "cell_format": "R2032 coin cell (half cell)",
         "test_type": "characterisation",
         "temperature_c": 25.0,
@@ -51,6 +60,7 @@ DATASETS = [
             "times as hh:mm:ss. Rebuilt into cumulative counters at ingest."
         ),
         "chemistry": "li_ion",
+        "cell_type": "half_li_anode",
         "cell_format": "Coin cell (half cell)",
         "test_type": "formation",
         "visibility": "partners",
@@ -103,9 +113,21 @@ def seed(db: Session) -> list[str]:
 def _dataset(db: Session, spec: dict) -> Dataset:
     dataset = db.exec(select(Dataset).where(Dataset.slug == spec["slug"])).first()
     if dataset is not None:
+        _update_reading(db, dataset, spec)
         return dataset
     fields = {k: v for k, v in spec.items() if k in services.EDITABLE}
     return services.create_dataset(db, slug=spec["slug"], is_demo=True, **fields)
+
+
+def _update_reading(db: Session, dataset: Dataset, spec: dict) -> None:
+    """A demo seeded before cell types existed gets the spec's cell type (its files re-read)."""
+    stale = {
+        name: spec[name]
+        for name in services.READING_FIELDS
+        if name in spec and getattr(dataset, name) != spec[name]
+    }
+    if dataset.is_demo and stale:
+        services.update_dataset(db, dataset, version=dataset.version, **stale)
 
 
 def _has_files(db: Session, dataset: Dataset) -> bool:
@@ -169,4 +191,33 @@ def _synthetic(db: Session) -> list[str]:
         path = synthetic.write_csv(Path(scratch) / "na_ion_18650_cycle_life.csv")
         with open(path, "rb") as stream:
             added = files.add_file(db, dataset, stream, path.name, max_bytes=None)
-    return [f"datasets: {dataset.slug} ← synthetic Arbin CSV ({added.cycle_count} cycles)"]
+    return [
+        f"datasets: {dataset.slug} ← synthetic Arbin CSV ({added.cycle_count} cycles)",
+        *_claims(db, dataset),
+    ]
+
+
+def _claims(db: Session, dataset: Dataset) -> list[str]:
+    """The 18650's cycle life and capacity checked against its synthetic test (both agree)."""
+    technology = db.exec(
+        select(Technology).where(Technology.slug == "sodium-ion-18650-cell")
+    ).first()
+    if (
+        technology is None
+        or db.exec(
+            select(TechnologyClaim.id).where(TechnologyClaim.technology_id == technology.id)
+        ).first()
+    ):
+        return []
+    for figure in (ClaimFigure.CYCLES_TO_80, ClaimFigure.CAPACITY):
+        claims.link_claim(db, technology, figure=figure, dataset_id=dataset.id)
+    claims.link_claim(
+        db,
+        technology,
+        figure=ClaimFigure.COULOMBIC_EFFICIENCY,
+        dataset_id=dataset.id,
+        claimed_value=99.0,
+    )
+    return [
+        f"claims: {technology.slug} cycle life, capacity and efficiency linked to {dataset.slug}"
+    ]

@@ -11,6 +11,7 @@ from portal.accounts.models import Organization
 from portal.accounts.tokens import create_api_token, revoke_api_token
 from portal.dates import local_today
 from portal.errors import ServiceError
+from portal.licensing.queries import applications_of_organization
 from portal.partners import bp, queries
 from portal.partners import services as partners
 from portal.partners.forms import TokenForm
@@ -25,6 +26,7 @@ def dashboard():
         "partners/dashboard.html",
         organization=session.get(Organization, current_user.organization_id),
         today=today,
+        applications=applications_of_organization(session, current_user.organization_id),
         **vars(queries.partner_dashboard(session, current_user, today)),
     )
 

@@ -2,7 +2,8 @@
 
 Services flush, never commit. A chunk's bytes are spooled to a private temporary file first and
 counted against the declared length, so an over-long chunk stores nothing; the finished upload
-goes through `datasets.files.add_file`, the same checks and ingest as a form upload.
+goes through `datasets.files.receive_file` and `datasets.jobs.queue_ingest`, the same checks and
+queued ingest as a form upload.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlmodel import Session, select
 from werkzeug.exceptions import ClientDisconnected
 
 from portal import uploads
-from portal.datasets import files
+from portal.datasets import files, jobs
 from portal.datasets.models import Dataset, DatasetFile
 from portal.db import utcnow
 from portal.errors import ServiceError
@@ -118,15 +119,18 @@ def append_chunk(db: Session, upload: ResumableUpload, chunk: Chunk) -> None:
 
 
 def finish_upload(db: Session, upload: ResumableUpload, *, actor) -> DatasetFile:
-    """Hand a complete upload to ingest (the form upload's checks); its staging is then removed.
+    """Hand a complete upload over like a form upload (checked, stored, its ingest queued); its
+    staging is then removed.
 
-    A refusal raises the ServiceError of `add_file`; the caller forgets the upload then
+    A refusal raises the ServiceError of `receive_file`; the caller forgets the upload then
     (`forget_refused`), since the request's own transaction is rolled back.
     """
     dataset = db.get(Dataset, upload.dataset_id)
     staging = staging_for(storage())
     with staging.finished(upload.staging_name, upload.staging) as stream:
-        added = files.add_file(db, dataset, stream, upload.filename, actor=actor)
+        # The form upload's own two calls: check and store, then queue the ingest job.
+        added = files.receive_file(db, dataset, stream, upload.filename, actor=actor)
+        jobs.queue_ingest(db, added, actor=actor, action="")
     staging.discard(upload.staging_name, upload.staging)
     upload.finished_at = utcnow()
     upload.file_id = added.id

@@ -33,6 +33,40 @@
     return { type: "linear", title: { display: true, text: title } };
   }
 
+  // A cycle axis counts whole cycles: a step of at least 1 (precision 0), never 1.1, 1.2 ...
+  function cycleAxis(title) {
+    return Object.assign(linear(title), {
+      ticks: { precision: 0, callback: (value) => (Number.isInteger(value) ? value : null) },
+    });
+  }
+
+  // The table beside the dQ/dV plot follows the cycles drawn (it is the plot's text version).
+  function peakTable(labels, peaks) {
+    const body = document.querySelector("#dqdv-table tbody");
+    if (!body || !peaks.length) {
+      return;
+    }
+    const rows = peaks.map((p) => {
+      const row = document.createElement("tr");
+      const cells = [
+        [String(p.cycle), true],
+        [p.branch === "charge" ? labels.labelCharge : labels.labelDischarge, false],
+        [p.voltage_v.toFixed(3), true],
+        [Number(p.dqdv_ah_per_v.toPrecision(4)).toString(), true],
+      ];
+      cells.forEach(([text, numeric]) => {
+        const cell = document.createElement("td");
+        cell.textContent = text;
+        if (numeric) {
+          cell.className = "num";
+        }
+        row.appendChild(cell);
+      });
+      return row;
+    });
+    body.replaceChildren(...rows);
+  }
+
   async function fetchJson(url) {
     const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
     if (!response.ok) {
@@ -56,7 +90,7 @@
         },
         options: {
           scales: {
-            x: linear(d.labelX),
+            x: cycleAxis(d.labelX),
             y: Object.assign(linear(d.labelCapacity), { position: "left" }),
             y1: Object.assign(linear(d.labelRetention), { position: "right", grid: { drawOnChartArea: false } }),
           },
@@ -86,6 +120,82 @@
         },
       });
     },
+    dqdv(canvas, data) {
+      const d = canvas.dataset;
+      const curves = data.cycles || {};
+      const datasets = [];
+      Object.keys(curves).forEach((cycle, i) => {
+        ["charge", "discharge"].forEach((branch) => {
+          const curve = curves[cycle][branch];
+          if (!curve) {
+            return;
+          }
+          datasets.push({
+            label: `${d.labelCycle} ${cycle} ${branch === "charge" ? d.labelCharge : d.labelDischarge}`,
+            data: points(curve.voltage_v || [], curve.dqdv_ah_per_v || []),
+            borderColor: COLOURS[i % COLOURS.length],
+            borderDash: branch === "charge" ? [] : [4, 3],
+            pointRadius: 0,
+            borderWidth: 1.5,
+          });
+        });
+      });
+      draw(canvas, {
+        type: "line",
+        data: { datasets },
+        options: { scales: { x: linear(d.labelX), y: linear(d.labelY) } },
+      });
+      peakTable(d, data.peaks || []);
+    },
+    compareVoltage(canvas, data) {
+      const d = canvas.dataset;
+      const datasets = [];
+      (data.series || []).forEach((s, i) => {
+        Object.keys(s.voltage || {}).forEach((cycle, j) => {
+          datasets.push({
+            label: `${s.title}, ${d.labelCycle} ${cycle}`,
+            data: points(s.voltage[cycle].capacity_ah || [], s.voltage[cycle].voltage_v || []),
+            borderColor: COLOURS[i % COLOURS.length],
+            borderDash: j ? [4 + 2 * j, 3] : [],
+            pointRadius: 0,
+            borderWidth: 1.5,
+          });
+        });
+      });
+      draw(canvas, {
+        type: "line",
+        data: { datasets },
+        // Unsorted x (see the voltage renderer): let Chart.js parse and find the range.
+        options: { parsing: true, normalized: false, scales: { x: linear(d.labelX), y: linear(d.labelY) } },
+      });
+    },
+    compareDqdv(canvas, data) {
+      const d = canvas.dataset;
+      const datasets = [];
+      (data.series || []).forEach((s, i) => {
+        Object.keys(s.dqdv || {}).forEach((cycle) => {
+          ["charge", "discharge"].forEach((branch) => {
+            const curve = s.dqdv[cycle][branch];
+            if (!curve) {
+              return;
+            }
+            datasets.push({
+              label: `${s.title}, ${d.labelCycle} ${cycle} ${branch === "charge" ? d.labelCharge : d.labelDischarge}`,
+              data: points(curve.voltage_v || [], curve.dqdv_ah_per_v || []),
+              borderColor: COLOURS[i % COLOURS.length],
+              borderDash: branch === "charge" ? [] : [4, 3],
+              pointRadius: 0,
+              borderWidth: 1.5,
+            });
+          });
+        });
+      });
+      draw(canvas, {
+        type: "line",
+        data: { datasets },
+        options: { scales: { x: linear(d.labelX), y: linear(d.labelY) } },
+      });
+    },
     compare(canvas, data) {
       const d = canvas.dataset;
       const datasets = (data.series || []).map((s, i) => ({
@@ -98,7 +208,7 @@
       draw(canvas, {
         type: "line",
         data: { datasets },
-        options: { scales: { x: linear(d.labelX), y: linear(d.labelY) } },
+        options: { scales: { x: cycleAxis(d.labelX), y: linear(d.labelY) } },
       });
     },
   };
@@ -122,15 +232,20 @@
     const cyclesForm = document.getElementById("voltage-cycles-form");
     if (cyclesForm) {
       cyclesForm.addEventListener("submit", (event) => {
-        const canvas = document.getElementById(cyclesForm.dataset.chartTarget);
-        if (!canvas || !window.Chart) {
+        const canvases = cyclesForm.dataset.chartTarget
+          .split(" ")
+          .map((id) => document.getElementById(id))
+          .filter(Boolean);
+        if (!canvases.length || !window.Chart) {
           return;
         }
         event.preventDefault();
         const cycles = new FormData(cyclesForm).get("cycles") || "";
-        const url = `${canvas.dataset.baseSrc}?cycles=${encodeURIComponent(cycles)}`;
-        canvas.dataset.src = url;
-        load(canvas, url);
+        canvases.forEach((canvas) => {
+          const url = `${canvas.dataset.baseSrc}?cycles=${encodeURIComponent(cycles)}`;
+          canvas.dataset.src = url;
+          load(canvas, url);
+        });
       });
     }
   }

@@ -18,3 +18,23 @@ def assert_canvas_keeps_its_height(page, canvas_id: str, low: float, high: float
     over several frames instead of growing frame by frame."""
     heights = page.evaluate(CANVAS_HEIGHTS, [canvas_id, frames])
     assert len(set(heights)) == 1 and low <= heights[0] <= high, heights
+
+
+WIDTHS = ({"width": 1280, "height": 900}, {"width": 360, "height": 740})
+
+
+def check_at_widths(page) -> None:
+    """At 1280 and 360 px: nothing wider than the window and axe-clean; no JS or console error."""
+    from tests.e2e.conftest import assert_accessible
+
+    for size in WIDTHS:
+        page.set_viewport_size(size)
+        page.wait_for_timeout(250)  # a chart redraws for the new width on its next frame
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{page.url} overflows by {overflow}px at {size['width']}px"
+        assert_accessible(page)
+    page.set_viewport_size(WIDTHS[0])
+    assert page.js_errors == [], page.js_errors
+    assert page.console_errors == [], page.console_errors

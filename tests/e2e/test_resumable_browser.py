@@ -82,8 +82,11 @@ def test_upload_cut_at_60_percent_continues_from_the_stored_offset(
     page.get_by_role("button", name="Upload and ingest").click()
     page.get_by_role("button", name="Pause").wait_for()
     page.locator("#upload-result").get_by_text(
-        re.compile(r"long_test\.csv ingested as arbin_csv")
+        re.compile(r"long_test\.csv stored; its ingest is queued")
     ).wait_for(timeout=60_000)
+    page.locator("#upload-result").get_by_role("link", name="See the plots").wait_for(
+        timeout=60_000
+    )
 
     assert len(cut) == 1 and 0.55 * size <= cut[0] <= 0.65 * size  # 15 of 25.3 MiB stored
     patches = [int(offset) for method, offset in seen if method == "PATCH"]
@@ -136,7 +139,10 @@ def test_pause_stops_sending_and_resume_continues_from_the_stored_offset(
     assert page.get_by_role("button", name="Upload and ingest").is_disabled()
 
     page.get_by_role("button", name="Resume").click()
-    page.locator("#upload-result").get_by_text(re.compile(r"long_test\.csv ingested")).wait_for(
+    page.locator("#upload-result").get_by_text(
+        re.compile(r"long_test\.csv stored; its ingest is queued")
+    ).wait_for(timeout=60_000)
+    page.locator("#upload-result").get_by_role("link", name="See the plots").wait_for(
         timeout=60_000
     )
     # Resume asked the portal where it stood and sent the rest from exactly there.

@@ -8,7 +8,7 @@ import io
 import itertools
 from datetime import date, timedelta
 
-from portal.accounts import services as accounts
+from portal.accounts.tokens import create_api_token
 from portal.agreements.documents import add_document
 from portal.agreements.evidence import submit_evidence
 from portal.agreements.models import AgreementTechnology
@@ -100,7 +100,7 @@ def seed(app, db, tmp_path) -> dict:
             actor=staff,
         )
         dataset_grants.grant_access(db, dataset, organization_id=organization.id, actor=staff)
-        accounts.create_api_token(db, partner, one())
+        create_api_token(db, partner, one())
         db.commit()
     factories.ingest_into(
         app, dataset, write_arbin(tmp_path / "x.csv", [1.0, 0.99], points=6), dataset_file_name

@@ -53,16 +53,21 @@ class CycleSummaryFields(SQLModel):
     charge_energy_wh: float | None = _figure("Energy charged in the cycle", "Wh")
     discharge_energy_wh: float | None = _figure("Energy discharged in the cycle", "Wh")
     coulombic_efficiency: float | None = _figure(
-        "Discharge over charge capacity, Q_dis/Q_chg", "fraction"
+        "Q_dis/Q_chg, or Q_chg/Q_dis for a half cell in anode mode", "fraction"
     )
     energy_efficiency: float | None = _figure(
-        "Discharge over charge energy, E_dis/E_chg", "fraction"
+        "E_dis/E_chg, or E_chg/E_dis for a half cell in anode mode", "fraction"
     )
     min_voltage_v: float | None = _figure("Lowest voltage in the cycle", "V")
     max_voltage_v: float | None = _figure("Highest voltage in the cycle", "V")
     duration_s: float | None = _figure("Time from the cycle's first to its last record", "s")
     capacity_retention: float | None = _figure(
-        "Discharge capacity over the file's reference capacity", "fraction"
+        "Reversible capacity (discharge, or charge in anode mode) over the file's reference "
+        "capacity",
+        "fraction",
+    )
+    formation: bool = Field(
+        default=False, description="A formation cycle: left out of the reference capacity"
     )
 
 

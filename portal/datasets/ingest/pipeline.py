@@ -4,23 +4,34 @@ import contextlib
 import logging
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from .canonical import CHARGE_CAPACITY, CYCLE, DISCHARGE_CAPACITY
+from .conventions import FULL_CELL, Convention
 from .detect import sniff
 from .downsample import CURVE_COLUMNS, cycle_curves, evenly, representative_cycles
 from .errors import IngestError
 from .formats import format_named
 from .normalise import normalise
-from .summarise import summarise
+from .plausibility import check_all
+from .summarise import SohStatus, summarise
 
 log = logging.getLogger(__name__)
 
 PREVIEW_CYCLES = 5
 ROW_GROUP_ROWS = 64 * 1024  # small enough that a cycle filter skips most of a big file
+
+# progress(fraction done, rows read so far or None): called between stages; the readers read a
+# file whole, so the rows are known once reading ends.
+Progress = Callable[[float, int | None], None]
+
+
+def _no_progress(_fraction: float, _rows: int | None) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -41,12 +52,24 @@ class IngestResult:
     voltage_preview: dict
     # What the file states about the test, keys from canonical.METADATA_KEYS (may be empty).
     metadata: dict = field(default_factory=dict)
+    # Plausibility findings: {"check", "message", "cycles"} (the reader's flags are in flags).
+    warnings: list[dict] = field(default_factory=list)
+    soh_status: str = SohStatus.NO_REFERENCE  # why cycles_to_80_soh is, or is not, a number
+    convention: str = ""  # the efficiency convention used, in one sentence
 
 
 def ingest_file(
-    path: Path | str, parquet_out: Path | str, *, max_plot_points: int = 2000
+    path: Path | str,
+    parquet_out: Path | str,
+    *,
+    max_plot_points: int = 2000,
+    progress: Progress = _no_progress,
+    convention: Convention = FULL_CELL,
 ) -> IngestResult:
-    """Ingest a cycler file into the canonical Parquet table at ``parquet_out``; all or nothing."""
+    """Ingest a cycler file into the canonical Parquet table at ``parquet_out``; all or nothing.
+
+    ``convention`` says how to read the cycles (cell type, formation cycles, plausible bands).
+    """
     path, parquet_out = Path(path), Path(parquet_out)
     max_plot_points = max(int(max_plot_points), 4)
     partial = parquet_out.with_name(f".{parquet_out.name}.{uuid.uuid4().hex}.partial")
@@ -54,14 +77,19 @@ def ingest_file(
     try:
         sniffed = sniff(path)
         fmt = sniffed.format
+        progress(0.05, None)
         raw = format_named(fmt).read(path, sniffed)
+        progress(0.5, raw.frame.height)
         metadata = dict(raw.metadata)
         frame, flags = normalise(raw)
+        progress(0.65, raw.frame.height)
         parquet_out.parent.mkdir(parents=True, exist_ok=True)
         frame.write_parquet(
             partial, compression="snappy", statistics=True, row_group_size=ROW_GROUP_ROWS
         )
-        result = _result(fmt, frame, flags, max_plot_points, metadata)
+        progress(0.8, frame.height)
+        result = _result(fmt, frame, flags, max_plot_points, metadata, convention)
+        progress(0.95, frame.height)
         os.replace(partial, parquet_out)
         return result
     except IngestError:
@@ -97,9 +125,15 @@ def voltage_curve(
 
 
 def _result(
-    fmt: str, frame: pl.DataFrame, flags: list[str], max_plot_points: int, metadata: dict
+    fmt: str,
+    frame: pl.DataFrame,
+    flags: list[str],
+    max_plot_points: int,
+    metadata: dict,
+    convention: Convention,
 ) -> IngestResult:
-    summary = summarise(frame)
+    summary = summarise(frame, convention)
+    warnings = [w.as_dict() for w in check_all(frame, summary.cycles, convention)]
     numbers = [row[CYCLE] for row in summary.cycles]
     keep = evenly(len(summary.cycles), max_plot_points)
     series_keys = (
@@ -108,6 +142,7 @@ def _result(
         DISCHARGE_CAPACITY,
         "capacity_retention",
         "coulombic_efficiency",
+        "formation",
     )
     capacity_series = {key: [summary.cycles[i][key] for i in keep] for key in series_keys}
     preview_points = max(4, max_plot_points // PREVIEW_CYCLES)
@@ -123,6 +158,9 @@ def _result(
         capacity_series=capacity_series,
         voltage_preview=preview,
         metadata=metadata,
+        warnings=warnings,
+        soh_status=summary.soh_status,
+        convention=summary.convention,
     )
 
 

@@ -1,24 +1,34 @@
 """Per-cycle summary, reference capacity, retention and cycles to 80 % state of health."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
 from .canonical import (
     CHARGE_CAPACITY,
-    CHARGE_ENERGY,
     COUNTER_COLUMNS,
     CYCLE,
     DISCHARGE_CAPACITY,
-    DISCHARGE_ENERGY,
     SUMMARY_KEYS,
     TEST_TIME,
     VOLTAGE,
 )
+from .conventions import FULL_CELL, MIN_SOH_CYCLES, Convention
 
 REFERENCE_CYCLES = 3
 REFERENCE_RULE = f"maximum discharge capacity of the first {REFERENCE_CYCLES} cycles"
 END_OF_LIFE = 0.8
+
+
+class SohStatus:
+    """Why a file has, or has not, a cycles-to-80 % figure (stored as these codes)."""
+
+    REACHED = "reached"
+    NOT_REACHED = "not_reached"
+    NOT_ENOUGH_CYCLES = "not_enough_cycles"
+    NO_REFERENCE = "no_reference"
+
+
 # A cycle's capacity or energy under this fraction of the file's largest one counts as zero
 # (sensor noise, e.g. 4e-11 Ah "discharged" during a pure charge); ratios are then undefined.
 NEGLIGIBLE_FRACTION = 1e-6
@@ -32,9 +42,23 @@ class Summary:
     reference_capacity_ah: float | None
     reference_rule: str
     cycles_to_80_soh: int | None
+    soh_status: str = SohStatus.NO_REFERENCE
+    convention: str = field(default_factory=FULL_CELL.describe)
 
 
-def cycle_table(frame: pl.DataFrame) -> pl.DataFrame:
+def reference_rule(convention: Convention) -> str:
+    """The stated rule for the reference capacity under a convention."""
+    if not convention.anode_mode and not convention.formation_cycles:
+        return REFERENCE_RULE
+    kind = "charge" if convention.anode_mode else "discharge"
+    rule = f"maximum {kind} capacity of the first {REFERENCE_CYCLES} cycles"
+    if convention.formation_cycles:
+        plural = "s" if convention.formation_cycles > 1 else ""
+        rule += f" after {convention.formation_cycles} formation cycle{plural}"
+    return rule
+
+
+def cycle_table(frame: pl.DataFrame, convention: Convention = FULL_CELL) -> pl.DataFrame:
     """Group the canonical table by cycle: capacities are last minus start of each cycle.
 
     The start of a cycle is the cumulative value just before its first row, so when the
@@ -68,9 +92,11 @@ def cycle_table(frame: pl.DataFrame) -> pl.DataFrame:
             .sort(CYCLE)
             .collect()
         )
+    (ce_top, ce_bottom), (ee_top, ee_bottom) = convention.efficiency_columns
     return table.with_columns(
-        _ratio(DISCHARGE_CAPACITY, CHARGE_CAPACITY).alias("coulombic_efficiency"),
-        _ratio(DISCHARGE_ENERGY, CHARGE_ENERGY).alias("energy_efficiency"),
+        _ratio(ce_top, ce_bottom).alias("coulombic_efficiency"),
+        _ratio(ee_top, ee_bottom).alias("energy_efficiency"),
+        (pl.int_range(pl.len()) < convention.formation_cycles).alias("formation"),
     )
 
 
@@ -79,39 +105,64 @@ def _negligible(*names: str) -> pl.Expr:
     return (largest * NEGLIGIBLE_FRACTION).fill_null(0.0)
 
 
-def summarise(frame: pl.DataFrame) -> Summary:
-    """Summarise a canonical table: cycles, reference capacity and end-of-life cycle."""
-    table = cycle_table(frame)
-    discharge = table.get_column(DISCHARGE_CAPACITY)
+def summarise(frame: pl.DataFrame, convention: Convention = FULL_CELL) -> Summary:
+    """Summarise a canonical table: cycles, reference capacity and end-of-life cycle.
+
+    The first ``convention.formation_cycles`` cycles of the file are formation: the reference
+    capacity is the largest reversible capacity of the next REFERENCE_CYCLES cycles, and a
+    state-of-health figure needs MIN_SOH_CYCLES cycles after formation.
+    """
+    table = cycle_table(frame, convention)
+    reversible = convention.reversible_capacity
     negligible = table.select(_negligible(CHARGE_CAPACITY, DISCHARGE_CAPACITY)).item()
-    reference = discharge.head(REFERENCE_CYCLES).max()
+    after_formation = table.get_column(reversible).slice(convention.formation_cycles)
+    window = after_formation.head(REFERENCE_CYCLES)
+    reference = window.max()
     reference = float(reference) if reference is not None and reference > negligible else None
+    end_of_life = None
     if reference is None:
         table = table.with_columns(capacity_retention=pl.lit(None, dtype=pl.Float64))
-        end_of_life = None
+        status = SohStatus.NO_REFERENCE
     else:
-        table = table.with_columns(capacity_retention=pl.col(DISCHARGE_CAPACITY) / reference)
-        start = int(discharge.head(REFERENCE_CYCLES).arg_max() or 0)
-        end_of_life = _end_of_life(table, start, negligible)
+        table = table.with_columns(capacity_retention=pl.col(reversible) / reference)
+        if after_formation.len() >= MIN_SOH_CYCLES:
+            start = convention.formation_cycles + int(window.arg_max() or 0)
+            end_of_life = _end_of_life(table, start, negligible, reversible)
+            status = SohStatus.NOT_REACHED if end_of_life is None else SohStatus.REACHED
+    if after_formation.len() < MIN_SOH_CYCLES:
+        status = SohStatus.NOT_ENOUGH_CYCLES
     rows = table.select(SUMMARY_KEYS).to_dicts()
-    return Summary([_clean(row) for row in rows], reference, REFERENCE_RULE, end_of_life)
+    return Summary(
+        [_clean(row) for row in rows],
+        reference,
+        reference_rule(convention),
+        end_of_life,
+        status,
+        convention.describe(),
+    )
 
 
 def _ratio(numerator: str, denominator: str) -> pl.Expr:
+    # Both halves must be measured: a cycle cut off after one half (the end of a test) has no
+    # efficiency, not one of 0 %.
+    negligible = _negligible(numerator, denominator)
     return (
-        pl.when(pl.col(denominator) > _negligible(numerator, denominator))
+        pl.when((pl.col(denominator) > negligible) & (pl.col(numerator) > negligible))
         .then(pl.col(numerator) / pl.col(denominator))
         .otherwise(None)
     )
 
 
-def _end_of_life(table: pl.DataFrame, reference_position: int, negligible: float) -> int | None:
-    """First cycle after the reference one whose discharge falls under 80 % of the reference.
+def _end_of_life(
+    table: pl.DataFrame, reference_position: int, negligible: float, reversible: str
+) -> int | None:
+    """First cycle after the reference one whose reversible capacity falls under 80 % of it.
 
-    Cycles without any discharge (rests, a final charge) measure nothing and are skipped.
+    Cycles without any reversible capacity (rests, a final half cycle) measure nothing and
+    are skipped.
     """
     later = table.slice(reference_position + 1).filter(
-        (pl.col(DISCHARGE_CAPACITY) > negligible) & (pl.col("capacity_retention") < END_OF_LIFE)
+        (pl.col(reversible) > negligible) & (pl.col("capacity_retention") < END_OF_LIFE)
     )
     return int(later.item(0, CYCLE)) if later.height else None
 

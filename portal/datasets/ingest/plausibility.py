@@ -1,0 +1,260 @@
+"""Physical plausibility checks: each finding is a data-quality warning naming its cycles."""
+
+import itertools
+from dataclasses import asdict, dataclass
+
+import polars as pl
+
+from .canonical import (
+    CHARGE_CAPACITY,
+    CURRENT,
+    CYCLE,
+    DISCHARGE_CAPACITY,
+    STEP,
+    TEST_TIME,
+    VOLTAGE,
+)
+from .conventions import MIN_SOH_CYCLES, Convention
+
+# A reversible capacity that changes by more than this share from one cycle to the next.
+CAPACITY_JUMP_SHARE = 0.2
+# A step's mean current below this (A) is a rest: its sign means nothing.
+REST_CURRENT_A = 1e-6
+# A gap between records longer than this many median intervals, and over an hour, is missing data.
+GAP_INTERVALS = 50
+GAP_MIN_S = 3600.0
+# Cycles listed in a message (the API lists them all).
+SHOWN_CYCLES = 10
+# Voltage tolerance on the chemistry window (V): cyclers overshoot a cut-off slightly.
+VOLTAGE_TOLERANCE_V = 0.05
+
+
+@dataclass(frozen=True)
+class DataWarning:
+    """One data-quality warning: the check's code, a plain sentence, the cycles concerned."""
+
+    check: str
+    message: str
+    cycles: list[int]
+
+    def as_dict(self) -> dict:
+        """The JSON the file record stores and the API shows."""
+        return asdict(self)
+
+
+CHECKS = (
+    "coulombic_efficiency",
+    "capacity_jump",
+    "voltage_window",
+    "current_sign",
+    "too_few_cycles",
+    "duplicate_records",
+    "missing_records",
+)
+
+
+def check_all(frame: pl.DataFrame, cycles: list[dict], convention: Convention) -> list[DataWarning]:
+    """Run every check on a canonical table and its per-cycle summary."""
+    found = [
+        efficiency_band(cycles, convention),
+        capacity_jump(cycles, convention),
+        voltage_window(frame, convention),
+        current_sign(frame),
+        too_few_cycles(cycles, convention),
+        duplicate_records(frame),
+        missing_records(frame, cycles),
+    ]
+    return [warning for warning in found if warning is not None]
+
+
+def _listed(cycles: list[int]) -> str:
+    shown = ", ".join(str(c) for c in cycles[:SHOWN_CYCLES])
+    more = len(cycles) - SHOWN_CYCLES
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def _after_formation(cycles: list[dict], convention: Convention) -> list[dict]:
+    return cycles[convention.formation_cycles :]
+
+
+def efficiency_band(cycles: list[dict], convention: Convention) -> DataWarning | None:
+    """Coulombic efficiency outside the cell type's band, after the formation cycles."""
+    low, high = convention.ce_band
+    outside = [
+        row["cycle_index"]
+        for row in _after_formation(cycles, convention)
+        if row.get("coulombic_efficiency") is not None
+        and not low <= row["coulombic_efficiency"] <= high
+    ]
+    if not outside:
+        return None
+    return DataWarning(
+        "coulombic_efficiency",
+        f"Coulombic efficiency outside {low:.0%}–{high:.0%} after formation in cycles "
+        f"{_listed(outside)}: check the cell type and the capacity columns.",
+        outside,
+    )
+
+
+def capacity_jump(cycles: list[dict], convention: Convention) -> DataWarning | None:
+    """A reversible capacity that jumps by more than CAPACITY_JUMP_SHARE from the cycle before."""
+    key = convention.reversible_capacity
+    values = [(row["cycle_index"], row.get(key)) for row in cycles]
+    largest = max((abs(v) for _c, v in values if v is not None), default=0.0)
+    measured = [(c, v) for c, v in values if v is not None and v > largest * 1e-3]
+    jumps = [
+        cycle
+        for (_before, previous), (cycle, value) in itertools.pairwise(measured)
+        if abs(value - previous) > CAPACITY_JUMP_SHARE * previous
+    ]
+    if not jumps:
+        return None
+    return DataWarning(
+        "capacity_jump",
+        f"Capacity changes by more than {CAPACITY_JUMP_SHARE:.0%} from the cycle before in "
+        f"cycles {_listed(jumps)}.",
+        jumps,
+    )
+
+
+def voltage_window(frame: pl.DataFrame, convention: Convention) -> DataWarning | None:
+    """Records whose voltage lies outside the chemistry's window."""
+    if convention.voltage_window is None:
+        return None
+    low, high = convention.voltage_window
+    outside = (
+        frame.lazy()
+        .filter(
+            (pl.col(VOLTAGE) < low - VOLTAGE_TOLERANCE_V)
+            | (pl.col(VOLTAGE) > high + VOLTAGE_TOLERANCE_V)
+        )
+        .select(pl.col(CYCLE).unique().sort())
+        .collect()
+        .get_column(CYCLE)
+        .to_list()
+    )
+    if not outside:
+        return None
+    return DataWarning(
+        "voltage_window",
+        f"Voltage outside the chemistry's window of {low:g}–{high:g} V in cycles "
+        f"{_listed(outside)}.",
+        outside,
+    )
+
+
+def current_sign(frame: pl.DataFrame) -> DataWarning | None:
+    """Steps whose current sign disagrees with the step's type (charge > 0, discharge < 0).
+
+    A step is a charge when its charge counter grows and its discharge counter does not, a
+    discharge the other way round; rests and mixed steps are not judged.
+    """
+    steps = (
+        frame.lazy()
+        .with_columns(
+            segment=(
+                (pl.col(CYCLE) != pl.col(CYCLE).shift(1)) | (pl.col(STEP) != pl.col(STEP).shift(1))
+            )
+            .fill_null(True)
+            .cum_sum()
+        )
+        .group_by("segment")
+        .agg(
+            pl.col(CYCLE).first(),
+            (pl.col(CHARGE_CAPACITY).last() - pl.col(CHARGE_CAPACITY).first()).alias("charged"),
+            (pl.col(DISCHARGE_CAPACITY).last() - pl.col(DISCHARGE_CAPACITY).first()).alias(
+                "discharged"
+            ),
+            pl.col(CURRENT).mean().alias("current"),
+        )
+        .collect()
+    )
+    wrong = (
+        steps.filter(
+            (
+                (pl.col("charged") > 0)
+                & (pl.col("discharged") <= 0)
+                & (pl.col("current") < -REST_CURRENT_A)
+            )
+            | (
+                (pl.col("discharged") > 0)
+                & (pl.col("charged") <= 0)
+                & (pl.col("current") > REST_CURRENT_A)
+            )
+        )
+        .get_column(CYCLE)
+        .unique()
+        .sort()
+        .to_list()
+    )
+    if not wrong:
+        return None
+    return DataWarning(
+        "current_sign",
+        "Current sign disagrees with the step type (charging with a negative current or "
+        f"discharging with a positive one) in cycles {_listed(wrong)}.",
+        wrong,
+    )
+
+
+def too_few_cycles(cycles: list[dict], convention: Convention) -> DataWarning | None:
+    """Fewer cycles after formation than a state-of-health figure needs."""
+    counted = _after_formation(cycles, convention)
+    if len(counted) >= MIN_SOH_CYCLES:
+        return None
+    formation = convention.formation_cycles
+    after = (
+        f" after {formation} formation cycle{'s' if formation != 1 else ''}" if formation else ""
+    )
+    return DataWarning(
+        "too_few_cycles",
+        f"Not enough cycles for a state-of-health figure: {len(counted)}{after}, at least "
+        f"{MIN_SOH_CYCLES} needed.",
+        [row["cycle_index"] for row in counted],
+    )
+
+
+def duplicate_records(frame: pl.DataFrame) -> DataWarning | None:
+    """Records repeated exactly (same time, step, voltage and current)."""
+    keys = [TEST_TIME, CYCLE, STEP, VOLTAGE, CURRENT]
+    repeated = (
+        frame.lazy()
+        .filter(pl.struct(keys).is_duplicated())
+        .select(pl.col(CYCLE).unique().sort())
+        .collect()
+        .get_column(CYCLE)
+        .to_list()
+    )
+    if not repeated:
+        return None
+    return DataWarning(
+        "duplicate_records",
+        f"Duplicated records (same time, step, voltage and current) in cycles {_listed(repeated)}.",
+        repeated,
+    )
+
+
+def missing_records(frame: pl.DataFrame, cycles: list[dict]) -> DataWarning | None:
+    """Cycle numbers skipped, or a gap in time far longer than the usual record interval."""
+    numbers = [row["cycle_index"] for row in cycles]
+    skipped = [b for a, b in itertools.pairwise(numbers) if b - a > 1]
+    gaps: list[int] = []
+    if frame.height > 2:
+        steps = (
+            frame.lazy().select(pl.col(CYCLE), pl.col(TEST_TIME).diff().alias("interval")).collect()
+        )
+        median = steps.get_column("interval").filter(steps.get_column("interval") > 0).median()
+        if median:
+            limit = max(GAP_INTERVALS * float(median), GAP_MIN_S)
+            gaps = (
+                steps.filter(pl.col("interval") > limit).get_column(CYCLE).unique().sort().to_list()
+            )
+    concerned = sorted(set(skipped) | set(gaps))
+    if not concerned:
+        return None
+    parts = []
+    if skipped:
+        parts.append(f"cycle numbers skipped before cycles {_listed(skipped)}")
+    if gaps:
+        parts.append(f"gaps in time of more than {GAP_MIN_S / 3600:g} h in cycles {_listed(gaps)}")
+    return DataWarning("missing_records", "Missing records: " + "; ".join(parts) + ".", concerned)

@@ -1,0 +1,77 @@
+"""Staff pages for licence applications: the pipeline by stage and one application's steps."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import db
+from portal.catalog.models import Technology
+from portal.errors import ServiceError
+from portal.formdata import submitted_version
+from portal.licensing import bp, queries
+from portal.licensing.forms import StepForm
+from portal.licensing.loaders import get_application_or_404
+from portal.licensing.models import Stage
+from portal.licensing.pipeline import DEFAULT_MESSAGES, next_stages
+from portal.licensing.services import move_application
+
+
+@bp.get("/admin/applications")
+def admin_index():
+    """Every application by stage, oldest in its stage first."""
+    return render_template(
+        "licensing/admin_index.html",
+        pipeline=queries.pipeline(db.session()),
+        figures=queries.stage_figures(db.session()),
+    )
+
+
+@bp.get("/admin/applications/<int:application_id>")
+def admin_detail(application_id: int):
+    """One application with its plan, its steps and the next steps staff may take."""
+    application = get_application_or_404(application_id, current_user)
+    session = db.session()
+    return render_template(
+        "licensing/admin_detail.html",
+        application=application,
+        technology=session.get(Technology, application.technology_id),
+        steps=queries.steps_of(session, application),
+        next_stages=next_stages(application.stage),
+        default_messages=DEFAULT_MESSAGES,
+    )
+
+
+@bp.post("/admin/applications/<int:application_id>/stage")
+def admin_step(application_id: int):
+    """Move the application one step with a message to the applicant."""
+    application = get_application_or_404(application_id, current_user)
+    form = StepForm()
+    back = redirect(url_for("licensing.admin_detail", application_id=application.id), code=303)
+    if not form.validate_on_submit():
+        flash(_("Choose a stage."), "error")
+        return back
+    try:
+        move_application(
+            db.session(),
+            application,
+            form.to_stage.data,
+            version=submitted_version(form.version),
+            message=form.message.data or "",
+            actor=current_user._get_current_object(),
+        )
+    except ServiceError as refused:
+        flash(refused.message, "error")
+        return back
+    flash(
+        _(
+            "%(ref)s is now %(stage)s; the applicant has been told.",
+            ref=application.reference,
+            stage=Stage.label_of(application.stage).lower(),
+        ),
+        "success",
+    )
+    if application.agreement_id:
+        flash(_("A draft licence agreement is ready for you to complete."), "success")
+    return back

@@ -1,0 +1,126 @@
+"""The default without a broker: the web process's own worker thread runs the ingest job."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from sqlmodel import select
+
+from portal import create_app, jobs
+from portal.datasets.models import DatasetFile
+from tests import factories
+from tests.conftest import PortalClient, _empty_all_tables
+from tests.cycler_data import CYCLER_DIR
+
+MACCOR = CYCLER_DIR / "maccor_002.txt"
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, "JOBS_EAGER": False}
+
+
+@pytest.fixture
+def app(app_config, mailbox) -> Iterator[Flask]:
+    """A portal in the `make run` mode (no broker, not eager); its worker thread is stopped after."""
+    application = create_app(app_config)
+    application.test_client_class = PortalClient
+    yield application
+    application.extensions["jobs"].stop()
+    application.extensions["db_engine"].dispose()
+    _empty_all_tables(app_config["DATABASE_URL"])
+
+
+def poll_until_finished(client, url: str, seconds: float = 60) -> str:
+    """Fetch the progress fragment as htmx would, every 0.2 s, until it stops asking to poll."""
+    deadline = time.monotonic() + seconds
+    seen = []
+    while time.monotonic() < deadline:
+        html = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+        seen.append(html)
+        if "hx-trigger" not in html:
+            return html
+        time.sleep(0.2)
+    raise AssertionError(f"still polling after {seconds} s: {seen[-1][:500]}")
+
+
+def test_without_a_broker_the_mode_is_the_worker_thread(app):
+    assert jobs.mode(app.config) == jobs.THREAD
+
+
+def test_the_worker_thread_ingests_a_queued_upload(app, client, db, login_as):
+    login_as("staff")
+    dataset = factories.make_dataset(db)
+    content = b"".join(MACCOR.read_bytes().splitlines(keepends=True)[:2500])
+    response = client.post(
+        f"/admin/datasets/{dataset.slug}/files",
+        data={"file": (io.BytesIO(content), "maccor.txt"), "csrf_token": client.csrf_token()},
+        content_type="multipart/form-data",
+        headers={"HX-Request": "true"},
+    )
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 200 and "ingest is queued" in fragment
+    dataset_file = db.exec(select(DatasetFile)).one()
+    url = f"/admin/datasets/{dataset.slug}/files/{dataset_file.id}/progress"
+    assert f'hx-get="{url}"' in fragment  # the upload answer starts the polling
+    worker = app.extensions["jobs"].thread
+    assert worker is not None and worker.is_alive()
+    finished = poll_until_finished(client, url)
+    assert 'data-status="ingested"' in finished and "Done" in finished
+    db.expire_all()
+    done = db.get(DatasetFile, dataset_file.id)
+    assert done.status == "ingested" and done.progress_percent == 100 and done.cycle_count >= 1
+
+
+def test_a_starting_worker_thread_takes_over_a_file_left_running(app, client, db):
+    from portal.datasets.files import add_file
+
+    dataset = factories.make_dataset(db)
+    with app.app_context():
+        from portal import db as portal_db
+
+        session = portal_db.session()
+        with open(MACCOR, "rb") as stream:
+            dataset_file = add_file(session, session.merge(dataset), stream, "maccor.txt")
+        # As a worker killed mid-job leaves it: running, with a job that never finished.
+        dataset_file.status, dataset_file.job_id, dataset_file.attempt_id = (
+            "running",
+            "a" * 32,
+            "b" * 32,
+        )
+        session.add(dataset_file)
+        session.commit()
+        file_id = dataset_file.id
+    assert app.extensions["jobs"].thread is None
+    client.get("/")  # the first request starts the worker, which picks the file up
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        db.expire_all()
+        if db.get(DatasetFile, file_id).status == "ingested":
+            break
+        time.sleep(0.2)
+    again = db.get(DatasetFile, file_id)
+    assert again.status == "ingested" and again.attempt_id != "b" * 32
+
+
+def test_a_broker_url_that_is_neither_redis_nor_amqp_stops_the_start(app_config):
+    from portal.config import ConfigError
+
+    with pytest.raises(ConfigError, match="PORTAL_BROKER_URL"):
+        create_app({**app_config, "BROKER_URL": "http://127.0.0.1:6379/7"})
+
+
+def test_portal_worker_without_a_broker_says_why_and_exits(app):
+    result = app.test_cli_runner().invoke(args=["worker"])
+    assert result.exit_code == 1
+    assert "PORTAL_BROKER_URL is not set" in result.output
+
+
+def test_cli_commands_do_not_start_the_worker_thread(app, tmp_path):
+    result = app.test_cli_runner().invoke(args=["sweep", "--today", "2026-01-02"])
+    assert result.exit_code == 0, result.output
+    assert app.extensions["jobs"].thread is None
