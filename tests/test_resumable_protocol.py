@@ -337,3 +337,16 @@ def test_sweep_removes_staged_bytes_no_upload_row_knows(
     assert not any("tus_" + "0" * 32 in key for key in after)
     assert len(after) == 1 and row.staging_name in after[0]
     assert staff.head(live).headers["Upload-Offset"] == str(CHUNK)
+
+
+def test_a_hostile_file_name_is_reduced_to_its_last_part(app, staff, dataset, db):
+    from tests.cycler_data import CYCLER_DIR
+
+    content = b"".join((CYCLER_DIR / "maccor_002.txt").read_bytes().splitlines(True)[:2500])
+    location = staff.create(dataset.slug, len(content), "../../etc/\x00maccor.txt").headers[
+        "Location"
+    ]
+    assert staff.patch(location, 0, content).status_code == 204
+    [added] = _rows(db, DatasetFile)
+    assert added.original_filename == "maccor.txt"
+    assert added.stored_name != "maccor.txt" and "/" not in added.stored_name

@@ -14,6 +14,7 @@ the page's script shows; nothing of a refused upload is kept.
 from __future__ import annotations
 
 from flask import Response, abort, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import db, uploads
@@ -89,7 +90,7 @@ def upload(upload_id: str):
         return _patch(upload_id)
     found = get_upload_or_404(upload_id, current_user, lock=request.method == "DELETE")
     if services.is_expired(found):
-        return _answer(410, body="This upload has expired.")
+        return _answer(410, body=_("This upload has expired; start it again."))
     if request.method == "DELETE":
         services.terminate_upload(db.session(), found)
         return _answer(204)
@@ -102,16 +103,16 @@ def _patch(upload_id: str) -> Response:
     offset = protocol.parse_length(request.headers.get("Upload-Offset"), "Upload-Offset")
     found = get_upload_or_404(upload_id, current_user)
     if services.is_expired(found):
-        return _answer(410, body="This upload has expired.")
+        return _answer(410, body=_("This upload has expired; start it again."))
     if offset != found.offset_bytes:
-        return _answer(409, _state_headers(found), "Upload-Offset is not the offset stored.")
+        return _answer(409, _state_headers(found), _("Upload-Offset is not the offset stored."))
     try:
         with services.spool_chunk(request.stream, found.length - offset) as chunk:
             # Another node may have taken this chunk meanwhile: check again under the row lock.
             found = get_upload_or_404(upload_id, current_user, lock=True)
             if offset != found.offset_bytes or found.is_finished:
                 return _answer(
-                    409, _state_headers(found), "Upload-Offset is not the offset stored."
+                    409, _state_headers(found), _("Upload-Offset is not the offset stored.")
                 )
             services.append_chunk(db.session(), found, chunk)
         if found.offset_bytes == found.length and chunk.size:
