@@ -76,6 +76,8 @@ def test_upload_cut_at_60_percent_continues_from_the_stored_offset(
         else:
             route.continue_()
 
+    assert page.locator("[data-upload-pause]").is_hidden()
+    assert page.locator("[data-upload-resume]").is_hidden()
     page.on("request", watch)
     page.route(re.compile(r".*/admin/uploads/[0-9a-f]{32}$"), cut_one_patch)
     page.get_by_label("Cycler file").set_input_files(long_test)
@@ -133,6 +135,7 @@ def test_pause_stops_sending_and_resume_continues_from_the_stored_offset(
         page.get_by_role("button", name="Upload and ingest").click()
     page.get_by_role("button", name="Pause").click()
     page.get_by_text("Paused. Resume continues from the last byte the portal stored.").wait_for()
+    assert page.locator("[data-upload-pause]").is_hidden()
     sent_before = len(patches)
     page.wait_for_timeout(1500)
     assert len(patches) == sent_before  # nothing more is sent while paused
@@ -157,3 +160,26 @@ def test_pause_stops_sending_and_resume_continues_from_the_stored_offset(
     _no_overflow(page)
     assert page.js_errors == [], page.js_errors
     assert page.console_errors == [], page.console_errors
+
+
+def test_a_refused_file_shows_the_reason_and_leaves_nothing(live_server, page, db, tmp_path, app):
+    dataset = _sign_in_staff(page, live_server, db, "refused-upload")
+    junk = tmp_path / "notes.csv"
+    junk.write_bytes(b"this is not a cycler file at all\n" * 200)
+    page.get_by_label("Cycler file").set_input_files(junk)
+    page.get_by_role("button", name="Upload and ingest").click()
+    page.locator("#upload-result").get_by_text(
+        re.compile(r"The file was refused and nothing was stored: .*not in a recognised cycler")
+    ).wait_for()
+    assert page.get_by_role("button", name="Upload and ingest").is_enabled()
+    assert page.locator("[data-upload-pause]").is_hidden()
+    assert page.locator("[data-upload-resume]").is_hidden()
+    db.expire_all()
+    assert db.exec(select(DatasetFile).where(DatasetFile.dataset_id == dataset.id)).all() == []
+    data_dir = Path(app.config["DATA_DIR"])
+    assert [p for p in data_dir.rglob("*") if p.is_file()] == []
+    _no_overflow(page)
+    assert page.js_errors == [], page.js_errors
+    # Chromium logs the refused PATCH's 400 as a failed load; nothing else may appear.
+    unexpected = [e for e in page.console_errors if "status of 400" not in e]
+    assert unexpected == [] and len(page.console_errors) <= 1, page.console_errors
