@@ -39,6 +39,7 @@ ROUTE_MODULES = (
     "portal.datasets.claim_views",
     "portal.datasets.request_views",
     "portal.datasets.api",
+    "portal.resumable.views",
     "portal.patents.staff_views",
     "portal.royalties.views",
     "portal.feeds.views",
@@ -75,6 +76,7 @@ def _blueprints() -> list:
     from portal.pages import bp as pages
     from portal.partners import bp as partners
     from portal.patents import bp as patents
+    from portal.resumable import bp as resumable
     from portal.royalties import bp as royalties
 
     return [
@@ -89,6 +91,7 @@ def _blueprints() -> list:
         agreements_api,
         datasets,
         datasets_api,
+        resumable,
         patents,
         royalties,
         feeds,

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = ROOT / "instance"
 
+MIN_UPLOAD_CHUNK_MB = 5
 MIN_SECRET_KEY_LENGTH = 32
 
 
@@ -102,7 +103,11 @@ def load_settings(overrides: dict | None = None) -> dict:
         "STAFF_NOTIFY_EMAIL": env.get("PORTAL_STAFF_EMAIL", "techtransfer@coe-battery.example"),
         # Empty: development links use the address the server listens on (portal.urls.base_url).
         "BASE_URL": env.get("PORTAL_BASE_URL", ""),
-        "MAX_UPLOAD_MB": int(env.get("PORTAL_MAX_UPLOAD_MB", "50")),
+        "MAX_UPLOAD_MB": int(env.get("PORTAL_MAX_UPLOAD_MB", "4096")),
+        # Resumable (tus) uploads: the browser's chunk size (S3 parts need >= 5 MiB) and how long
+        # an unfinished upload is kept after its last chunk before `portal sweep` removes it.
+        "UPLOAD_CHUNK_MB": int(env.get("PORTAL_UPLOAD_CHUNK_MB", "8")),
+        "UPLOAD_EXPIRY_HOURS": int(env.get("PORTAL_UPLOAD_EXPIRY_HOURS", "24")),
         "SESSION_IDLE_MINUTES": int(env.get("PORTAL_SESSION_IDLE_MINUTES", "60")),
         "SESSION_ABSOLUTE_HOURS": int(env.get("PORTAL_SESSION_ABSOLUTE_HOURS", "12")),
         "LOGIN_MAX_FAILURES": 10,
@@ -145,6 +150,10 @@ def load_settings(overrides: dict | None = None) -> dict:
     }
     settings.update(overrides)
     settings["MAX_CONTENT_LENGTH"] = settings["MAX_UPLOAD_MB"] * 1024 * 1024 + 64 * 1024
+    if settings["UPLOAD_CHUNK_MB"] < MIN_UPLOAD_CHUNK_MB:
+        raise ConfigError(
+            f"PORTAL_UPLOAD_CHUNK_MB must be at least {MIN_UPLOAD_CHUNK_MB} (S3's smallest part)."
+        )
 
     if not settings["SECRET_KEY"]:
         if settings["PORTAL_ENV"] == "production":

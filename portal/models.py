@@ -38,4 +38,5 @@ from portal.pages.models import ContentPage, Feedback  # noqa: F401
 from portal.partners.models import CalendarFeed  # noqa: F401
 from portal.patents.models import Patent, PatentReminder  # noqa: F401
 from portal.ratelimit import RateCounter  # noqa: F401
+from portal.resumable.models import ResumableUpload  # noqa: F401
 from portal.royalties.models import RoyaltyPayment, RoyaltyReport  # noqa: F401

@@ -216,6 +216,10 @@ POLICY: dict[str, Access] = {
     "datasets.admin_delete": STAFF_ONLY,
     "datasets.admin_grant": STAFF_ONLY,
     "datasets.admin_revoke": STAFF_ONLY,
+    # --- resumable (tus) uploads ---
+    "resumable.create": STAFF_ONLY,
+    "resumable.upload": allow(STAFF, ADMIN, objects="own uploads only; another user's id is 404"),
+    "resumable.result": allow(STAFF, ADMIN, objects="own uploads only; another user's id is 404"),
     "datasets_api.datasets": allow(*ALL_ROLES, objects="lists visible datasets only", token=READ),
     "datasets_api.dataset": VISIBLE_DATASET_DATA,
     "datasets_api.cycles": VISIBLE_DATASET_DATA,

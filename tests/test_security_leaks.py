@@ -16,6 +16,7 @@ from portal.accounts.users import set_active
 from tests.security_world import World, seed_world, sign_in
 
 MISSING = 987654
+NO_UPLOAD = "0" * 32  # a resumable upload id of the right shape that nobody owns
 SKIP_ENDPOINTS = {"static", "accounts.logout"}
 REFERENCE = re.compile(r"\b[0-9a-f]{12}\b")
 CSRF = re.compile(r'(name="csrf-token" content|name="csrf_token" value)="[^"]+"')
@@ -44,6 +45,7 @@ def _scenarios(world: World) -> list[dict]:
         "token_id": a.api_token_id,
         "token": "no-such-invitation",
         "form": "original",
+        "upload_id": NO_UPLOAD,
     }
     scenarios = []
     for party in (a, b):
@@ -104,6 +106,7 @@ def _scenarios(world: World) -> list[dict]:
             "grant_id": MISSING,
             "patent_id": MISSING,
             "token_id": MISSING,
+            "upload_id": NO_UPLOAD,
             "token": "x",
             "form": "csv",
             "secret": "y",

@@ -172,6 +172,7 @@ def _route_urls(app, world: World) -> list[tuple[str, str, str]]:
         "token_id": a.api_token_id,
         "session_id": 1,
         "token": "no-such-invite",
+        "upload_id": "0" * 32,
     }
     routes = []
     with app.test_request_context():

@@ -21,6 +21,7 @@ from portal.datasets.grant_notices import send_lapse_notices
 from portal.dates import local_today
 from portal.notifications.digest import send_digests
 from portal.patents.renewals import send_renewal_reminders
+from portal.resumable.services import sweep_expired_uploads
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,12 @@ def send_reminders_job(today: str | None = None) -> str:
 
 
 def sweep_job(today: str | None = None) -> str:
-    """The scheduled sweep job: active agreements past their expiry become expired."""
+    """The scheduled sweep job: active agreements past their expiry become expired, and expired
+    resumable uploads go with their staged bytes (as `portal sweep` does)."""
     expired = sweep_expired(db.session(), _day(today))
+    uploads = sweep_expired_uploads(db.session())
     db.commit()
-    return f"{len(expired)} agreement(s) expired"
+    return f"{len(expired)} agreement(s) expired, {uploads} expired upload(s) removed"
 
 
 def _day(today: str | None) -> date:
