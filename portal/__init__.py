@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import caching, db, errors, formatting, jobs, navigation, security, storage, templating
 from portal.config import ROOT, load_settings
+from portal.language_urls import LanguagePrefix, url_language
 from portal.logging_setup import configure_logging
 from portal.urls import PortalFlask
 
@@ -106,7 +107,7 @@ def _blueprints() -> list:
 def _select_locale() -> str:
     if not has_request_context():  # CLI commands and mail outside a request: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    chosen = session.get("language")
+    chosen = url_language() or session.get("language")
     languages = current_app.config["LANGUAGES"]
     if chosen in languages:
         return chosen
@@ -124,6 +125,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(settings)
     configure_logging()
+    app.wsgi_app = LanguagePrefix(app.wsgi_app, list(app.config["LANGUAGES"]))
     proxies = app.config["PROXY_FIX"]
     if any(proxies.values()):
         app.wsgi_app = ProxyFix(
