@@ -169,6 +169,7 @@ def _route_urls(app, world: World) -> list[tuple[str, str, str]]:
         "grant_id": a.grant_id,
         "patent_id": world.draft_patent_id,
         "report_id": 987654,  # no such royalty report: the write must change nothing
+        "secret": "not-a-mailed-secret",  # alert links: an unknown secret changes nothing
         "token_id": a.api_token_id,
         "session_id": 1,
         "token": "no-such-invite",
