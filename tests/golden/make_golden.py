@@ -14,10 +14,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bench.ingest import generate  # noqa: E402
-from tests.cycler_data import CYCLER_DIR, FIXTURES, GENERATED, SAMPLES, write_arbin  # noqa: E402
-
 from portal.datasets.ingest import ingest_file  # noqa: E402
 from portal.datasets.ingest.conventions import FULL_CELL  # noqa: E402
+from tests.cycler_data import CYCLER_DIR, FIXTURES, GENERATED, SAMPLES, write_arbin  # noqa: E402
 
 GOLDEN = Path(__file__).with_name("ingest_results.json")
 
