@@ -57,3 +57,36 @@ def test_scratch_files_are_removed(samples: dict[str, Path], tmp_path: Path) -> 
     with pytest.raises(IngestError, match="no data rows"):
         ingest_file(broken, tmp_path / "out" / "broken.parquet")
     assert sorted(p.name for p in out.parent.iterdir()) == ["table.parquet"]
+
+
+def _records(times: list[float]) -> pl.DataFrame:
+    """A canonical-looking table whose rows differ only by time and, in cycle 2, by voltage."""
+    return pl.DataFrame(
+        {
+            "test_time_s": times,
+            "cycle_index": [1] * 3 + [2] * (len(times) - 3),
+            "step_index": [1] * len(times),
+            "voltage_v": [3.0] * 3 + [3.5 + 0.1 * i for i in range(len(times) - 3)],
+            "current_a": [1.0] * len(times),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("times", "cycles"),
+    [
+        ([0.0, 1.0, 1.0, 2.0, 3.0], [1]),  # time never goes back: neighbours only
+        ([0.0, 1.0, 2.0, 2.0, 2.0], []),  # equal times, but different voltages
+        ([1.0, 0.0, 1.0, 2.0, 3.0], [1]),  # time goes back: searched cycle by cycle
+        ([0.0, None, None, 2.0, 3.0], [1]),  # missing times count as equal, as in polars
+    ],
+)
+def test_duplicates_found_in_bounded_parts(times: list, cycles: list[int]) -> None:
+    """The bounded duplicate search finds what a whole-table search finds."""
+    from portal.datasets.ingest.plausibility import duplicate_records
+
+    frame = _records(times)
+    whole = frame.filter(pl.struct(frame.columns).is_duplicated())
+    assert sorted(set(whole.get_column("cycle_index"))) == cycles
+    warning = duplicate_records(frame.lazy())
+    assert (warning.cycles if warning else []) == cycles

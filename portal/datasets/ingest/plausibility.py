@@ -225,13 +225,11 @@ def too_few_cycles(cycles: list[dict], convention: Convention) -> DataWarning | 
 def duplicate_records(frame: pl.DataFrame | pl.LazyFrame) -> DataWarning | None:
     """Records repeated exactly (same time, step, voltage and current)."""
     keys = [TEST_TIME, CYCLE, STEP, VOLTAGE, CURRENT]
-    # The cycle is part of the key, so whole cycles can be searched a batch at a time.
+    frame = frame.lazy()
     repeated: set[int] = set()
-    for low, high in _cycle_batches(frame.lazy(), DUPLICATE_BATCH_ROWS):
+    for batch in _duplicate_candidates(frame):
         repeated.update(
-            frame.lazy()
-            .filter(pl.col(CYCLE).is_between(low, high))
-            .filter(pl.struct(keys).is_duplicated())
+            batch.filter(pl.struct(keys).is_duplicated())
             .select(pl.col(CYCLE).unique())
             .collect()
             .get_column(CYCLE)
@@ -245,6 +243,31 @@ def duplicate_records(frame: pl.DataFrame | pl.LazyFrame) -> DataWarning | None:
         f"Duplicated records (same time, step, voltage and current) in cycles {_listed(cycles)}.",
         cycles,
     )
+
+
+def _duplicate_candidates(frame: pl.LazyFrame) -> list[pl.LazyFrame]:
+    """Parts of the table that hold every duplicated record, each small enough to search.
+
+    When time never goes back, equal times are neighbours, so only rows whose time repeats
+    the previous row's time can be duplicated; otherwise whole cycles (the cycle is part of
+    the key) are searched a batch at a time.
+    """
+    time = pl.col(TEST_TIME)
+    order = frame.select(backwards=(time.diff() < 0).any(), nulls=time.null_count()).collect(
+        engine="streaming"
+    )
+    if not order.item(0, "backwards") and not order.item(0, "nulls"):
+        repeats = (
+            frame.filter(time.diff() == 0)
+            .select(time.unique())
+            .collect(engine="streaming")
+            .get_column(TEST_TIME)
+        )
+        return [frame.filter(time.is_in(repeats.implode()))] if repeats.len() else []
+    return [
+        frame.filter(pl.col(CYCLE).is_between(low, high))
+        for low, high in _cycle_batches(frame, DUPLICATE_BATCH_ROWS)
+    ]
 
 
 def _cycle_batches(frame: pl.LazyFrame, rows: int) -> list[tuple[int, int]]:
