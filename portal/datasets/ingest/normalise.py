@@ -1,5 +1,6 @@
 """Turn a reader's table into the canonical one: cumulative counters, cycles, SI units, flags."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,9 @@ class RawTable:
     metadata: dict[str, Any] = field(default_factory=dict)
     # Data lines in the file, when the frame is a lazy scan: fewer rows mean lost lines.
     expected_rows: int | None = None
+    # Turns the scanned vendor columns into canonical ones once they can be queried cheaply
+    # (the pipeline calls it on the scratch Parquet): for steps that depend on the data.
+    prepare: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None
 
 
 def duration_seconds(expr: pl.Expr) -> pl.Expr:
@@ -61,6 +65,14 @@ def seconds(column: pl.Series) -> pl.Series:
     if column.dtype == pl.String() and column.str.contains(":", literal=True).any():
         return column.to_frame().select(duration_seconds(pl.col(column.name))).to_series()
     return column.cast(pl.Float64, strict=False)
+
+
+def seconds_of(frame: pl.LazyFrame, name: str) -> pl.Expr:
+    """``seconds`` as an expression on a lazy table: the regex only if a clock time appears."""
+    clock = frame.select(pl.col(name).cast(pl.String).str.contains(":", literal=True).any())
+    if clock.collect(engine="streaming").item():
+        return duration_seconds(pl.col(name))
+    return pl.col(name).cast(pl.Float64, strict=False)
 
 
 def elapsed_seconds(expr: pl.Expr) -> pl.Expr:
@@ -183,6 +195,8 @@ def normalise_lazy(raw: RawTable) -> tuple[pl.LazyFrame, list[str]]:
     streams. ``quality_flags`` of the result completes the flags. Consumes ``raw``.
     """
     frame, raw.frame = raw.frame.lazy(), pl.DataFrame()
+    if raw.prepare is not None:
+        frame = raw.prepare(frame)
     present = set(frame.collect_schema().names())
     if VOLTAGE not in present or CURRENT not in present:
         raise IngestError("The file has no voltage or no current column.")
@@ -202,7 +216,7 @@ def normalise_lazy(raw: RawTable) -> tuple[pl.LazyFrame, list[str]]:
         .with_columns(_blank=blank)
     )
     facts = _facts(frame, present)
-    flags = lost_lines(raw.expected_rows, facts["_rows"]) + list(raw.flags)
+    flags = list(raw.flags) + lost_lines(raw.expected_rows, facts["_rows"])
     frame = (
         frame.filter(~pl.col("_blank"))
         .drop("_blank")

@@ -93,6 +93,8 @@ def ingest_file(
                     scratch / "raw.parquet", compression="lz4", engine="streaming"
                 )
             raw.frame = pl.scan_parquet(scratch / "raw.parquet")
+        if raw.prepare is not None:
+            raw.frame, raw.prepare = raw.prepare(raw.frame.lazy()), None
         rows = _rows(raw.frame)
         progress(0.5, rows)
         metadata = dict(raw.metadata)
