@@ -204,29 +204,24 @@ def normalise_lazy(raw: RawTable) -> tuple[pl.LazyFrame, list[str]]:
         raise IngestError("The file has no test time column.")
 
     floats = [name for name in FLOAT_COLUMNS if name in present]
+    frame = frame.with_columns(pl.col(floats).cast(pl.Float64, strict=False))
     blank = pl.all_horizontal(pl.col(TEST_TIME, VOLTAGE, CURRENT).is_null())
-    # Non-finite cells become null, then rows with no time, voltage and current go; both are
-    # no-ops on clean data, so they are applied without asking.
-    frame = (
-        frame.with_columns(pl.col(floats).cast(pl.Float64, strict=False))
-        .with_columns(
-            pl.when(pl.col(name).is_finite()).then(pl.col(name)).otherwise(None).alias(name)
-            for name in floats
-        )
-        .with_columns(_blank=blank)
-    )
-    facts = _facts(frame, present)
+    facts = _facts(frame, present, floats)
     flags = list(raw.flags) + lost_lines(raw.expected_rows, facts["_rows"])
-    frame = (
-        frame.filter(~pl.col("_blank"))
-        .drop("_blank")
-        .with_columns(
-            pl.lit(None, dtype=dtype).alias(name)
-            for name, dtype in SCHEMA.items()
-            if name not in present
-        )
-        .with_columns(pl.col(CYCLE, STEP).cast(pl.Int64, strict=False))
+    # Only the steps the data needs: a filter or a rewrite that changes nothing still costs a
+    # streaming pass memory (an order-dependent sum after a filter buffers its input).
+    frame = frame.with_columns(
+        pl.when(pl.col(name).is_finite()).then(pl.col(name)).otherwise(None).alias(name)
+        for name in floats
+        if facts[f"{name}_nonfinite"]
     )
+    if facts["_rows"] > facts["_height"]:
+        frame = frame.filter(~blank)
+    frame = frame.with_columns(
+        pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in SCHEMA.items()
+        if name not in present
+    ).with_columns(pl.col(CYCLE, STEP).cast(pl.Int64, strict=False))
     height = facts["_height"]
     if height == 0:
         raise IngestError("The file has a header but no data rows.")
@@ -281,21 +276,30 @@ def lost_lines(expected: int | None, rows: int) -> list[str]:
     return [f"{expected - rows} lines could not be read as rows (unbalanced quotes?)."]
 
 
-def _facts(frame: pl.LazyFrame, present: set[str]) -> dict:
-    """One aggregate pass: row counts, null counts, counter minima, what deriving cycles needs."""
-    kept = ~pl.col("_blank")
+def _facts(frame: pl.LazyFrame, present: set[str], floats: list[str]) -> dict:
+    """One aggregate pass: row counts, non-finite cells, null counts, counter minima, and what
+    deriving cycles needs; counted as if non-finite cells were null and blank rows gone."""
+    finite = {
+        name: pl.when(pl.col(name).is_finite()).then(pl.col(name)).otherwise(None)
+        for name in floats
+    }
+    kept = ~pl.all_horizontal(finite[name].is_null() for name in (TEST_TIME, VOLTAGE, CURRENT))
     cycle = pl.col(CYCLE).cast(pl.Int64, strict=False) if CYCLE in present else None
     step = pl.col(STEP).cast(pl.Int64, strict=False) if STEP in present else None
     columns = [name for name in (CYCLE, *COUNTER_COLUMNS) if name in present]
     aggregates = [
         pl.len().alias("_rows"),
         kept.sum().alias("_height"),
-        (pl.col(CURRENT).filter(kept).fill_null(0.0).abs().max() * 1e-3)
+        (finite[CURRENT].filter(kept).fill_null(0.0).abs().max() * 1e-3)
         .fill_null(0.0)
         .alias("current_limit"),
+        *(
+            (pl.col(name).is_nan() | pl.col(name).is_infinite()).any().alias(f"{name}_nonfinite")
+            for name in floats
+        ),
     ]
     for name in columns:
-        value = cycle if name == CYCLE else pl.col(name)
+        value = cycle if name == CYCLE else finite[name]
         aggregates.append(value.filter(kept).null_count().alias(f"{name}_nulls"))
         aggregates.append(value.filter(kept).min().alias(f"{name}_min"))
     if cycle is not None:
