@@ -18,7 +18,7 @@ from .detect import sniff
 from .downsample import CURVE_COLUMNS, cycle_curves, evenly, representative_cycles
 from .errors import IngestError
 from .formats import format_named
-from .normalise import normalise_lazy, quality_flags
+from .normalise import RawTable, normalise_lazy, quality_flags
 from .plausibility import check_all
 from .summarise import SohStatus, summarise
 
@@ -98,25 +98,10 @@ def ingest_file(
             raw.frame, raw.prepare = raw.prepare(raw.frame.lazy()), None
         rows = _rows(raw.frame)
         progress(0.5, rows)
-        metadata = dict(raw.metadata)
-        plan, flags = normalise_lazy(raw)
-        progress(0.6, rows)
-        # Small morsels: the running sums and shifts of the plan buffer whole morsels per
+        # Small morsels from here on: running sums, shifts and diffs buffer whole morsels per
         # branch, and at polars' default size that buffering grew with the file.
         with pl.Config(streaming_chunk_size=STREAMING_CHUNK_ROWS):
-            plan.sink_parquet(
-                partial,
-                compression="snappy",
-                statistics=True,
-                row_group_size=ROW_GROUP_ROWS,
-                engine="streaming",
-            )
-        _remove_tree(scratch)
-        table = pl.scan_parquet(partial)
-        flags.extend(quality_flags(table))
-        progress(0.8, _rows(table))
-        result = _result(fmt, table, flags, max_plot_points, metadata, convention)
-        progress(0.95, result.row_count)
+            result = _canonical(fmt, raw, partial, scratch, max_plot_points, convention, progress)
         os.replace(partial, parquet_out)
         return result
     except IngestError:
@@ -138,6 +123,36 @@ def ingest_file(
         raise IngestError(
             f"{what} could not be read: it may be truncated, corrupted or contain malformed values."
         ) from exc
+
+
+def _canonical(
+    fmt: str,
+    raw: RawTable,
+    partial: Path,
+    scratch: Path,
+    max_plot_points: int,
+    convention: Convention,
+    progress: Progress,
+) -> IngestResult:
+    """Normalise ``raw`` into the Parquet at ``partial`` and summarise it from there."""
+    rows = _rows(raw.frame)
+    metadata = dict(raw.metadata)
+    plan, flags = normalise_lazy(raw)
+    progress(0.6, rows)
+    plan.sink_parquet(
+        partial,
+        compression="snappy",
+        statistics=True,
+        row_group_size=ROW_GROUP_ROWS,
+        engine="streaming",
+    )
+    _remove_tree(scratch)
+    table = pl.scan_parquet(partial)
+    flags.extend(quality_flags(table))
+    progress(0.8, _rows(table))
+    result = _result(fmt, table, flags, max_plot_points, metadata, convention)
+    progress(0.95, result.row_count)
+    return result
 
 
 def voltage_curve(
