@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROWS = 1_000_000
 ROWS_PER_CYCLE = 2_000  # 500 cycles
@@ -30,12 +31,29 @@ def out_dir() -> Path:
     return folder
 
 
+GENERATE_CHUNK_ROWS = 1_000_000  # generation itself stays within a few hundred MiB
+
+
 def generate(path: Path, rows: int = ROWS) -> None:
-    """Write a deterministic Arbin-style CSV: CC charge, rest, CC discharge, rest per cycle."""
+    """Write a deterministic Arbin-style CSV: CC charge, rest, CC discharge, rest per cycle.
+
+    Written a million rows at a time, so a file of any size is generated in bounded memory.
+    """
+    with open(path, "wb") as handle:
+        for number, start in enumerate(range(0, rows, GENERATE_CHUNK_ROWS)):
+            chunk = _chunk(start, min(start + GENERATE_CHUNK_ROWS, rows), number)
+            chunk.write_csv(
+                handle, include_header=number == 0, datetime_format="%Y-%m-%d %H:%M:%S%.3f"
+            )
+
+
+def _chunk(first: int, stop: int, number: int) -> Any:
+    """Rows ``first`` to ``stop`` of the generated file (noise seeded per chunk)."""
     import numpy as np
     import polars as pl
 
-    i = np.arange(rows)
+    i = np.arange(first, stop)
+    rows = len(i)
     cycle = i // ROWS_PER_CYCLE + 1
     pos = i % ROWS_PER_CYCLE
     quarter = ROWS_PER_CYCLE // 4
@@ -49,14 +67,14 @@ def generate(path: Path, rows: int = ROWS) -> None:
     discharge_rows = np.clip(pos - 2 * quarter + 1, 0, 2 * quarter - 100)
     charge_ah = charge_rows * dt / 3600.0
     discharge_ah = discharge_rows * dt * fade / 3600.0
-    rng = np.random.default_rng(42)
+    rng = np.random.default_rng(42 if number == 0 else [42, number])
     frac_c = charge_rows / (2 * quarter - 100)
     frac_d = discharge_rows / (2 * quarter - 100)
     voltage = np.where(step <= 2, 3.0 + 1.2 * frac_c, 4.2 - 1.2 * frac_d)
     voltage = voltage + rng.normal(0.0, 0.0005, rows)
     start = 1_494_645_243.0
     test_time = i * dt + 0.0024
-    frame = pl.DataFrame(
+    return pl.DataFrame(
         {
             "Data_Point": i,
             "Test_Time(s)": test_time,
@@ -75,7 +93,6 @@ def generate(path: Path, rows: int = ROWS) -> None:
             "Temperature (C)": (25.0 + rng.normal(0.0, 0.1, rows)).round(3),
         }
     )
-    frame.write_csv(path, datetime_format="%Y-%m-%d %H:%M:%S%.3f")
 
 
 def measure(kind: str, csv: Path, parquet: Path) -> dict:

@@ -66,9 +66,9 @@ def read_mpt(path: Path, sniffed: Sniff) -> RawTable:
     """Read an EC-Lab ``.mpt`` text export (tab separated, decimal point or comma)."""
     found = _locate(tabular.header(path, sniffed))
     dtypes: dict[str, pl.DataType] = {column.name: pl.Float64() for column in found.values()}
-    flags: list[str] = []
-    raw = _table(tabular.read(path, sniffed, dtypes, flags), found)
-    raw.flags.extend(flags)
+    plan, lines = tabular.scan(path, sniffed, dtypes)
+    raw = _table(plan, found)
+    raw.expected_rows = lines
     return raw
 
 
@@ -100,13 +100,14 @@ def _locate(columns: list[str]) -> dict[str, Column]:
     return found
 
 
-def _table(frame: pl.DataFrame, found: dict[str, Column]) -> RawTable:
+def _table(frame: pl.DataFrame | pl.LazyFrame, found: dict[str, Column]) -> RawTable:
     frame = frame.select(
         (pl.col(column.name) * column.scale).alias(name) for name, column in found.items()
     )
-    if "net_charge" in frame.columns:
+    columns = frame.collect_schema().names()
+    if "net_charge" in columns:
         step = pl.col("net_charge").fill_null(strategy="forward").diff().fill_null(0.0)
-    elif "charge_step" in frame.columns:
+    elif "charge_step" in columns:
         step = pl.col("charge_step").fill_null(0.0)
     else:
         return RawTable(frame, cycle_label="cycle number")

@@ -13,7 +13,7 @@ from . import canonical, tabular
 from .columns import find, locate
 from .errors import IngestError
 from .header import HeaderRow, Sniff
-from .normalise import RawTable, seconds, segment_boundary, signed_by_state
+from .normalise import RawTable, seconds_of, segment_boundary, signed_by_state
 
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     canonical.CYCLE: (("cyclec", "cyc", "cycle", "cyclep"), "index"),
@@ -48,19 +48,30 @@ def read(path: Path, sniffed: Sniff) -> RawTable:
     dtypes[time.name] = pl.String()
     dtypes[state.name] = pl.String()
     flags: list[str] = []
-    frame = tabular.read(path, sniffed, dtypes, flags)
-    frame = frame.select(
-        [(pl.col(col.name) * col.scale).alias(name) for name, col in found.items()]
-        + [
-            (seconds(frame.get_column(time.name)) * time.scale).alias(canonical.TEST_TIME),
-            pl.col(state.name).str.strip_chars().str.to_uppercase().alias("state"),
-        ]
+    plan, lines = tabular.scan(path, sniffed, dtypes)
+
+    def prepare(frame: pl.LazyFrame) -> pl.LazyFrame:
+        frame = frame.select(
+            [(pl.col(col.name) * col.scale).alias(name) for name, col in found.items()]
+            + [
+                (seconds_of(frame, time.name) * time.scale).alias(canonical.TEST_TIME),
+                pl.col(state.name).str.strip_chars().str.to_uppercase().alias("state"),
+            ]
+        )
+        columns = [*found, canonical.TEST_TIME, "state"]
+        charging = pl.col("state").str.starts_with("C").fill_null(False)
+        discharging = pl.col("state").str.starts_with("D").fill_null(False)
+        boundary = segment_boundary(
+            *(name for name in (canonical.CYCLE, canonical.STEP, "state") if name in columns)
+        )
+        out = signed_by_state(columns, charging, discharging, boundary)
+        return frame.with_columns(out).drop("state", "capacity", "energy", strict=False)
+
+    return RawTable(
+        plan,
+        cumulative=True,
+        cycle_label="cycle",
+        flags=flags,
+        expected_rows=lines,
+        prepare=prepare,
     )
-    charging = pl.col("state").str.starts_with("C").fill_null(False)
-    discharging = pl.col("state").str.starts_with("D").fill_null(False)
-    boundary = segment_boundary(
-        *(name for name in (canonical.CYCLE, canonical.STEP, "state") if name in frame.columns)
-    )
-    out = signed_by_state(frame.columns, charging, discharging, boundary)
-    frame = frame.with_columns(out).drop("state", "capacity", "energy", strict=False)
-    return RawTable(frame, cumulative=True, cycle_label="cycle", flags=flags)

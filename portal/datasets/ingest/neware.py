@@ -7,7 +7,7 @@ import polars as pl
 from . import canonical, tabular
 from .columns import find, locate, split_header
 from .header import HeaderRow, Sniff
-from .normalise import RawTable, elapsed_seconds, seconds
+from .normalise import RawTable, elapsed_seconds, seconds_of
 
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     canonical.CYCLE: (("cycleindex", "cycleid", "cycle"), "index"),
@@ -48,12 +48,21 @@ def read(path: Path, sniffed: Sniff) -> RawTable:
     text = time.name if time is not None else clock
     if text is not None:
         dtypes[text] = pl.String()
-    frame = tabular.read(path, sniffed, dtypes, flags)
-    exprs = [(pl.col(col.name) * col.scale).alias(name) for name, col in found.items()]
-    if time is not None:
-        exprs.append((seconds(frame.get_column(time.name)) * time.scale).alias(canonical.TEST_TIME))
-    elif clock is not None:
-        exprs.append(elapsed_seconds(pl.col(clock)).alias(canonical.TEST_TIME))
+    plan, lines = tabular.scan(path, sniffed, dtypes)
+
+    def prepare(frame: pl.LazyFrame) -> pl.LazyFrame:
+        exprs = [(pl.col(col.name) * col.scale).alias(name) for name, col in found.items()]
+        if time is not None:
+            exprs.append((seconds_of(frame, time.name) * time.scale).alias(canonical.TEST_TIME))
+        elif clock is not None:
+            exprs.append(elapsed_seconds(pl.col(clock)).alias(canonical.TEST_TIME))
+        return frame.select(exprs)
+
     return RawTable(
-        frame.select(exprs), reset_each_step=True, cycle_label="Cycle Index", flags=flags
+        plan,
+        reset_each_step=True,
+        cycle_label="Cycle Index",
+        flags=flags,
+        expected_rows=lines,
+        prepare=prepare,
     )

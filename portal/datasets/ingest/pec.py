@@ -20,7 +20,7 @@ from . import canonical, tabular
 from .columns import Column, locate, split_header
 from .errors import IngestError
 from .header import HeaderRow, Sniff
-from .normalise import RawTable, seconds, segment_boundary
+from .normalise import RawTable, seconds_of, segment_boundary
 
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     canonical.CYCLE: (("cycle",), "index"),
@@ -52,21 +52,28 @@ def read(path: Path, sniffed: Sniff) -> RawTable:
     dtypes: dict[str, pl.DataType] = {column.name: pl.Float64() for column in found.values()}
     dtypes[time.name] = pl.String()
     flags: list[str] = []
-    frame = tabular.read(path, sniffed, dtypes, flags)
-    frame = frame.select(
-        [(pl.col(col.name) * col.scale).alias(name) for name, col in found.items()]
-        + [(seconds(frame.get_column(time.name)) * time.scale).alias(canonical.TEST_TIME)]
-    )
-    frame, signed = _signed_current(frame)
-    if signed:
-        flags.append(
-            "The current column is unsigned: discharge steps were given a negative current "
-            "from the discharge capacity counter."
+    plan, lines = tabular.scan(path, sniffed, dtypes)
+
+    def prepare(frame: pl.LazyFrame) -> pl.LazyFrame:
+        frame = frame.select(
+            [(pl.col(col.name) * col.scale).alias(name) for name, col in found.items()]
+            + [(seconds_of(frame, time.name) * time.scale).alias(canonical.TEST_TIME)]
         )
-    # Counters restart at each cycle, not at each step: normalise's restart rule (a drop
-    # below half the previous value) rebuilds them, a cycle's capacity being its last value.
+        frame, signed = _signed_current(frame)
+        if signed:
+            flags.append(
+                "The current column is unsigned: discharge steps were given a negative current "
+                "from the discharge capacity counter."
+            )
+        return frame
+
     return RawTable(
-        frame, cycle_label="Cycle", flags=flags, metadata=_metadata(path, sniffed.header_line)
+        plan,
+        cycle_label="Cycle",
+        flags=flags,
+        metadata=_metadata(path, sniffed.header_line),
+        expected_rows=lines,
+        prepare=prepare,
     )
 
 
@@ -78,32 +85,37 @@ def _time_column(columns: list[str]) -> Column | None:
     return None
 
 
-def _signed_current(frame: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
+def _signed_current(frame: pl.LazyFrame) -> tuple[pl.LazyFrame, bool]:
     """Sign an unsigned current by which counter grows over each step (discharge: negative)."""
-    if (
-        canonical.DISCHARGE_CAPACITY not in frame.columns
-        or canonical.CHARGE_CAPACITY not in frame.columns
-    ):
+    columns = frame.collect_schema().names()
+    if canonical.DISCHARGE_CAPACITY not in columns or canonical.CHARGE_CAPACITY not in columns:
         return frame, False
-    current = frame.get_column(canonical.CURRENT)
-    if (current.min() or 0.0) < 0 or not (current.max() or 0.0) > 0:
+    current = pl.col(canonical.CURRENT)
+    low, high = frame.select(current.min(), current.max().alias("high")).collect().row(0)
+    if (low or 0.0) < 0 or not (high or 0.0) > 0:
         return frame, False
     segment = segment_boundary(
-        *(name for name in (canonical.CYCLE, canonical.STEP) if name in frame.columns)
+        *(name for name in (canonical.CYCLE, canonical.STEP) if name in columns)
     )
     step = segment.cum_sum()
 
     def gain(name: str) -> pl.Expr:
-        return (pl.col(name).max() - pl.col(name).min()).over(step).fill_null(0.0)
+        return (pl.col(name).max() - pl.col(name).min()).fill_null(0.0)
 
-    discharging = gain(canonical.DISCHARGE_CAPACITY) > gain(canonical.CHARGE_CAPACITY)
-    if not frame.select(discharging.any()).item():
+    # One row per step (a small table), then each record looks its step up.
+    steps = (
+        frame.select(step.alias("step"), canonical.CHARGE_CAPACITY, canonical.DISCHARGE_CAPACITY)
+        .group_by("step")
+        .agg(discharging=gain(canonical.DISCHARGE_CAPACITY) > gain(canonical.CHARGE_CAPACITY))
+        .collect(engine="streaming")
+    )
+    if not steps.get_column("discharging").any():
         return frame, False
+    discharging = step.replace_strict(
+        steps.get_column("step"), steps.get_column("discharging"), return_dtype=pl.Boolean
+    )
     return frame.with_columns(
-        pl.when(discharging)
-        .then(-pl.col(canonical.CURRENT))
-        .otherwise(pl.col(canonical.CURRENT))
-        .alias(canonical.CURRENT)
+        pl.when(discharging).then(-current).otherwise(current).alias(canonical.CURRENT)
     ), True
 
 

@@ -27,6 +27,8 @@ GAP_MIN_S = 3600.0
 SHOWN_CYCLES = 10
 # Voltage tolerance on the chemistry window (V): cyclers overshoot a cut-off slightly.
 VOLTAGE_TOLERANCE_V = 0.05
+# Duplicates are looked for among this many rows at a time (whole cycles; memory stays flat).
+DUPLICATE_BATCH_ROWS = 500_000
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,11 @@ CHECKS = (
 )
 
 
-def check_all(frame: pl.DataFrame, cycles: list[dict], convention: Convention) -> list[DataWarning]:
+def check_all(
+    frame: pl.DataFrame | pl.LazyFrame,
+    cycles: list[dict],
+    convention: Convention,
+) -> list[DataWarning]:
     """Run every check on a canonical table and its per-cycle summary."""
     found = [
         efficiency_band(cycles, convention),
@@ -117,7 +123,9 @@ def capacity_jump(cycles: list[dict], convention: Convention) -> DataWarning | N
     )
 
 
-def voltage_window(frame: pl.DataFrame, convention: Convention) -> DataWarning | None:
+def voltage_window(
+    frame: pl.DataFrame | pl.LazyFrame, convention: Convention
+) -> DataWarning | None:
     """Records whose voltage lies outside the chemistry's window."""
     if convention.voltage_window is None:
         return None
@@ -143,7 +151,7 @@ def voltage_window(frame: pl.DataFrame, convention: Convention) -> DataWarning |
     )
 
 
-def current_sign(frame: pl.DataFrame) -> DataWarning | None:
+def current_sign(frame: pl.DataFrame | pl.LazyFrame) -> DataWarning | None:
     """Steps whose current sign disagrees with the step's type (charge > 0, discharge < 0).
 
     A step is a charge when its charge counter grows and its discharge counter does not, a
@@ -214,40 +222,91 @@ def too_few_cycles(cycles: list[dict], convention: Convention) -> DataWarning | 
     )
 
 
-def duplicate_records(frame: pl.DataFrame) -> DataWarning | None:
+def duplicate_records(frame: pl.DataFrame | pl.LazyFrame) -> DataWarning | None:
     """Records repeated exactly (same time, step, voltage and current)."""
     keys = [TEST_TIME, CYCLE, STEP, VOLTAGE, CURRENT]
-    repeated = (
-        frame.lazy()
-        .filter(pl.struct(keys).is_duplicated())
-        .select(pl.col(CYCLE).unique().sort())
-        .collect()
-        .get_column(CYCLE)
-        .to_list()
-    )
+    frame = frame.lazy()
+    repeated: set[int] = set()
+    for batch in _duplicate_candidates(frame):
+        repeated.update(
+            batch.filter(pl.struct(keys).is_duplicated())
+            .select(pl.col(CYCLE).unique())
+            .collect()
+            .get_column(CYCLE)
+            .to_list()
+        )
     if not repeated:
         return None
+    cycles = sorted(repeated)
     return DataWarning(
         "duplicate_records",
-        f"Duplicated records (same time, step, voltage and current) in cycles {_listed(repeated)}.",
-        repeated,
+        f"Duplicated records (same time, step, voltage and current) in cycles {_listed(cycles)}.",
+        cycles,
     )
 
 
-def missing_records(frame: pl.DataFrame, cycles: list[dict]) -> DataWarning | None:
+def _duplicate_candidates(frame: pl.LazyFrame) -> list[pl.LazyFrame]:
+    """Parts of the table that hold every duplicated record, each small enough to search.
+
+    When time never goes back, equal times are neighbours, so only rows whose time repeats
+    the previous row's time can be duplicated; otherwise whole cycles (the cycle is part of
+    the key) are searched a batch at a time.
+    """
+    time = pl.col(TEST_TIME)
+    order = frame.select(backwards=(time.diff() < 0).any(), nulls=time.null_count()).collect(
+        engine="streaming"
+    )
+    if not order.item(0, "backwards") and not order.item(0, "nulls"):
+        repeats = (
+            frame.filter(time.diff() == 0)
+            .select(time.unique())
+            .collect(engine="streaming")
+            .get_column(TEST_TIME)
+        )
+        return [frame.filter(time.is_in(repeats.implode()))] if repeats.len() else []
+    return [
+        frame.filter(pl.col(CYCLE).is_between(low, high))
+        for low, high in _cycle_batches(frame, DUPLICATE_BATCH_ROWS)
+    ]
+
+
+def _cycle_batches(frame: pl.LazyFrame, rows: int) -> list[tuple[int, int]]:
+    """Ranges of cycle numbers holding about ``rows`` rows each (a bigger cycle is alone)."""
+    counts = frame.group_by(CYCLE).agg(pl.len()).sort(CYCLE).collect(engine="streaming").iter_rows()
+    batches: list[tuple[int, int]] = []
+    low = high = None
+    total = 0
+    for cycle, count in counts:
+        if low is not None and total + count > rows:
+            batches.append((low, high))
+            low, total = None, 0
+        low = cycle if low is None else low
+        high, total = cycle, total + count
+    if low is not None:
+        batches.append((low, high))
+    return batches
+
+
+def missing_records(frame: pl.DataFrame | pl.LazyFrame, cycles: list[dict]) -> DataWarning | None:
     """Cycle numbers skipped, or a gap in time far longer than the usual record interval."""
     numbers = [row["cycle_index"] for row in cycles]
     skipped = [b for a, b in itertools.pairwise(numbers) if b - a > 1]
     gaps: list[int] = []
-    if frame.height > 2:
-        steps = (
-            frame.lazy().select(pl.col(CYCLE), pl.col(TEST_TIME).diff().alias("interval")).collect()
+    steps = frame.lazy().select(pl.col(CYCLE), pl.col(TEST_TIME).diff().alias("interval"))
+    if steps.select(pl.len()).collect().item() > 2:
+        median = (
+            steps.select(pl.col("interval").filter(pl.col("interval") > 0).median())
+            .collect(engine="streaming")
+            .item()
         )
-        median = steps.get_column("interval").filter(steps.get_column("interval") > 0).median()
         if median:
             limit = max(GAP_INTERVALS * float(median), GAP_MIN_S)
             gaps = (
-                steps.filter(pl.col("interval") > limit).get_column(CYCLE).unique().sort().to_list()
+                steps.filter(pl.col("interval") > limit)
+                .select(pl.col(CYCLE).unique().sort())
+                .collect(engine="streaming")
+                .get_column(CYCLE)
+                .to_list()
             )
     concerned = sorted(set(skipped) | set(gaps))
     if not concerned:

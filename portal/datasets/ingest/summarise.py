@@ -58,7 +58,9 @@ def reference_rule(convention: Convention) -> str:
     return rule
 
 
-def cycle_table(frame: pl.DataFrame, convention: Convention = FULL_CELL) -> pl.DataFrame:
+def cycle_table(
+    frame: pl.DataFrame | pl.LazyFrame, convention: Convention = FULL_CELL
+) -> pl.DataFrame:
     """Group the canonical table by cycle: capacities are last minus start of each cycle.
 
     The start of a cycle is the cumulative value just before its first row, so when the
@@ -70,11 +72,14 @@ def cycle_table(frame: pl.DataFrame, convention: Convention = FULL_CELL) -> pl.D
         pl.col(VOLTAGE).max().alias("max_voltage_v"),
         (pl.col(TEST_TIME).max() - pl.col(TEST_TIME).min()).alias("duration_s"),
     ]
-    if frame.get_column(CYCLE).is_sorted():
+    frame = frame.lazy()
+    descending = frame.select((pl.col(CYCLE).diff() < 0).any()).collect(engine="streaming")
+    if not descending.item():
         table = (
             frame.group_by(CYCLE)
             .agg(*(pl.col(name).last() for name in COUNTER_COLUMNS), *extremes)
             .sort(CYCLE)
+            .collect(engine="streaming")
             .with_columns(
                 pl.col(name) - pl.col(name).shift(1).fill_null(0.0) for name in COUNTER_COLUMNS
             )
@@ -85,12 +90,11 @@ def cycle_table(frame: pl.DataFrame, convention: Convention = FULL_CELL) -> pl.D
             for name in COUNTER_COLUMNS
         ]
         table = (
-            frame.lazy()
-            .with_columns(increments)
+            frame.with_columns(increments)
             .group_by(CYCLE)
             .agg(*(pl.col(name).sum() for name in COUNTER_COLUMNS), *extremes)
             .sort(CYCLE)
-            .collect()
+            .collect(engine="streaming")
         )
     (ce_top, ce_bottom), (ee_top, ee_bottom) = convention.efficiency_columns
     return table.with_columns(
@@ -105,7 +109,7 @@ def _negligible(*names: str) -> pl.Expr:
     return (largest * NEGLIGIBLE_FRACTION).fill_null(0.0)
 
 
-def summarise(frame: pl.DataFrame, convention: Convention = FULL_CELL) -> Summary:
+def summarise(frame: pl.DataFrame | pl.LazyFrame, convention: Convention = FULL_CELL) -> Summary:
     """Summarise a canonical table: cycles, reference capacity and end-of-life cycle.
 
     The first ``convention.formation_cycles`` cycles of the file are formation: the reference
