@@ -25,8 +25,9 @@ def in_range(value: date | None) -> bool:
 # What a person types: DD-MM-YYYY (GIGW's display form; / or . also taken) or ISO YYYY-MM-DD.
 _DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-# The HTML pattern attribute for a date input (the server parses again with parse_date).
-DATE_INPUT_PATTERN = r"\d{1,2}[\-/.]\d{1,2}[\-/.]\d{4}|\d{4}-\d{2}-\d{2}"
+# The HTML pattern attribute for a date input (the server parses again with parse_date). Browsers
+# compile it with the `v` flag, where "-" and "/" must be escaped inside a class.
+DATE_INPUT_PATTERN = r"\d{1,2}[\-\/.]\d{1,2}[\-\/.]\d{4}|\d{4}-\d{2}-\d{2}"
 
 
 def parse_date(raw: str | None) -> date:
