@@ -86,7 +86,9 @@ class PortalDateField(DateField):
         return self.data.strftime("%d-%m-%Y") if self.data else ""
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        if not valuelist or not valuelist[0].strip():
+        if not valuelist:
+            return  # not posted at all: keep the default or the record's value, as DateField does
+        if not valuelist[0].strip():
             self.data = None
             return
         try:

@@ -105,3 +105,11 @@ def test_times_are_shown_in_india_with_the_zone_named():
     assert format_datetime(datetime(2026, 12, 3, 20, 0, tzinfo=UTC)) == "04-12-2026 01:30 IST"
     assert format_datetime(datetime(2026, 12, 3, 6, 15)) == "03-12-2026 11:45 IST"  # naive = UTC
     assert format_datetime(None) == "—"
+
+
+def test_a_date_not_posted_keeps_the_default_and_an_empty_one_clears_it(app):
+    default = local_today() + timedelta(days=90)
+    with app.test_request_context(method="POST"):
+        absent = TokenForm(formdata=MultiDict({"name": "x"}), meta={"csrf": False})
+        emptied = TokenForm(formdata=MultiDict({"expires_on": " "}), meta={"csrf": False})
+    assert absent.expires_on.data == default and emptied.expires_on.data is None
