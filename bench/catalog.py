@@ -6,7 +6,11 @@ and measures `/technologies?chemistry=na_ion` and `/api/v1/technologies?chemistr
 `wrk -t2 -c16 -d10s --latency`; then serves a SQLite file with the same rows in Datasette and
 measures the same filter with the same facets. Prints requests/s, p95 and the ratio.
 
-Usage: .venv/bin/python bench/catalog.py [--rows 10000] [--duration 10]
+The portal runs twice in one go: with the response cache off (every request renders) and on
+(Redis DB 5 by default, flushed first; `--redis none` for each worker's simple cache), so the
+cached figure stands beside today's.
+
+Usage: .venv/bin/python bench/catalog.py [--rows 10000] [--duration 10] [--portal-only]
 """
 
 from __future__ import annotations
@@ -39,6 +43,11 @@ from portal.db import make_engine  # noqa: E402
 
 BIN = Path(sys.executable).parent
 WRK_SCRIPT = ROOT / "bench" / "wrk_report.lua"
+REDIS_URL = "redis://127.0.0.1:6379/5"
+PORTAL_TARGETS = (
+    ("portal page", "/technologies?chemistry=na_ion"),
+    ("portal API", "/api/v1/technologies?chemistry=na_ion"),
+)
 CHEMISTRIES = ["na_ion", "li_ion", "li_polymer", "other"]
 CATEGORIES = ["cell", "materials", "process", "equipment", "bms", "recycling", "testing"]
 APPLICATIONS = ["ev", "mobile", "electronics", "stationary"]
@@ -249,10 +258,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument(
+        "--portal-only", action="store_true", help="skip Datasette (uncached vs cached only)"
+    )
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("PORTAL_CACHE_REDIS_URL", REDIS_URL),
+        help="the response cache's Redis (flushed first); 'none' for each worker's simple cache",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
-    if not (BIN / "datasette").exists():
+    if not args.portal_only and not (BIN / "datasette").exists():
         raise SystemExit("datasette is missing: .venv/bin/pip install -e '.[bench]'")
 
     work = Path(tempfile.mkdtemp(prefix="bench-catalog-"))
@@ -280,6 +297,7 @@ def main() -> None:
         portal_port, datasette_port = free_port(), free_port()
         portal_base = f"http://127.0.0.1:{portal_port}"
         datasette_base = f"http://127.0.0.1:{datasette_port}"
+        env["PORTAL_BASE_URL"] = portal_base  # production mode requires its public address
         results = {}
         gunicorn = [
             str(BIN / "gunicorn"),
@@ -305,17 +323,28 @@ def main() -> None:
             "suggest_facets",
             "off",
         ]
-        with serve(gunicorn, env, f"{portal_base}/healthz"):
-            with serve(datasette, env, f"{datasette_base}/-/versions.json"):
-                totals = check_same_rows(portal_base, datasette_base)
-            print(
-                f"rows with chemistry=na_ion (published): portal {totals[0]}, datasette {totals[1]}"
-            )
-            for name, path in (
-                ("portal page", "/technologies?chemistry=na_ion"),
-                ("portal API", "/api/v1/technologies?chemistry=na_ion"),
-            ):
+        # Today's figure (response cache off: every request runs the SQL and the template),
+        # then the same server with the response cache on (anonymous, cookie-less wrk requests
+        # are the cacheable kind; see portal/caching.py).
+        uncached = {**env, "PORTAL_RESPONSE_CACHE": "off"}
+        with serve(gunicorn, uncached, f"{portal_base}/healthz"):
+            if not args.portal_only:
+                with serve(datasette, env, f"{datasette_base}/-/versions.json"):
+                    totals = check_same_rows(portal_base, datasette_base)
+                print(f"rows with chemistry=na_ion: portal {totals[0]}, datasette {totals[1]}")
+            for name, path in PORTAL_TARGETS:
                 results[name] = wrk(portal_base + path, args.duration)
+        cached = {**env, "PORTAL_RESPONSE_CACHE": "on", "PORTAL_CACHE_REDIS_URL": ""}
+        if args.redis != "none":
+            import redis
+
+            redis.Redis.from_url(args.redis).flushdb()
+            cached["PORTAL_CACHE_REDIS_URL"] = args.redis
+        with serve(gunicorn, cached, f"{portal_base}/healthz"):
+            for name, path in PORTAL_TARGETS:
+                results[f"{name} cached"] = wrk(portal_base + path, args.duration)
+        if args.portal_only:
+            return report(results, args, url, baseline_name="portal page")
         with serve(datasette, env, f"{datasette_base}/-/versions.json"):
             facets = "&_facet=category&_facet=licensing_status&_facet=trl"
             # Datasette needs seconds per faceted page under 16 connections, so a 10 s window
@@ -330,22 +359,30 @@ def main() -> None:
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    report(results, args, url, baseline_name="datasette")
 
-    baseline = results["datasette"]
+
+def report(results: dict, args, url: str, baseline_name: str) -> None:
+    """The table: requests/s, latency, errors, the ratio to the baseline and cached ÷ uncached."""
+    baseline = results[baseline_name]
     print()
     print(
-        f"{'target':<14} {'req/s':>9} {'p95 ms':>9} {'p50 ms':>9} {'errors':>7} {'× datasette':>12}"
+        f"{'target':<24} {'req/s':>9} {'p95 ms':>9} {'p50 ms':>9} {'errors':>7} "
+        f"{'× ' + baseline_name:>16} {'× uncached':>11}"
     )
     for name, result in results.items():
         ratio = result["rps"] / baseline["rps"] if baseline["rps"] else float("nan")
+        plain = results.get(name.removesuffix(" cached"))
+        speedup = f"{result['rps'] / plain['rps']:>10.1f}×" if name.endswith(" cached") else ""
         print(
-            f"{name:<20} {result['rps']:>9.1f} {result['p95_ms']:>9.1f} "
-            f"{result['p50_ms']:>9.1f} {int(result['errors']):>7} {ratio:>11.1f}×"
+            f"{name:<24} {result['rps']:>9.1f} {result['p95_ms']:>9.1f} "
+            f"{result['p50_ms']:>9.1f} {int(result['errors']):>7} {ratio:>15.1f}× {speedup}"
         )
     database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    cache = "none (simple cache per worker)" if args.redis == "none" else args.redis
     print(
         f"\n{args.rows} technologies, {database}, gunicorn 2 workers, wrk -t2 -c16 "
-        f"-d{args.duration}s (Datasette -d{args.duration * 3}s)"
+        f"-d{args.duration}s (Datasette -d{args.duration * 3}s); response cache: {cache}"
     )
     if any(result["errors"] for result in results.values()):
         raise SystemExit("some requests failed")

@@ -8,8 +8,9 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import db, errors, formatting, jobs, navigation, security, storage, templating
+from portal import caching, db, errors, formatting, jobs, navigation, security, storage, templating
 from portal.config import ROOT, load_settings
+from portal.language_urls import LanguagePrefix, url_language
 from portal.logging_setup import configure_logging
 from portal.urls import PortalFlask
 
@@ -39,13 +40,18 @@ ROUTE_MODULES = (
     "portal.datasets.claim_views",
     "portal.datasets.request_views",
     "portal.datasets.api",
+    "portal.resumable.views",
     "portal.patents.staff_views",
     "portal.royalties.views",
+    "portal.feeds.views",
+    "portal.alerts.views",
     "portal.api.views",
     "portal.accounts.account_views",
     "portal.notifications.views",
     "portal.licensing.views",
     "portal.licensing.staff_views",
+    "portal.pages.views",
+    "portal.pages.staff_views",
 )
 
 
@@ -57,6 +63,7 @@ def _blueprints() -> list:
     from portal.admin import bp as admin
     from portal.agreements import api_bp as agreements_api
     from portal.agreements import bp as agreements
+    from portal.alerts import bp as alerts
     from portal.api import bp as api
     from portal.audit import bp as audit
     from portal.catalog import api_bp as catalog_api
@@ -64,10 +71,13 @@ def _blueprints() -> list:
     from portal.core import bp as core
     from portal.datasets import api_bp as datasets_api
     from portal.datasets import bp as datasets
+    from portal.feeds import bp as feeds
     from portal.licensing import bp as licensing
     from portal.notifications import bp as notifications
+    from portal.pages import bp as pages
     from portal.partners import bp as partners
     from portal.patents import bp as patents
+    from portal.resumable import bp as resumable
     from portal.royalties import bp as royalties
 
     return [
@@ -82,18 +92,22 @@ def _blueprints() -> list:
         agreements_api,
         datasets,
         datasets_api,
+        resumable,
         patents,
         royalties,
+        feeds,
+        alerts,
         api,
         notifications,
         licensing,
+        pages,
     ]
 
 
 def _select_locale() -> str:
     if not has_request_context():  # CLI commands and mail outside a request: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    chosen = session.get("language")
+    chosen = url_language() or session.get("language")
     languages = current_app.config["LANGUAGES"]
     if chosen in languages:
         return chosen
@@ -111,6 +125,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(settings)
     configure_logging()
+    app.wsgi_app = LanguagePrefix(app.wsgi_app, list(app.config["LANGUAGES"]))
     proxies = app.config["PROXY_FIX"]
     if any(proxies.values()):
         app.wsgi_app = ProxyFix(
@@ -126,6 +141,7 @@ def create_app(config: dict | None = None) -> Flask:
     storage.init_app(app)
     jobs.init_app(app)
     security.init_app(app)
+    caching.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
     navigation.init_app(app)

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = ROOT / "instance"
 
+MIN_UPLOAD_CHUNK_MB = 5
 MIN_SECRET_KEY_LENGTH = 32
 
 
@@ -102,7 +103,11 @@ def load_settings(overrides: dict | None = None) -> dict:
         "STAFF_NOTIFY_EMAIL": env.get("PORTAL_STAFF_EMAIL", "techtransfer@coe-battery.example"),
         # Empty: development links use the address the server listens on (portal.urls.base_url).
         "BASE_URL": env.get("PORTAL_BASE_URL", ""),
-        "MAX_UPLOAD_MB": int(env.get("PORTAL_MAX_UPLOAD_MB", "50")),
+        "MAX_UPLOAD_MB": int(env.get("PORTAL_MAX_UPLOAD_MB", "4096")),
+        # Resumable (tus) uploads: the browser's chunk size (S3 parts need >= 5 MiB) and how long
+        # an unfinished upload is kept after its last chunk before `portal sweep` removes it.
+        "UPLOAD_CHUNK_MB": int(env.get("PORTAL_UPLOAD_CHUNK_MB", "8")),
+        "UPLOAD_EXPIRY_HOURS": int(env.get("PORTAL_UPLOAD_EXPIRY_HOURS", "24")),
         "SESSION_IDLE_MINUTES": int(env.get("PORTAL_SESSION_IDLE_MINUTES", "60")),
         "SESSION_ABSOLUTE_HOURS": int(env.get("PORTAL_SESSION_ABSOLUTE_HOURS", "12")),
         "LOGIN_MAX_FAILURES": 10,
@@ -115,6 +120,13 @@ def load_settings(overrides: dict | None = None) -> dict:
         # Confirmation mails to one visitor address per day (the inquiry itself is still kept).
         "INQUIRY_CONFIRMATIONS_PER_ADDRESS_PER_DAY": 3,
         "INQUIRIES_PER_IP_PER_HOUR": 5,
+        "FEEDBACK_PER_IP_PER_HOUR": 5,
+        # Cacheable anonymous pages (portal.caching): browsers and proxies may keep them this
+        # long; the response cache keeps them until a relevant change or CACHE_TIMEOUT.
+        "RESPONSE_CACHE": env.get("PORTAL_RESPONSE_CACHE", "on") != "off",
+        "CACHE_REDIS_URL": env.get("PORTAL_CACHE_REDIS_URL", ""),
+        "CACHE_TIMEOUT": int(env.get("PORTAL_CACHE_TIMEOUT", "300")),
+        "PUBLIC_MAX_AGE": int(env.get("PORTAL_PUBLIC_MAX_AGE", "60")),
         # Second factor for staff and admins: "required" (production default) or "optional".
         "STAFF_TOTP": env.get("PORTAL_STAFF_TOTP", "required" if production else "optional"),
         # Which X-Forwarded-* headers one proxy in front of us may set (see parse_proxy_fix).
@@ -138,6 +150,10 @@ def load_settings(overrides: dict | None = None) -> dict:
     }
     settings.update(overrides)
     settings["MAX_CONTENT_LENGTH"] = settings["MAX_UPLOAD_MB"] * 1024 * 1024 + 64 * 1024
+    if settings["UPLOAD_CHUNK_MB"] < MIN_UPLOAD_CHUNK_MB:
+        raise ConfigError(
+            f"PORTAL_UPLOAD_CHUNK_MB must be at least {MIN_UPLOAD_CHUNK_MB} (S3's smallest part)."
+        )
 
     if not settings["SECRET_KEY"]:
         if settings["PORTAL_ENV"] == "production":

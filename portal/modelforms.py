@@ -142,6 +142,9 @@ def _max_length(info: FieldInfo) -> int | None:
     )
 
 
+TOO_LONG = _l("Use at most %(max)d characters; this has %(length)d. Nothing was cut or saved.")
+
+
 def form_field(info: FieldInfo) -> Field:
     """The WTForms field for one declared model field."""
     hint = hint_of(info)
@@ -170,7 +173,7 @@ def form_field(info: FieldInfo) -> Field:
         return PortalDateField(hint.label, **options)
     maximum = _max_length(info)
     if maximum is not None:
-        validators.append(Length(max=maximum))
+        validators.append(Length(max=maximum, message=TOO_LONG))
     if hint.pattern is not None:
         validators.append(Regexp(hint.pattern, message=hint.pattern_message))
     if hint.widget == EMAIL:

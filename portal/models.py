@@ -17,6 +17,7 @@ from portal.agreements.models import (  # noqa: F401
     MilestoneEvidence,
     MilestoneReminder,
 )
+from portal.alerts.models import SearchAlert  # noqa: F401
 from portal.audit.models import AuditEntry  # noqa: F401
 from portal.catalog.models import (  # noqa: F401
     Inquiry,
@@ -33,7 +34,9 @@ from portal.datasets.models import (  # noqa: F401
 )
 from portal.licensing.models import ApplicationStep, LicenceApplication  # noqa: F401
 from portal.notifications.models import Notification, NotificationPreference  # noqa: F401
+from portal.pages.models import ContentPage, Feedback  # noqa: F401
 from portal.partners.models import CalendarFeed  # noqa: F401
 from portal.patents.models import Patent, PatentReminder  # noqa: F401
 from portal.ratelimit import RateCounter  # noqa: F401
+from portal.resumable.models import ResumableUpload  # noqa: F401
 from portal.royalties.models import RoyaltyPayment, RoyaltyReport  # noqa: F401

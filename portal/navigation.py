@@ -25,17 +25,22 @@ NAV_ITEMS = [
     ("accounts.admin_users", _l("Users")),
     ("audit.index", _l("Audit log")),
 ]
+# Staff menus must fit one line at 1366 px: these stay one click away on the staff dashboard
+# (the public partners page, and the audit log under "Recent activity").
+HIDDEN_FOR_STAFF = {"partners.public_list", "audit.index"}
 
 
 def nav_items() -> list[tuple[str, str]]:
     """The menu entries the current user may open."""
     role = role_of(current_user)
+    staff = role in ("staff", "admin")
     return [
         (endpoint, label)
         for endpoint, label in NAV_ITEMS
         if endpoint in current_app.view_functions
         and endpoint in POLICY
         and role in POLICY[endpoint].roles
+        and not (staff and endpoint in HIDDEN_FOR_STAFF)
     ]
 
 

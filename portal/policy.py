@@ -76,6 +76,7 @@ POLICY: dict[str, Access] = {
     "accounts.admin_organization_detail": STAFF_ONLY,
     "accounts.admin_organization_edit": STAFF_ONLY,
     "accounts.admin_invite": STAFF_ONLY,
+    "accounts.admin_invitation_sent": STAFF_ONLY,
     "accounts.admin_users": STAFF_ONLY,
     "accounts.admin_user_create": ADMIN_ONLY,
     "accounts.admin_user_deactivate": ADMIN_ONLY,
@@ -83,6 +84,7 @@ POLICY: dict[str, Access] = {
     "accounts.admin_user_end_sessions": ADMIN_ONLY,
     "accounts.admin_user_reinvite": allow(STAFF, ADMIN, objects="staff: partners only"),
     "accounts.password_forgot": PUBLIC,
+    "accounts.password_reset_sent": PUBLIC,
     # The single-use link in the URL is the credential (the same answer for unknown links).
     "accounts.password_reset": PUBLIC,
     "accounts.email": SIGNED_IN,
@@ -214,6 +216,10 @@ POLICY: dict[str, Access] = {
     "datasets.admin_delete": STAFF_ONLY,
     "datasets.admin_grant": STAFF_ONLY,
     "datasets.admin_revoke": STAFF_ONLY,
+    # --- resumable (tus) uploads ---
+    "resumable.create": STAFF_ONLY,
+    "resumable.upload": allow(STAFF, ADMIN, objects="own uploads only; another user's id is 404"),
+    "resumable.result": allow(STAFF, ADMIN, objects="own uploads only; another user's id is 404"),
     "datasets_api.datasets": allow(*ALL_ROLES, objects="lists visible datasets only", token=READ),
     "datasets_api.dataset": VISIBLE_DATASET_DATA,
     "datasets_api.cycles": VISIBLE_DATASET_DATA,
@@ -222,6 +228,15 @@ POLICY: dict[str, Access] = {
     "patents.admin_edit": STAFF_ONLY,
     "patents.admin_delete": STAFF_ONLY,
     "patents.admin_renewals": STAFF_ONLY,
+    # --- feeds and open metadata (public records only) ---
+    "feeds.technologies_feed": PUBLIC,
+    "feeds.datasets_feed": PUBLIC,
+    "feeds.dcat": PUBLIC,
+    # --- saved-search alerts (the secret in the mailed link is the credential; unknown → 404) ---
+    "alerts.subscribe": PUBLIC,
+    "alerts.sent": PUBLIC,
+    "alerts.confirm": PUBLIC,
+    "alerts.unsubscribe": PUBLIC,
     # --- royalties ---
     "royalties.file_report": allow(
         PARTNER, STAFF, ADMIN, objects="partner: own organisation's licences only (404)"
@@ -231,6 +246,15 @@ POLICY: dict[str, Access] = {
     "royalties.admin_export": STAFF_ONLY,
     # --- api ---
     "api.openapi": PUBLIC_API,
+    # --- pages: GIGW policies, help, feedback, sitemaps ---
+    "pages.show": PUBLIC,
+    "pages.feedback": PUBLIC,
+    "pages.feedback_sent": PUBLIC,
+    "pages.sitemap": PUBLIC,
+    "pages.sitemap_xml": PUBLIC,
+    "pages.robots": PUBLIC,
+    "pages.admin_index": STAFF_ONLY,
+    "pages.admin_edit": STAFF_ONLY,
 }
 
 # The routes a personal API token reaches: the JSON API and the data downloads (README names them).

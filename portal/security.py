@@ -6,13 +6,14 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_login import AnonymousUserMixin, LoginManager, current_user
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from portal import db
 from portal.accounts.models import User
 from portal.accounts.sessions import user_for_session_token
 from portal.accounts.tokens import use_api_token
 from portal.policy import ALL_ROLES, ANONYMOUS, POLICY
+from portal.urls import base_url
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -59,6 +60,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_authenticate_bearer_token)
     app.before_request(_enforce_policy)
     app.before_request(_require_second_factor_enrolment)
+    app.before_request(_no_csrf_secret_for_anonymous_pages)
     app.before_request(_protect_against_csrf)
     app.after_request(_harden_response)
 
@@ -146,12 +148,53 @@ def _require_second_factor_enrolment():
     return None
 
 
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
 def _protect_against_csrf() -> None:
     # A bearer token is never sent by a browser on its own, so such calls cannot be forged; it
     # is honoured only on the API routes the policy opens to tokens (never on an HTML form).
     # Unrouted requests (404/405, refused Host) change nothing and get their own error answer.
-    if request.routing_exception is None and not g.get("auth_via_token"):
-        csrf.protect()
+    if request.routing_exception is not None or g.get("auth_via_token"):
+        return
+    if CSRF_FIELD in session or current_user.is_authenticated:
+        csrf.protect()  # the synchroniser token of this browser's session (Flask-WTF)
+    elif request.method not in SAFE_METHODS:
+        # This browser was never given a CSRF secret: its pages were the cacheable, cookie-less
+        # ones, identical for every visitor, so they carry no token. The browser's own word on
+        # where the form came from (Sec-Fetch-Site, else Origin, else Referer) must say "this
+        # site"; a cross-site or unattributed POST is refused like a bad token.
+        if not came_from_this_site():
+            raise CSRFError("The request did not come from this site.")
+        g.csrf_valid = True  # what CSRFProtect sets; forms then skip their own token check
+
+
+def came_from_this_site() -> bool:
+    """Whether the browser says the request came from one of this portal's pages."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site == "same-origin"
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if not source or source == "null":
+        return False
+    try:
+        parts = urlsplit(source)
+    except ValueError:
+        return False
+    return _origin(parts) in {_origin(urlsplit(own)) for own in (request.host_url, base_url())}
+
+
+def _origin(parts) -> str:
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _no_csrf_secret_for_anonymous_pages() -> None:
+    # Flask-WTF keeps one token per request in g; an empty one for a visitor without a CSRF
+    # secret means rendering a form neither writes the session (no cookie is set) nor puts a
+    # per-visitor value into the page, so the page can be cached and shared (portal.caching).
+    if CSRF_FIELD not in session and not current_user.is_authenticated:
+        g.setdefault(CSRF_FIELD, "")
 
 
 def _harden_response(response):
@@ -176,7 +219,8 @@ def _is_personal(response) -> bool:
         return False
     if g.get("_login_user") is not None and current_user.is_authenticated:
         return True
-    return SESSION_TOKEN_KEY in session or "Set-Cookie" in response.headers
+    # A modified session is saved as a cookie after this hook runs, so ask the session too.
+    return SESSION_TOKEN_KEY in session or session.modified or "Set-Cookie" in response.headers
 
 
 def safe_next(target: str | None, fallback: str) -> str:

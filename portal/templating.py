@@ -9,10 +9,13 @@ from __future__ import annotations
 from flask import Flask
 
 from portal.agreements.labels import agreement_choices, agreement_label
+from portal.alerts.services import urlencode_args
+from portal.audit.labels import audit_action_label
 from portal.catalog.forms import inquiry_status_form
 from portal.catalog.labels import catalog_label, key_figures, trl_meaning
 from portal.datasets import panels
 from portal.datasets.labels import dataset_choices, dataset_label, soh_text
+from portal.feeds.metadata import dataset_jsonld, technology_jsonld
 from portal.licensing.labels import licensing_label
 from portal.modelforms import DATE_INPUT_ATTRS
 from portal.notifications import panels as notification_panels
@@ -34,8 +37,12 @@ def init_app(app: Flask) -> None:
         dataset_choices,
         soh_text,
         patent_label,
+        technology_jsonld,
+        urlencode_args,
+        dataset_jsonld,
         register_links,
         licensing_label,
+        audit_action_label,
         # Reads the database (one query per panel): the datasets on other domains' pages.
         panels.public_datasets_for,
         panels.datasets_shared_with_me,

@@ -42,7 +42,16 @@ SHOTS = [
     ("staff-dashboard", "staff@coe-battery.example", "/admin", "milestone-chart", None, 1400),
     # The demo's licence applications (portal.demo.licensing), one of them in negotiation.
     ("application-pipeline", "staff@coe-battery.example", "/admin/applications", None, None, 1100),
+    # The licensee's agreement page: royalty reports filed, paid and due.
+    ("royalties", "partner@watthour.example", "first-licence", None, "#royalties", 900),
 ]
+# Shots at another width or language: (file name, path, width, height, browser locale).
+VARIANTS = [
+    ("phone-catalog", "/technologies?chemistry=na_ion", 360, 780, "en-IN"),
+    ("hindi-catalog", "/technologies", 1280, 900, "hi-IN"),
+]
+# The technology sheet is a PDF: rendered to PNG by poppler's pdftoppm when it is installed.
+SHEET = "/technologies/sodium-ion-18650-cell/sheet.pdf"
 
 
 def _serve(app) -> tuple[str, object]:
@@ -55,10 +64,41 @@ def _serve(app) -> tuple[str, object]:
 
 def _resolve(page, base: str, target: str) -> str:
     """Turn a symbolic target into a real path by following the first matching link."""
+    if target == "first-licence":
+        page.goto(f"{base}/me")
+        return (
+            page.locator("a[href^='/agreements/']")
+            .filter(has_text="LIC")
+            .first.get_attribute("href")
+        )
     if target == "first-technology":
         page.goto(f"{base}/technologies?chemistry=na_ion")
         return page.locator("a[href^='/technologies/']").first.get_attribute("href")
     return target
+
+
+def _sheet(base: str, failed: list[str]) -> None:
+    """Fetch the demo sheet and render its page to PNG (needs poppler-utils' pdftoppm)."""
+    import shutil
+    import subprocess
+    import urllib.request
+
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        print("skipped technology-sheet: install poppler-utils for pdftoppm")
+        return
+    pdf = OUT / "technology-sheet.pdf"
+    with urllib.request.urlopen(f"{base}{SHEET}") as answer:  # noqa: S310 (our own loopback server)
+        pdf.write_bytes(answer.read())
+    result = subprocess.run(  # noqa: S603 (fixed arguments, our own file)
+        [pdftoppm, "-r", "80", "-png", "-singlefile", str(pdf), str(OUT / "technology-sheet")],
+        check=False,
+    )
+    pdf.unlink()
+    if result.returncode:
+        failed.append("technology-sheet")
+    else:
+        print("wrote docs/screenshots/technology-sheet.png")
 
 
 def main(names: list[str]) -> None:
@@ -121,7 +161,21 @@ def main(names: list[str]) -> None:
                     failed.append(name)
                     print(f"FAILED {name}: {type(error).__name__}: {error}")
                 context.close()
+            for name, path, width, height, locale in VARIANTS:
+                if names and name not in names:
+                    continue
+                context = browser.new_context(
+                    viewport={"width": width, "height": height}, locale=locale
+                )
+                page = context.new_page()
+                page.goto(f"{base}{path}")
+                page.wait_for_load_state("networkidle")
+                page.screenshot(path=str(OUT / f"{name}.png"), full_page=False)
+                print(f"wrote docs/screenshots/{name}.png ({path}, {width} px, {locale})")
+                context.close()
             browser.close()
+            if not names or "technology-sheet" in names:
+                _sheet(base, failed)
         server.shutdown()
     if failed:
         raise SystemExit(f"screenshots failed: {', '.join(failed)}")

@@ -29,6 +29,9 @@ from tests.s3server import s3_bucket, s3_endpoint, storage_settings  # noqa: F40
 TEST_PASSWORD = "correct horse battery staple"
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+# Cookie-less anonymous pages carry an empty token (their forms are checked by origin instead).
+ANY_CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]*)"')
+SAME_ORIGIN = {"Origin": "http://localhost"}  # what a browser sends with a form of this site
 
 
 def pytest_report_header() -> str:
@@ -180,19 +183,25 @@ def app(app_config, mailbox) -> Iterator[Flask]:
 
 
 class PortalClient(FlaskClient):
-    """A test client that can fetch and send the CSRF token like a browser would."""
+    """A test client that can fetch and send the CSRF token like a browser would, and names
+    this site as the Origin of its requests as a browser does for a form of the site."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_ORIGIN"] = SAME_ORIGIN["Origin"]
 
     def csrf_token(self) -> str:
         """The token the current session would embed in its forms."""
         page = self.get("/", follow_redirects=True)
-        match = CSRF_META.search(page.get_data(as_text=True))
+        match = ANY_CSRF_META.search(page.get_data(as_text=True))
         assert match, "no CSRF token on the page"
         return match.group(1)
 
     def post_form(self, url: str, data: dict | None = None, **kwargs):
-        """POST a form with a valid CSRF token, as the browser would."""
+        """POST a form with a valid CSRF token and this site's Origin, as the browser would."""
         payload = dict(data or {})
         payload.setdefault("csrf_token", self.csrf_token())
+        kwargs["headers"] = {**SAME_ORIGIN, **(kwargs.get("headers") or {})}
         return self.post(url, data=payload, **kwargs)
 
 

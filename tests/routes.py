@@ -26,7 +26,7 @@ class Route:
 
 
 def _sample_url(app: Flask, rule: Rule) -> str:
-    values = {}
+    values = dict(rule.defaults or {})  # e.g. each content page's rule fixes its slug
     for name, converter in rule._converters.items():
         kind = type(converter).__name__.removesuffix("Converter").lower()
         values[name] = SAMPLE_ARGS.get(kind, SAMPLE_ARGS["string"])

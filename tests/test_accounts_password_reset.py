@@ -27,7 +27,7 @@ def without_csrf(page: str) -> str:
 
 
 def ask(client, email: str):
-    return client.post_form("/password/forgot", {"email": email})
+    return client.post_form("/password/forgot", {"email": email}, follow_redirects=True)
 
 
 def test_forgot_password_mails_a_single_use_link_that_ends_every_session_and_token(

@@ -141,3 +141,19 @@ def test_partner_dashboard_runs_a_bounded_number_of_statements(app, client, db, 
         client.get("/api/v1/me/agreements")
     assert len(few) == len(many)
     assert user.organization_id == organization.id
+
+
+def test_recent_activity_reads_in_words_not_codes(app, client, db, login_as):
+    from portal.audit.services import record
+
+    dataset = factories.make_dataset(db, title="Cycle-life set")
+    record(db, "dataset.granted", dataset, label="Cycle-life set")
+    record(db, "dataset.some_new_thing", dataset, label="Cycle-life set")
+    db.commit()
+    login_as("staff")
+    page = client.get("/admin").get_data(as_text=True)
+    activity = page[page.index('<ul class="activity">') :]
+    assert "Dataset: access granted" in activity and "Dataset: some new thing" in activity
+    assert "dataset.granted" not in activity and "dataset.some_new_thing" not in activity
+    audit = client.get("/admin/audit").get_data(as_text=True)
+    assert ">Dataset: access granted</option>" in audit

@@ -104,7 +104,7 @@ def test_partner_lists_and_feeds_show_nothing_of_partner_b(app, client, db, logi
         response = client.get(url)
         assert response.status_code == 200, url
         assert MARKER not in response.get_data(as_text=True), url
-    page = client.post_form("/me/calendar").get_data(as_text=True)
+    page = client.post_form("/me/calendar", follow_redirects=True).get_data(as_text=True)
     feed_path = page.split('value="http://localhost')[1].split('"')[0]
     assert MARKER not in app.test_client().get(feed_path).get_data(as_text=True)
 

@@ -191,7 +191,7 @@ def test_staff_to_partner_journey(app, client, db, login_as, mailbox):
     assert mailbox.messages == []
 
     # The partner's calendar feed parses, with the right dates.
-    page = browser_a.post_form("/me/calendar").get_data(as_text=True)
+    page = browser_a.post_form("/me/calendar", follow_redirects=True).get_data(as_text=True)
     feed_url = re.search(r'value="(http[^"]+\.ics)"', page).group(1)
     feed = app.test_client().get(feed_url.replace("http://127.0.0.1:5000", ""))
     assert feed.status_code == 200 and feed.mimetype == "text/calendar"

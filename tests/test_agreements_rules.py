@@ -119,8 +119,8 @@ def test_terminate_confirmation_names_what_will_happen(app, client, db, login_as
     login_as("staff")
     page = client.get(f"/admin/agreements/{agreement.id}").get_data(as_text=True)
     assert (
-        f"Terminate {agreement.reference}? This is final: its terms and milestones can no longer "
-        "change, 1 open milestone(s) stop being reminded, 1 dataset grant(s) under it stop giving "
+        f"Terminate agreement {agreement.reference} with {organization.name}? It ends now for both "
+        "sides and cannot be undone: its terms and milestones can no longer change, 1 open milestone(s) stop being reminded, 1 dataset grant(s) under it stop giving "
         "access, and the partner sees it as terminated."
     ) in page.replace("&#39;", "'")
     assert "Are you sure?" not in page

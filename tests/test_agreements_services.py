@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -276,3 +277,14 @@ def test_pages_show_the_labels_of_codes(app, client, db, login_as):
     for label in ("Licence", "In negotiation", "Non-exclusive", "Pilot batch", "In progress"):
         assert label in page, label
     assert "non_exclusive" not in page and "in_progress</span>" not in page
+
+
+def test_terminate_asks_a_question_that_names_the_agreement(client, db, login_as):
+    login_as("staff")
+    organization = factories.make_organization(db, name="Voltcraft Mobility")
+    agreement = factories.make_agreement(db, organization=organization, status="active")
+    page = client.get(f"/admin/agreements/{agreement.id}").get_data(as_text=True)
+    assert "Are you sure?" not in page
+    question = re.search(r'data-confirm="(Terminate agreement [^"]+)"', page).group(1)
+    assert agreement.reference in question and "Voltcraft Mobility" in question
+    assert "cannot be undone" in question

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import select
 
 from portal.audit.models import AuditEntry
@@ -170,3 +172,18 @@ def test_admin_list_filters_by_state(client, db, login_as):
     assert "Draft one" in drafts and "Published one" not in drafts
     archived = client.get("/admin/technologies?state=archived&q=one%00").get_data(as_text=True)
     assert "Archived one" in archived and "Draft one" not in archived
+
+
+def test_a_too_long_title_is_refused_with_the_limit_never_cut(client, db, login_as):
+    login_as("staff")
+    page = client.get("/admin/technologies/new").get_data(as_text=True)
+    title_input = re.search(r'<input[^>]*id="title"[^>]*>', page).group(0)
+    assert "maxlength" not in title_input  # the browser no longer cuts a pasted title silently
+    assert 'aria-describedby="title-limit"' in title_input
+    assert "Up to 200 characters." in page
+    long_title = "Sodium-ion " * 20 + "cell"  # 224 characters
+    response = client.post_form("/admin/technologies/new", {**FORM, "title": long_title})
+    body = response.get_data(as_text=True)
+    assert "Use at most 200 characters; this has 224." in body
+    assert long_title in body  # handed back whole, to shorten where the author chooses
+    assert db.exec(select(Technology).where(Technology.slug == FORM["slug"])).first() is None

@@ -79,9 +79,14 @@ def test_honeypot_is_hidden_but_labelled(client):
     assert 'tabindex="-1"' in html
 
 
-def test_the_form_needs_a_csrf_token(client, db):
-    response = client.post("/interest", data=GOOD)
+def test_the_form_is_refused_from_another_site(client, db):
+    # The cacheable page carries no per-visitor token: the browser's Origin must be this site.
+    response = client.post("/interest", data=GOOD, headers={"Origin": "https://evil.example"})
     assert response.status_code == 400 and _inquiries(db) == []
+    # A browser that holds a CSRF secret (it was given one) must send the token as before.
+    with client.session_transaction() as session:
+        session["csrf_token"] = "b" * 40
+    assert client.post("/interest", data=GOOD).status_code == 400 and _inquiries(db) == []
 
 
 @pytest.fixture
@@ -90,9 +95,10 @@ def app_config(app_config):
 
 
 def test_rate_limit_per_address_counts_stored_inquiries(client, db, mailbox):
-    for _ in range(2):
-        assert client.post_form("/interest", GOOD).status_code == 302
-    response = client.post_form("/interest", GOOD)
+    for n in range(2):
+        message = f"{GOOD['message']} Message {n}."
+        assert client.post_form("/interest", {**GOOD, "message": message}).status_code == 302
+    response = client.post_form("/interest", {**GOOD, "message": "A third, different message."})
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "3600"
     assert "several messages in the last hour" in response.get_data(as_text=True)
@@ -189,6 +195,7 @@ def test_convert_into_organisation_and_partner_invitation(client, db, login_as, 
             "contact_name": "Asha Rao",
             "contact_email": "lead@voltcraft.in",
         },
+        follow_redirects=True,
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -270,3 +277,25 @@ def test_a_line_break_in_a_title_cannot_break_the_mail_headers(client, db, mailb
     assert notification["Subject"] == "New inquiry: Odd Bcc: victim@example.org"
     assert notification["Bcc"] is None
     assert not mailbox.to("victim@example.org")
+
+
+def test_an_identical_inquiry_within_minutes_is_kept_and_mailed_once(client, db, mailbox):
+    make_technology(db, slug="na-18650", title="Sodium-ion 18650")
+    assert client.post_form("/technologies/na-18650/interest", GOOD).status_code == 302
+    # Back and Send again (spacing changed by the browser): the same message is not a new lead.
+    again = client.post_form(
+        "/technologies/na-18650/interest", {**GOOD, "message": f"  {GOOD['message']}  "}
+    )
+    assert again.status_code == 302 and again.headers["Location"].endswith(
+        "/interest/sent?repeat=1"
+    )
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "already reached us" in page
+    assert len(_inquiries(db)) == 1 and len(mailbox.messages) == 2
+    # A different message, or the same one about another subject, is a new inquiry.
+    assert client.post_form("/interest", GOOD).status_code == 302
+    other = {**GOOD, "message": "And we would like a visit to the pilot line."}
+    elsewhere = {"REMOTE_ADDR": "10.9.8.7"}  # the hourly limit per address is two in tests
+    response = client.post_form("/technologies/na-18650/interest", other, environ_base=elsewhere)
+    assert response.status_code == 302
+    assert len(_inquiries(db)) == 3

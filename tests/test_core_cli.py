@@ -111,3 +111,45 @@ def test_console_script_migrates_and_creates_a_user(tmp_path):
     )
     assert again.returncode != 0
     assert "already exists" in again.stderr.strip().splitlines()[-1]
+
+
+def test_make_run_links_follow_the_port_served():
+    import subprocess
+
+    from portal.config import ROOT
+
+    dry = subprocess.run(
+        ["make", "-n", "run", "PORT=8123"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    serve = next(line for line in dry.splitlines() if "flask --app wsgi run" in line)
+    assert "--port 8123" in serve
+    assert 'PORTAL_BASE_URL="${PORTAL_BASE_URL:-http://127.0.0.1:8123}"' in serve
+
+
+def test_missing_demo_samples_are_explained_and_loaded_on_a_later_run(
+    app, db, tmp_path, monkeypatch
+):
+    import shutil
+
+    from portal.datasets.models import Dataset, DatasetFile
+    from portal.demo import datasets as demo_datasets
+    from tests.cycler_data import CYCLER_DIR
+
+    monkeypatch.setattr(demo_datasets, "SAMPLES", tmp_path)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "datasets: skipped maccor-coin-cell-two-cycles" in first.output
+    hint = next(line for line in first.output.splitlines() if line.startswith("datasets: to add"))
+    assert "maccor_002.txt" in hint and str(tmp_path) in hint and "make run" in hint
+    assert "PORTAL_CYCLER_SAMPLES" in hint
+
+    for spec in demo_datasets.DATASETS:  # the files appear; the next run loads them
+        shutil.copy(CYCLER_DIR / spec["file"], tmp_path / spec["file"])
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0, second.output
+    assert "skipped" not in second.output and "datasets: to add" not in second.output
+    db.expire_all()
+    for spec in demo_datasets.DATASETS:
+        dataset = db.exec(select(Dataset).where(Dataset.slug == spec["slug"])).one()
+        assert db.exec(select(DatasetFile).where(DatasetFile.dataset_id == dataset.id)).first()

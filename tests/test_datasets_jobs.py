@@ -288,7 +288,9 @@ def test_the_scheduled_jobs_run_the_same_work_as_the_commands(app, db):
     from datetime import date
 
     agreement = factories.make_agreement(db, status="active", expires_on=date(2026, 1, 1))
-    assert run_job(app, "agreements.sweep", {"today": "2026-01-02"}) == "1 agreement(s) expired"
+    assert run_job(app, "agreements.sweep", {"today": "2026-01-02"}) == (
+        "1 agreement(s) expired, 0 expired upload(s) removed"
+    )
     db.expire_all()
     assert db.get(type(agreement), agreement.id).status == "expired"
     outcome = run_job(app, "agreements.send_reminders", {"today": str(date(2026, 1, 2))})

@@ -294,3 +294,20 @@ def test_an_edit_without_its_version_is_a_conflict_and_changes_nothing(app, db):
     assert (saved.title, saved.version) == ("After", 2)
     entry = db.exec(select(AuditEntry).where(AuditEntry.action == "dataset.updated")).one()
     assert entry.changes == {"before": {"title": "Before"}, "after": {"title": "After"}}
+
+
+def test_an_htmx_upload_refreshes_the_files_table_at_once(app, db, staff, small_maccor):
+    dataset = factories.make_dataset(db)
+    page = staff.get(f"/admin/datasets/{dataset.slug}").get_data(as_text=True)
+    assert "No files yet." in page
+    first = _upload(staff, dataset.slug, small_maccor, "first.txt", htmx=True)
+    body = first.get_data(as_text=True)
+    table = body[body.index('<section id="admin-files"') :]
+    assert 'hx-swap-oob="true"' in table and "first.txt" in table
+    assert "No files yet." not in table
+    second = _upload(staff, dataset.slug, small_maccor, "second.txt", htmx=True)
+    table = second.get_data(as_text=True).split('<section id="admin-files"')[1]
+    assert "first.txt" in table and "second.txt" in table
+    # A refused upload changes no table, so none comes with it.
+    refused = _upload(staff, dataset.slug, b"not a cycler file\n", "bad.txt", htmx=True)
+    assert "admin-files" not in refused.get_data(as_text=True)

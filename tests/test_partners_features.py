@@ -31,7 +31,9 @@ def test_calendar_feed_is_secret_hashed_and_revocable(app, client, db, login_as)
     milestone = factories.make_milestone(db, agreement, title="Pilot line audit", due_on=due)
     user = login_as("partner", organization)
 
-    first = feed_path(client.post_form("/me/calendar").get_data(as_text=True))
+    first = feed_path(
+        client.post_form("/me/calendar", follow_redirects=True).get_data(as_text=True)
+    )
     secret = first.removeprefix("/calendar/").removesuffix(".ics")
     stored = db.exec(select(CalendarFeed).where(CalendarFeed.user_id == user.id)).one()
     assert stored.secret_hash == digest(secret) and secret not in stored.secret_hash
@@ -45,18 +47,25 @@ def test_calendar_feed_is_secret_hashed_and_revocable(app, client, db, login_as)
     assert event.decoded("DTSTART") == due and event.decoded("DTEND") == due + timedelta(days=1)
     assert str(event["UID"]) == f"milestone-{milestone.id}@localhost"
     assert "Pilot line audit (COE-MOU-2026-042)" in str(event["SUMMARY"])
+    # Labels, not codes: "status planned; responsible: Partner", never "owner partner".
+    description = str(event["DESCRIPTION"])
+    assert "status planned; responsible: Partner." in description and "owner" not in description
     assert event.decoded("DTSTAMP").tzinfo is not None
     assert b"DTSTART;VALUE=DATE:20260715" in response.data
 
     # A new link replaces the old one; revoking ends the new one too.
-    second = feed_path(client.post_form("/me/calendar").get_data(as_text=True))
+    second = feed_path(
+        client.post_form("/me/calendar", follow_redirects=True).get_data(as_text=True)
+    )
     assert app.test_client().get(first).status_code == 404
     assert app.test_client().get(second).status_code == 200
     client.post_form("/me/calendar/revoke")
     assert app.test_client().get(second).status_code == 404
     assert app.test_client().get("/calendar/not-a-real-secret.ics").status_code == 404
     # A deactivated user's feed stops too.
-    third = feed_path(client.post_form("/me/calendar").get_data(as_text=True))
+    third = feed_path(
+        client.post_form("/me/calendar", follow_redirects=True).get_data(as_text=True)
+    )
     user.is_active = False
     db.add(user)
     db.commit()
@@ -74,7 +83,9 @@ def test_tokens_are_shown_once_stored_hashed_and_work_as_bearer(app, client, db,
     factories.make_agreement(db)  # someone else's
     user = login_as("partner", organization)
 
-    page = client.post_form("/me/tokens", {"name": "lab notebook"}).get_data(as_text=True)
+    page = client.post_form("/me/tokens", {"name": "lab notebook"}, follow_redirects=True).get_data(
+        as_text=True
+    )
     raw = re.search(r'id="new-token"[^>]*value="(btp_[^"]+)"', page).group(1)
     stored = db.exec(select(ApiToken).where(ApiToken.user_id == user.id)).one()
     assert stored.token_hash == digest(raw) and raw not in client.get("/me/tokens").get_data(
@@ -163,3 +174,27 @@ def test_public_partner_list_shows_announced_partners_and_nothing_confidential(a
         deal.reference,
     ):
         assert absent not in page, absent
+
+
+def test_reloading_after_creating_a_token_creates_no_second_one(client, db, login_as):
+    user = login_as("partner")
+    created = client.post_form("/me/tokens", {"name": "lab notebook"})
+    # POST/redirect/GET: the browser's reload repeats the GET, never the POST.
+    assert created.status_code == 303 and created.headers["Location"].endswith("/me/tokens")
+    shown = client.get("/me/tokens").get_data(as_text=True)
+    raw = re.search(r'id="new-token"[^>]*value="(btp_[^"]+)"', shown).group(1)
+    reloaded = client.get("/me/tokens").get_data(as_text=True)
+    assert raw not in reloaded and 'id="new-token"' not in reloaded  # shown once only
+    assert len(db.exec(select(ApiToken).where(ApiToken.user_id == user.id)).all()) == 1
+
+
+def test_reloading_after_making_a_calendar_link_makes_no_new_one(client, db, login_as):
+    from portal.partners.models import CalendarFeed
+
+    user = login_as("partner")
+    made = client.post_form("/me/calendar")
+    assert made.status_code == 303 and made.headers["Location"].endswith("/me/calendar")
+    assert 'id="feed-url"' in client.get("/me/calendar").get_data(as_text=True)
+    assert 'id="feed-url"' not in client.get("/me/calendar").get_data(as_text=True)
+    feeds = db.exec(select(CalendarFeed).where(CalendarFeed.user_id == user.id)).all()
+    assert len(feeds) == 1

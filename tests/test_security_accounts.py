@@ -92,9 +92,12 @@ def test_the_staff_page_says_the_link_was_sent_and_never_shows_it(client, db, lo
     invited = client.post_form(
         f"/admin/organizations/{organization.id}/invite",
         {"name": "Asha", "email": "asha@example.org"},
+        follow_redirects=True,
     ).get_data(as_text=True)
     user = db.exec(select(User).where(User.email == "asha@example.org")).one()
-    again = client.post_form(f"/admin/users/{user.id}/reinvite").get_data(as_text=True)
+    again = client.post_form(f"/admin/users/{user.id}/reinvite", follow_redirects=True).get_data(
+        as_text=True
+    )
     for page in (invited, again):
         assert "was sent to asha@example.org" in page and "/invite/" not in page
     assert len(mailbox.to("asha@example.org")) == 2
@@ -114,6 +117,7 @@ def test_the_development_log_shows_the_link_when_no_mail_server_is_set(
         page = client.post_form(
             f"/admin/organizations/{organization.id}/invite",
             {"name": "Dev", "email": "dev@example.org"},
+            follow_redirects=True,
         ).get_data(as_text=True)
     assert "written to the portal's log" in page and "/invite/" not in page
     logged = [r.getMessage() for r in caplog.records if "/invite/" in r.getMessage()]
@@ -401,3 +405,21 @@ def test_wrong_codes_lock_only_the_code_step_and_show_as_locked(app, client, db,
     # Unlocked: the code step answers again at once (a wrong code is a plain refusal, not 429).
     browser.post_form("/login", {"email": partner.email, "password": TEST_PASSWORD})
     assert browser.post_form("/login/verify", {"code": "123456"}).status_code == 200
+
+
+def test_reloading_the_invitation_page_invites_no_one_again(client, db, login_as, mailbox):
+    organization = factories.make_organization(db)
+    login_as("staff")
+    response = client.post_form(
+        f"/admin/organizations/{organization.id}/invite",
+        {"name": "Ravi", "email": "ravi@example.org"},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/admin/users/invited")
+    assert "was sent to ravi@example.org" in client.get("/admin/users/invited").get_data(
+        as_text=True
+    )
+    reload = client.get("/admin/users/invited")  # the browser's reload repeats only the GET
+    assert reload.status_code == 302 and reload.headers["Location"].endswith("/admin/users")
+    assert len(mailbox.to("ravi@example.org")) == 1
+    assert len(db.exec(select(User).where(User.email == "ravi@example.org")).all()) == 1

@@ -33,8 +33,37 @@ def test_state_changing_routes_need_a_csrf_token(app, client, db, login_as, role
 
 
 def test_anonymous_posts_need_a_csrf_token(client):
+    # With a CSRF secret in the session (a page issued one), the token is required as ever.
+    with client.session_transaction() as session:
+        session["csrf_token"] = "a" * 40
     assert client.post("/login", data={"email": "a@b.org", "password": "x" * 10}).status_code == 400
     assert client.post("/language", data={"language": "hi"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Origin": "", "Referer": "https://evil.example/page"},
+        {"Origin": "", "Sec-Fetch-Site": "cross-site"},
+        {"Origin": "http://localhost", "Sec-Fetch-Site": "same-site"},
+        {"Origin": ""},  # the browser said nothing about where the form came from
+    ],
+)
+def test_cookie_less_posts_must_come_from_this_site(client, db, headers):
+    """A browser never given a CSRF secret (its pages were the shared, cacheable ones) proves the
+    form came from this site by its Origin / Sec-Fetch-Site / Referer; anything else is refused."""
+    forged = client.post("/language", data={"language": "hi"}, headers=headers)
+    assert forged.status_code == 400
+    assert "expired or was sent from another site" in forged.get_data(as_text=True)
+    assert "portal_session" not in forged.headers.get("Set-Cookie", "")
+    for own in (
+        {"Origin": "http://localhost"},
+        {"Origin": "", "Sec-Fetch-Site": "same-origin"},
+        {"Origin": "", "Referer": "http://localhost/technologies"},
+    ):
+        assert client.post("/language", data={"language": "hi"}, headers=own).status_code == 302
 
 
 def test_expired_token_is_refused(app, client, login_as):

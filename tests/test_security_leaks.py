@@ -16,6 +16,7 @@ from portal.accounts.users import set_active
 from tests.security_world import World, seed_world, sign_in
 
 MISSING = 987654
+NO_UPLOAD = "0" * 32  # a resumable upload id of the right shape that nobody owns
 SKIP_ENDPOINTS = {"static", "accounts.logout"}
 REFERENCE = re.compile(r"\b[0-9a-f]{12}\b")
 CSRF = re.compile(r'(name="csrf-token" content|name="csrf_token" value)="[^"]+"')
@@ -44,6 +45,7 @@ def _scenarios(world: World) -> list[dict]:
         "token_id": a.api_token_id,
         "token": "no-such-invitation",
         "form": "original",
+        "upload_id": NO_UPLOAD,
     }
     scenarios = []
     for party in (a, b):
@@ -104,6 +106,7 @@ def _scenarios(world: World) -> list[dict]:
             "grant_id": MISSING,
             "patent_id": MISSING,
             "token_id": MISSING,
+            "upload_id": NO_UPLOAD,
             "token": "x",
             "form": "csv",
             "secret": "y",
@@ -134,8 +137,8 @@ def crawl_urls(app: Flask, world: World) -> list[str]:
         for rule in app.url_map.iter_rules():
             if rule.endpoint in SKIP_ENDPOINTS or "GET" not in (rule.methods or ()):
                 continue
-            if not rule.arguments:
-                base = url_for(rule.endpoint)
+            if not rule.arguments or rule.defaults:  # a content page's rule fixes its slug
+                base = url_for(rule.endpoint, **(rule.defaults or {}))
                 urls.update(base + query for query in queries)
                 continue
             for scenario in _scenarios(world):
@@ -478,7 +481,9 @@ def test_error_pages_in_html_and_json_leak_nothing(app, client, db, login_as, mo
         responses[f"{kind} crash"] = client.get(f"{prefix}/boom-crash")
         responses[f"{kind} 404"] = client.get(f"{prefix}/no/such/thing")
     # The real ways to reach each status.
-    responses["csrf 400"] = client.post("/login", data={"email": "a@b.org"})
+    responses["csrf 400"] = client.post(
+        "/login", data={"email": "a@b.org"}, headers={"Origin": "https://evil.example"}
+    )
     responses["api 401"] = client.get("/api/v1/me/agreements")
     responses["api bad token 401"] = client.get(
         "/api/v1/me/agreements", headers={"Authorization": "Bearer btp_forged"}

@@ -169,9 +169,11 @@ def _route_urls(app, world: World) -> list[tuple[str, str, str]]:
         "grant_id": a.grant_id,
         "patent_id": world.draft_patent_id,
         "report_id": 987654,  # no such royalty report: the write must change nothing
+        "secret": "not-a-mailed-secret",  # alert links: an unknown secret changes nothing
         "token_id": a.api_token_id,
         "session_id": 1,
         "token": "no-such-invite",
+        "upload_id": "0" * 32,
     }
     routes = []
     with app.test_request_context():
@@ -305,10 +307,10 @@ def test_password_change_sent_as_json_takes_no_role_either(client, db, world):
 def test_token_and_calendar_feed_belong_to_the_caller(client, db, world):
     a, b = world.a, world.b
     sign_in(client, a.user)
-    assert client.post_form("/me/tokens", {**forged(world), "name": "ci job"}).status_code == 200
+    assert client.post_form("/me/tokens", {**forged(world), "name": "ci job"}).status_code == 303
     token = db.exec(select(ApiToken).where(ApiToken.name == "ci job")).scalar_one()
     assert token.user_id == a.user.id and token.token_hash != "0" * 64 and token.revoked_at is None
-    assert client.post_form("/me/calendar", forged(world)).status_code == 200
+    assert client.post_form("/me/calendar", forged(world)).status_code == 303
     feeds = db.exec(select(CalendarFeed).where(CalendarFeed.revoked_at.is_(None))).scalars().all()
     assert sorted(f.user_id for f in feeds) == sorted([a.user.id, b.user.id])
     assert all(f.secret_hash != "0" * 64 for f in feeds)

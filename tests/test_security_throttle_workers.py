@@ -35,16 +35,19 @@ class Browser:
 
     def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
+        # Like a browser, name this site as the origin of a form it sends.
+        request = urllib.request.Request(self.base + path, data=body, headers={"Origin": self.base})
         try:
-            with self.opener.open(self.base + path, data=body, timeout=20) as response:
+            with self.opener.open(request, timeout=20) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
 
     def login(self, email: str, password: str) -> int:
         _status, page = self.request("/login")
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-            r'<meta name="csrf-token" content="([^"]+)"', page
+        # The cookie-less login page carries an empty token (the Origin vouches for the form).
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]*)"', page) or re.search(
+            r'<meta name="csrf-token" content="([^"]*)"', page
         )
         status, _ = self.request(
             "/login", {"csrf_token": token.group(1), "email": email, "password": password}

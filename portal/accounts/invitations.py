@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from sqlmodel import Session
 
@@ -76,10 +76,24 @@ def deliver_invitation(user: User, token: str, organization_name: str):
         days=days,
         organization=organization_name,
     )
+    # POST/redirect/GET: reloading the confirmation page must not invite (and mail) again.
+    session[INVITATION_SENT_KEY] = {"user_id": user.id, "sent": bool(sent)}
+    return redirect(url_for("accounts.admin_invitation_sent"), code=303)
+
+
+INVITATION_SENT_KEY = "invitation_sent"
+
+
+def invitation_sent_page(db: Session):
+    """The confirmation after an invitation, once; afterwards (a reload) the users list."""
+    shown = session.pop(INVITATION_SENT_KEY, None)
+    user = db.get(User, shown["user_id"]) if shown else None
+    if user is None:
+        return redirect(url_for("accounts.admin_users"))
     return render_template(
         "accounts/invite_sent.html",
         user=user,
-        days=days,
-        sent=sent,
+        days=current_app.config["INVITE_VALID_DAYS"],
+        sent=shown["sent"],
         mail_server=bool(current_app.config["SMTP_URL"]),
     )

@@ -39,6 +39,12 @@ def _back_to_users():
 # --- organisations ---------------------------------------------------------------------------
 
 
+@bp.get("/admin/users/invited")
+def admin_invitation_sent():
+    """What became of the invitation just made (shown once, after the redirect)."""
+    return invitations.invitation_sent_page(db.session())
+
+
 @bp.get("/admin/organizations")
 def admin_organizations():
     """All organisations with their user counts."""

@@ -74,8 +74,9 @@ def login_totp():
     pending = session.get(PENDING_SECOND_FACTOR) or {}
     user = db.session().get(User, pending.get("user_id") or 0)
     if user is None or time.time() - pending.get("since", 0) > SECOND_FACTOR_WINDOW_S:
-        session.pop(PENDING_SECOND_FACTOR, None)
-        flash(_("Please sign in again."), "info")
+        if pending:  # a sign-in that timed out; a visitor who never began needs no message
+            session.pop(PENDING_SECOND_FACTOR, None)
+            flash(_("Please sign in again."), "info")
         return redirect(url_for("accounts.login"))
     form = TotpForm()
     error = None
@@ -178,8 +179,15 @@ def password_forgot():
         outcome = resets.request_password_reset(db.session(), form.email.data, client_ip())
         if outcome.throttled:
             return throttled_page("accounts/password_forgot.html", outcome, form=form)
-        return render_template("accounts/password_reset_sent.html")
+        # POST/redirect/GET: a reload of the answer must not ask for (and mail) another link.
+        return redirect(url_for("accounts.password_reset_sent"), code=303)
     return render_template("accounts/password_forgot.html", form=form, error=None)
+
+
+@bp.get("/password/forgot/sent")
+def password_reset_sent():
+    """Check your mail (the same words whether or not the address is known)."""
+    return render_template("accounts/password_reset_sent.html")
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

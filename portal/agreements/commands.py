@@ -12,6 +12,7 @@ from portal.agreements.jobs import send_all_reminders
 from portal.agreements.services import sweep_expired
 from portal.dates import EARLIEST, LATEST, in_range, local_today
 from portal.notifications.digest import send_digests
+from portal.resumable.services import sweep_expired_uploads
 
 
 def _parse_today(value: str | None) -> date:
@@ -32,13 +33,16 @@ def _parse_today(value: str | None) -> date:
 @click.option("--today", "today_text", help="Pretend today is this date (YYYY-MM-DD).")
 @with_appcontext
 def sweep_command(today_text: str | None) -> None:
-    """Mark active agreements past their expiry date as expired (safe to run repeatedly)."""
+    """Mark active agreements past their expiry date as expired and remove expired resumable
+    uploads with their staged bytes (safe to run repeatedly)."""
     today = _parse_today(today_text)
     expired = sweep_expired(db.session(), today)
+    uploads = sweep_expired_uploads(db.session())
     db.commit()
     for agreement in expired:
         click.echo(f"expired {agreement.reference} (expiry {agreement.expires_on.isoformat()})")
     click.echo(f"sweep: {len(expired)} agreement(s) expired")
+    click.echo(f"sweep: {uploads} expired upload(s) removed")
 
 
 @click.command("send-reminders")
@@ -60,4 +64,5 @@ def send_reminders_command(today_text: str | None) -> None:
     click.echo(
         f"send-reminders: {run.expiry} expiry warning(s), {run.lapsed} lapsed-grant notice(s)"
     )
+    click.echo(f"send-reminders: {run.alerts} saved-search alert mail(s) sent")
     click.echo(f"send-reminders: {digests} notification digest(s) sent")

@@ -9,14 +9,18 @@ from portal.agreements.models import Agreement, AgreementStatus
 S = AgreementStatus
 
 
-def confirmation_for(agreement: Agreement, target: str, open_milestones: int, grants: int) -> str:
+def confirmation_for(
+    agreement: Agreement, target: str, open_milestones: int, grants: int, organisation: str = ""
+) -> str:
     """The question asked before moving `agreement` to `target` ('' when no question is asked)."""
     if target == S.TERMINATED:
         return _(
-            "Terminate %(ref)s? This is final: its terms and milestones can no longer change, "
+            "Terminate agreement %(ref)s with %(organisation)s? It ends now for both sides and "
+            "cannot be undone: its terms and milestones can no longer change, "
             "%(milestones)s open milestone(s) stop being reminded, %(grants)s dataset grant(s) "
             "under it stop giving access, and the partner sees it as terminated.",
             ref=agreement.reference,
+            organisation=organisation,
             milestones=open_milestones,
             grants=grants,
         )

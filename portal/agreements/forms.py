@@ -9,12 +9,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 
 from portal.agreements.models import AgreementFields, MilestoneFields
 from portal.fields import hint_of
-from portal.modelforms import model_form
+from portal.modelforms import MultiCheckboxField, model_form
 
 FILE_LABEL = _l("File (PDF, DOCX, XLSX, PNG or JPEG)")
 
@@ -41,7 +41,7 @@ class AgreementForm(model_form(AgreementFields)):
     responsible_staff_id = SelectField(
         _label("responsible_staff_id"), coerce=int, validate_choice=True
     )
-    technology_ids = SelectMultipleField(_l("Technologies"), coerce=int, validate_choice=True)
+    technology_ids = MultiCheckboxField(_l("Technologies"), coerce=int, validate_choice=True)
 
 
 class AgreementEditForm(AgreementForm):

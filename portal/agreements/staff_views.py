@@ -139,15 +139,18 @@ def admin_edit(agreement_id: int):
 
 def _detail_page(agreement: Agreement, **overrides):
     open_milestones, grants = queries.termination_counts(db.session(), agreement)
+    shown = agreement_context(agreement)
     context = {
-        **agreement_context(agreement),
+        **shown,
         "responsible": queries.responsible_of(db.session(), agreement),
         "document_form": DocumentForm(),
         "milestone_form": MilestoneForm(),
         "history": versions.timeline(db.session(), agreement, for_partner=False),
         "follow_ups": versions.follow_ups_for(agreement),
         "confirmations": {
-            target: confirmation_for(agreement, target, open_milestones, grants)
+            target: confirmation_for(
+                agreement, target, open_milestones, grants, shown["organization"].name
+            )
             for target in allowed_transitions(agreement)
         },
     }

@@ -58,6 +58,28 @@ def confirmation_allowed(db: Session, email: str) -> bool:
     return sent_today <= current_app.config["INQUIRY_CONFIRMATIONS_PER_ADDRESS_PER_DAY"]
 
 
+# A second identical message within this window is a repeat (Back and Send again, a double
+# click, a reload of a re-posted form), not a new lead: it is neither stored nor mailed again.
+DUPLICATE_WINDOW = timedelta(minutes=15)
+
+
+def recent_duplicate(
+    db: Session, *, email: str, message: str, technology: Technology | None
+) -> Inquiry | None:
+    """The same sender's identical message about the same technology in the last minutes."""
+    since = utcnow() - DUPLICATE_WINDOW
+    query = select(Inquiry).where(
+        func.lower(Inquiry.email) == email.strip().lower(),
+        Inquiry.created_at >= since,
+        Inquiry.technology_id == technology.id if technology else Inquiry.technology_id.is_(None),
+    )
+    wanted = " ".join(message.split())
+    for inquiry in db.exec(query).all():
+        if " ".join(inquiry.message.split()) == wanted:
+            return inquiry
+    return None
+
+
 class RateLimited(ServiceError):
     """Too many inquiries from one address."""
 

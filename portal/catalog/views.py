@@ -49,6 +49,9 @@ def index():
     """The catalog: search, facets with counts, sort and pages; htmx gets only the results."""
     filters = CatalogFilters.from_args(request.args)
     result = find_technologies(db.session(), filters)
+    if filters.page > result.pages:
+        # Past the last page: go to the last one rather than "17 technologies" above an empty list.
+        return redirect(url_for("catalog.index", **filters.to_args(page=result.pages)))
     response = htmx.render(
         "catalog/index.html", "catalog/_results.html", result=result, filters=filters
     )
@@ -143,8 +146,8 @@ def inquire():
 
 @bp.get("/interest/sent")
 def inquiry_sent():
-    """Thanks for writing."""
-    return render_template("catalog/inquiry_sent.html")
+    """Thanks for writing (or: this message had already arrived, nothing was sent twice)."""
+    return render_template("catalog/inquiry_sent.html", repeat=request.args.get("repeat") == "1")
 
 
 def _handle_inquiry(technology: Technology | None):
@@ -158,6 +161,11 @@ def _handle_inquiry(technology: Technology | None):
         # The honeypot was filled: almost certainly a bot. Answer as usual and keep nothing.
         log.info("inquiry honeypot filled; discarded")
         return redirect(url_for("catalog.inquiry_sent"))
+    repeat = inquiry_service.recent_duplicate(
+        db.session(), email=form.email.data, message=form.message.data, technology=technology
+    )
+    if repeat is not None:
+        return redirect(url_for("catalog.inquiry_sent", repeat=1))
     try:
         inquiry = inquiry_service.create_inquiry(
             db.session(),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import current_app, jsonify, redirect, render_template, request, session
+from flask_login import current_user
 
 from portal import db
 from portal.catalog.queries import featured_technologies
 from portal.core import bp
 from portal.core.health import database_answers
+from portal.language_urls import address_in
 from portal.security import safe_next
 
 
@@ -33,8 +35,14 @@ def readyz():
 
 @bp.post("/language")
 def set_language():
-    """Remember the chosen interface language, then go back where the user was."""
+    """Go back where the user was, in the chosen language: the language is in the address
+    (`/hi/...`), so nothing is stored and an anonymous visitor gets no cookie."""
     language = request.form.get("language", "")
-    if language in current_app.config["LANGUAGES"]:
-        session["language"] = language
-    return redirect(safe_next(request.form.get("next"), url_for("core.home")))
+    back = safe_next(request.form.get("next"), "/")
+    if language not in current_app.config["LANGUAGES"]:
+        return redirect(request.script_root + back)
+    if current_user.is_authenticated:
+        session["language"] = language  # signed-in pages are never cached: remember it too
+    languages = list(current_app.config["LANGUAGES"])
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    return redirect(address_in(language, default, back, languages))

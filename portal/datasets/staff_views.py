@@ -160,9 +160,18 @@ def admin_upload(slug: str):
     else:
         error = _form_errors(form)
     if is_htmx():
-        return render_template(
+        result = render_template(
             "datasets/_upload_result.html", dataset=dataset, added=added, error=error
         )
+        if added is None:
+            return result
+        table = render_template(
+            "datasets/_admin_files.html",
+            dataset=dataset,
+            files=queries.files_of(db.session(), dataset),
+            oob=True,
+        )
+        return result + table
     if added is not None:
         flash(
             _("%(name)s stored; its ingest is queued.", name=added.original_filename),

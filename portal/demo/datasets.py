@@ -93,10 +93,12 @@ DATASETS = [
 def seed(db: Session) -> list[str]:
     """Create the demo datasets once (files ingested, summaries stored, grants made)."""
     lines: list[str] = []
+    skipped = []
     for spec in DATASETS:
         path = SAMPLES / spec["file"]
         if not path.exists():
             lines.append(f"datasets: skipped {spec['slug']} ({path} not found)")
+            skipped.append(spec["file"])
             continue
         dataset = _dataset(db, spec)
         if _has_files(db, dataset):
@@ -106,8 +108,19 @@ def seed(db: Session) -> list[str]:
         lines.append(f"datasets: {dataset.slug} ← {spec['file']} ({added.cycle_count} cycles)")
         if spec.get("grant_to"):
             lines.extend(_grant_under_mou(db, dataset, spec["grant_to"]))
+    if skipped:
+        lines.append(MISSING_SAMPLES_HINT.format(files=", ".join(skipped), folder=SAMPLES))
     lines.extend(_synthetic(db))
     return lines
+
+
+# `make run` prints this line and, while it is there, runs seed-demo again on every start, so the
+# real datasets load on the first `make run` after their files appear.
+MISSING_SAMPLES_HINT = (
+    "datasets: to add the real demo datasets, copy {files} into {folder} (the shared cycler "
+    "samples next to the project) or set PORTAL_CYCLER_SAMPLES to their folder; the next "
+    "`make run` (or `portal seed-demo`) loads them."
+)
 
 
 def _dataset(db: Session, spec: dict) -> Dataset:

@@ -111,7 +111,7 @@ def build_calendar(rows: list[tuple[Milestone, Agreement]], today: date | None =
             "description",
             f"Agreement {agreement.reference}; "
             f"status {agreement_label('milestone_status', milestone.status).lower()}; "
-            f"owner {agreement_label('owner', milestone.owner)}.",
+            f"responsible: {agreement_label('owner', milestone.owner)}.",
         )
         event.add(
             "url", url_for("agreements.milestone_detail", milestone_id=milestone.id, _external=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -41,10 +41,16 @@ def _tokens_page(form: TokenForm, new_token: str | None = None, status: int = 20
     ), status
 
 
+# The raw value of a token just created waits in the session for the one GET that follows the
+# redirect (POST/redirect/GET: reloading the page shows the list, it never creates a second token).
+NEW_TOKEN_KEY = "new_token"
+NEW_FEED_KEY = "new_calendar_feed"
+
+
 @bp.get("/me/tokens")
 def tokens():
-    """The user's personal API tokens and a form for a new one."""
-    return _tokens_page(TokenForm())
+    """The user's personal API tokens and a form for a new one (and a new token's value, once)."""
+    return _tokens_page(TokenForm(formdata=None), new_token=session.pop(NEW_TOKEN_KEY, None))
 
 
 @bp.post("/me/tokens")
@@ -64,7 +70,8 @@ def token_create():
     except ServiceError as error:
         form.expires_on.errors.append(error.message)
         return _tokens_page(form, status=400)
-    return _tokens_page(TokenForm(formdata=None), new_token=raw)
+    session[NEW_TOKEN_KEY] = raw
+    return redirect(url_for("partners.tokens"), code=303)
 
 
 @bp.post("/me/tokens/<int:token_id>/revoke")
@@ -83,16 +90,18 @@ def token_revoke(token_id: int):
 def calendar():
     """Whether the user has a calendar feed, and buttons to make a new one or revoke it."""
     feed = partners.active_feed(db.session(), current_user)
-    return render_template("partners/calendar.html", feed=feed, feed_url=None)
+    secret = session.pop(NEW_FEED_KEY, None)
+    # The public address, as calendar apps outside the network must reach it.
+    feed_url = url_for("partners.calendar_feed", secret=secret, _external=True) if secret else None
+    return render_template("partners/calendar.html", feed=feed, feed_url=feed_url)
 
 
 @bp.post("/me/calendar")
 def calendar_create():
     """A new secret feed URL (any earlier one stops working); shown once."""
-    feed, raw = partners.create_calendar_feed(db.session(), current_user._get_current_object())
-    # The public address, as calendar apps outside the network must reach it.
-    feed_url = url_for("partners.calendar_feed", secret=raw, _external=True)
-    return render_template("partners/calendar.html", feed=feed, feed_url=feed_url)
+    _feed, raw = partners.create_calendar_feed(db.session(), current_user._get_current_object())
+    session[NEW_FEED_KEY] = raw  # shown by the GET that follows, once (POST/redirect/GET)
+    return redirect(url_for("partners.calendar"), code=303)
 
 
 @bp.post("/me/calendar/revoke")

@@ -36,5 +36,26 @@ def check_at_widths(page) -> None:
         assert overflow <= 0, f"{page.url} overflows by {overflow}px at {size['width']}px"
         assert_accessible(page)
     page.set_viewport_size(WIDTHS[0])
+
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 740}
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def horizontal_overflow(page) -> int:
+    """How many CSS pixels the page is wider than its window (0 or less: it fits)."""
+    return page.evaluate(OVERFLOW)
+
+
+def assert_no_overflow(page, size: dict) -> None:
+    """At this window size the page is no wider than the window."""
+    page.set_viewport_size(size)
+    overflow = horizontal_overflow(page)
+    assert overflow <= 0, f"{page.url} overflows by {overflow}px at {size['width']}px"
+
+
+def assert_clean(page) -> None:
+    """No uncaught JS error and no console error (a CSP violation logs one) so far."""
     assert page.js_errors == [], page.js_errors
     assert page.console_errors == [], page.console_errors

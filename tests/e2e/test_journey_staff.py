@@ -109,7 +109,7 @@ def test_staff_back_office_journey(app, live_server, browser, page, db):
     page.get_by_label("Title").fill("Prussian white scale-up")
     page.get_by_label("Kind").select_option("mou")
     page.get_by_label("Partner organisation").select_option(label="Watthour Private Limited")
-    page.get_by_label("Technologies").select_option(label="Prussian white cathode")
+    page.get_by_role("group", name="Technologies").get_by_label("Prussian white cathode").check()
     page.get_by_label("Scope").fill("Scale the cathode synthesis to 10 kg batches.")
     today = date.today()
     page.get_by_label("Signed on").fill(today.strftime("%d-%m-%Y"))  # as a person types it

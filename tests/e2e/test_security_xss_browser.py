@@ -149,7 +149,8 @@ PROBE = """() => {
     htmxLogout: [...document.querySelectorAll('[hx-get="/logout"]')].length,
     // Inline scripts that would execute (JSON data blocks never do).
     scripts: [...document.querySelectorAll('script')]
-                 .filter(s => !s.src && s.type !== 'application/json').length,
+                 .filter(s => !s.src && !['application/json', 'application/ld+json'].includes(s.type))
+                 .length,
     text: document.body.innerText,
   };
 }"""

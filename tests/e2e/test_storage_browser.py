@@ -46,7 +46,9 @@ def test_upload_plot_and_download_with_files_on_s3(live_server, page, db, s3_buc
     page.goto(f"{live_server}/admin/datasets/{dataset.slug}")
     page.get_by_label("Cycler file").set_input_files(MACCOR)
     page.get_by_role("button", name="Upload and ingest").click()
-    page.locator("#upload-result").get_by_text(re.compile(r"maccor_002\.txt ingested")).wait_for()
+    result = page.locator("#upload-result")
+    result.get_by_text(re.compile(r"maccor_002\.txt stored; its ingest is queued")).wait_for()
+    result.locator('.file-progress[data-status="ingested"]').wait_for()
     assert len(s3_bucket.object_keys()) == 2  # the original and its Parquet, in the bucket
     _check(page)
 

@@ -1,0 +1,189 @@
+"""Cacheable public pages: HTTP caching headers, 304s and a shared response cache.
+
+An anonymous GET from a browser without a session cookie gets a page that is the same for every
+such visitor (no cookie is set and no per-visitor CSRF token is embedded, see portal.security).
+For the endpoints listed in CACHEABLE that page is
+
+- sent with ``Cache-Control: public, max-age=PUBLIC_MAX_AGE`` and an ETag, and a matching
+  ``If-None-Match`` is answered 304;
+- kept in a response cache (Flask-Caching: Redis when PORTAL_CACHE_REDIS_URL is set, shared by
+  every worker; an in-process simple cache otherwise) for CACHE_TIMEOUT seconds.
+
+Invalidation is one generation number in the cache: every cache key carries it, and a commit
+that changed a record shown on public pages (a technology, a dataset, a content page ...) bumps
+it, so every cached page is stale at once, whichever route, API call or command made the change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import weakref
+
+from flask import Flask, Response, current_app, g, has_app_context, request, session
+from flask_caching import Cache
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
+
+cache = Cache()
+
+# Anonymous pages whose content depends only on the URL, the language and the database.
+CACHEABLE = frozenset(
+    {
+        "core.home",
+        "catalog.index",
+        "catalog.detail",
+        "catalog.inquire",
+        "catalog.inquire_technology",
+        "catalog.inquiry_sent",
+        "catalog_api.technologies",
+        "catalog_api.technology",
+        "datasets.index",
+        "datasets.detail",
+        "datasets.compare",
+        "datasets_api.datasets",
+        "datasets_api.dataset",
+        "partners.public_list",
+        "pages.show",
+        "pages.feedback",
+        "pages.feedback_sent",
+        "pages.sitemap",
+        "pages.sitemap_xml",
+        "pages.robots",
+        "api.openapi",
+    }
+)
+
+# Tables whose rows appear on public pages: a commit touching one of them bumps the generation.
+WATCHED_TABLES = frozenset(
+    {
+        "technology",
+        "dataset",
+        "dataset_file",
+        "cycle_summary",
+        "organization",
+        "agreement",
+        "agreement_technology",
+        "content_page",
+    }
+)
+GENERATION_KEY = "portal:generation"
+_APPS_BY_ENGINE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+STORED_HEADERS = ("Content-Type", "HX-Push-Url", "Content-Disposition", "ETag", "Last-Modified")
+
+
+def init_app(app: Flask) -> None:
+    """Configure the cache backend and install the lookup, the headers and the invalidation."""
+    redis_url = app.config.get("CACHE_REDIS_URL")
+    cache.init_app(
+        app,
+        config={
+            "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
+            "CACHE_REDIS_URL": redis_url,
+            "CACHE_KEY_PREFIX": "portal:",
+            "CACHE_DEFAULT_TIMEOUT": app.config["CACHE_TIMEOUT"],
+        },
+    )
+    app.before_request(_serve_from_cache)
+    app.after_request(_store_and_mark)
+    # A commit made outside a request (a CLI command, a script, a test's session) still finds
+    # the app whose cache it must invalidate through the engine it committed on.
+    _APPS_BY_ENGINE[app.extensions["db_engine"]] = app
+
+
+def has_session_cookie() -> bool:
+    """Whether the browser sent a session cookie (then the page may be personal)."""
+    return bool(request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]))
+
+
+def is_cacheable_request() -> bool:
+    """An anonymous, cookie-less GET of a page whose content is the same for every visitor."""
+    return (
+        current_app.config["RESPONSE_CACHE"]
+        and request.method in ("GET", "HEAD")
+        and request.endpoint in CACHEABLE
+        and not g.get("auth_via_token")
+        and not has_session_cookie()
+        and "Authorization" not in request.headers
+        and not current_user.is_authenticated
+    )
+
+
+def generation() -> int:
+    """The current generation of cached pages (bumped by every relevant commit)."""
+    return int(cache.get(GENERATION_KEY) or 0)
+
+
+def invalidate() -> None:
+    """Make every cached page stale at once."""
+    backend = cache.cache
+    if hasattr(backend, "_write_client"):  # Redis: INCR is atomic across workers, never expires
+        backend.inc(GENERATION_KEY)
+    else:  # the in-process cache of a single development server
+        backend.set(GENERATION_KEY, generation() + 1, timeout=0)
+
+
+def _cache_key() -> str:
+    # The language comes from the Accept-Language header (no cookie); htmx gets a fragment.
+    from flask_babel import get_locale
+
+    parts = [
+        str(generation()),
+        request.method if request.method != "HEAD" else "GET",
+        request.full_path,
+        str(get_locale() or ""),
+        "htmx" if request.headers.get("HX-Request") else "page",
+    ]
+    return "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _serve_from_cache():
+    if not is_cacheable_request():
+        return None
+    g.cache_key = _cache_key()
+    stored = cache.get(g.cache_key)
+    if stored is None:
+        return None
+    body, status, headers = stored
+    g.served_from_cache = True
+    return Response(body, status=status, headers=headers)
+
+
+def _store_and_mark(response: Response) -> Response:
+    if not is_cacheable_request() or response.status_code != 200:
+        return response
+    if session.modified or "Set-Cookie" in response.headers or response.is_streamed:
+        return response
+    if g.get("cache_key") and not g.get("served_from_cache"):
+        headers = [(k, v) for k, v in response.headers.items() if k in STORED_HEADERS]
+        cache.set(g.cache_key, (response.get_data(), response.status_code, headers))
+    response.headers["Cache-Control"] = f"public, max-age={current_app.config['PUBLIC_MAX_AGE']}"
+    response.vary.update(("Cookie", "Accept-Language", "HX-Request"))
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _note_public_changes(session, _flush_context) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if getattr(obj, "__tablename__", None) in WATCHED_TABLES:
+            session.info["public_pages_changed"] = True
+            return
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _invalidate_after_commit(session) -> None:
+    if not session.info.pop("public_pages_changed", False):
+        return
+    if has_app_context():
+        invalidate()
+        return
+    app = _APPS_BY_ENGINE.get(session.get_bind())
+    if app is not None:
+        with app.app_context():
+            invalidate()
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _forget_rolled_back_changes(session) -> None:
+    session.info.pop("public_pages_changed", None)

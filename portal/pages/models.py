@@ -1,0 +1,83 @@
+"""Staff-edited content pages (English and Hindi Markdown) and the public feedback form's records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint
+from sqlmodel import AutoString, Field, SQLModel
+
+from portal.db import utcnow
+from portal.fields import MARKDOWN, field
+from portal.vocabulary import Choices
+
+
+class PageSlug(Choices):
+    """The content pages GIGW 3.0 expects, each at /<code>."""
+
+    PRIVACY = "privacy", _l("Privacy policy")
+    TERMS = "terms", _l("Terms of use")
+    COPYRIGHT = "copyright", _l("Copyright policy")
+    HYPERLINKING = "hyperlinking", _l("Hyperlinking policy")
+    ACCESSIBILITY = "accessibility", _l("Accessibility statement")
+    HELP = "help", _l("Help")
+
+
+class FeedbackKind(Choices):
+    SUGGESTION = "suggestion", _l("A suggestion")
+    PROBLEM = "problem", _l("Something does not work")
+    ACCESSIBILITY = "accessibility", _l("An accessibility barrier")
+    CONTENT = "content", _l("Wrong or missing information")
+    OTHER = "other", _l("Something else")
+
+
+class ContentPageFields(SQLModel):
+    """What staff edit on a content page, declared once (form, allow-list and audit read it)."""
+
+    title_en: str = field(_l("Title (English)"), max_length=200)
+    body_en: str = field(
+        _l("Text (English, Markdown)"), widget=MARKDOWN, max_length=50000, sa_type=AutoString
+    )
+    title_hi: str = field(
+        _l("Title (Hindi)"),
+        help=_l("Leave empty to show the English title."),
+        default="",
+        max_length=200,
+    )
+    body_hi: str = field(
+        _l("Text (Hindi, Markdown)"),
+        help=_l("Leave empty to show the English text, marked as English for screen readers."),
+        widget=MARKDOWN,
+        default="",
+        max_length=50000,
+        sa_type=AutoString,
+    )
+
+
+class ContentPage(ContentPageFields, table=True):
+    """A content page once staff have saved it (until then the shipped text is shown)."""
+
+    __tablename__ = "content_page"
+    __table_args__ = (CheckConstraint(PageSlug.sql_check("slug"), name="slug_valid"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=40, unique=True)
+    version: int = Field(default=1)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Feedback(SQLModel, table=True):
+    """A message sent through the public feedback form (the sender's IP kept only as a hash)."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (CheckConstraint(FeedbackKind.sql_check("kind"), name="kind_valid"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(default="", max_length=200)
+    email: str = Field(default="", max_length=254)
+    kind: str = Field(max_length=20)
+    message: str = Field(max_length=5000, sa_type=AutoString)
+    page_url: str = Field(default="", max_length=500)
+    ip_hash: str = Field(default="", max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, index=True)

@@ -1,0 +1,98 @@
+"""Reading and saving content pages (audited), and storing public feedback (throttled per IP)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlmodel import Session, select
+
+from portal.audit.services import record
+from portal.changes import apply_changes, check_version
+from portal.errors import ServiceError
+from portal.pages import defaults
+from portal.pages.models import ContentPage, ContentPageFields, Feedback, PageSlug
+from portal.ratelimit import hashed, hit, retry_after
+
+FEEDBACK_BUCKET = "feedback"
+FEEDBACK_WINDOW = timedelta(hours=1)
+
+
+def shipped_page(slug: str) -> ContentPage:
+    """The page as shipped (not stored): English text, Hindi title."""
+    return ContentPage(
+        slug=slug,
+        title_en=str(PageSlug(slug).label),
+        body_en=defaults.BODIES_EN[slug],
+        title_hi=defaults.TITLES_HI.get(slug, ""),
+        body_hi="",
+        version=0,
+    )
+
+
+def page_for(db: Session, slug: str) -> ContentPage:
+    """The saved page, or the shipped one when staff have not saved it yet."""
+    saved = db.exec(select(ContentPage).where(ContentPage.slug == slug)).first()
+    return saved if saved is not None else shipped_page(slug)
+
+
+def save_page(db: Session, slug: str, changes: dict, version) -> ContentPage:
+    """Save a page's texts as one audited, version-checked edit (the first save stores it)."""
+    page = page_for(db, slug)
+    if page.id is None:
+        check_version(page, version)  # the shipped page is version 0
+        page.version = 1
+        for name in ContentPageFields.model_fields:
+            if name in changes:
+                setattr(page, name, changes[name])
+        db.add(page)
+        db.flush()
+        record(db, "page.created", page, label=slug, changes=dict(changes))
+        return page
+    apply_changes(
+        db,
+        page,
+        changes,
+        allowed=ContentPageFields,
+        version=version,
+        action="page.updated",
+        label=slug,
+    )
+    return page
+
+
+class FeedbackThrottled(ServiceError):
+    """Too many feedback messages from one address."""
+
+    def __init__(self, seconds: int):
+        super().__init__(
+            "You have sent several messages in the last hour. Please try again later.", status=429
+        )
+        self.retry_after = seconds
+
+
+def send_feedback(db: Session, *, ip: str, **fields) -> Feedback:
+    """Store a feedback message, refusing more than the hourly limit per (hashed) IP."""
+    subject = hashed(ip)
+    limit = current_app.config["FEEDBACK_PER_IP_PER_HOUR"]
+    wait = retry_after(db, FEEDBACK_BUCKET, subject, limit=limit, window=FEEDBACK_WINDOW)
+    if wait:
+        raise FeedbackThrottled(wait)
+    hit(db, FEEDBACK_BUCKET, subject, window=FEEDBACK_WINDOW)
+    feedback = Feedback(
+        name=fields.get("name", "").strip()[:200],
+        email=fields.get("email", "").strip()[:254],
+        kind=fields["kind"],
+        message=fields["message"].strip(),
+        page_url=fields.get("page_url", "")[:500],
+        ip_hash=subject[:64],
+    )
+    db.add(feedback)
+    db.flush()
+    record(db, "feedback.created", feedback, label=feedback.email or feedback.kind)
+    return feedback
+
+
+def recent_feedback(db: Session, limit: int = 100) -> list[Feedback]:
+    """The newest feedback messages, for staff."""
+    return list(db.exec(select(Feedback).order_by(Feedback.id.desc()).limit(limit)).all())
