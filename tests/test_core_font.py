@@ -30,8 +30,7 @@ def test_the_stylesheet_declares_the_vendored_devanagari_font():
 
 
 def test_a_hindi_page_loads_the_stylesheet_that_serves_the_font(client):
-    client.post_form("/language", {"language": "hi"})
-    page = client.get("/technologies").get_data(as_text=True)
+    page = client.get("/hi/technologies").get_data(as_text=True)
     assert '<html lang="hi">' in page
     href = re.search(r'<link rel="stylesheet" href="([^"]+portal\.css[^"]*)"', page).group(1)
     css = client.get(href)

@@ -71,7 +71,9 @@ def test_a_token_is_created_with_a_day_first_date_and_a_bad_one_is_refused(clien
     user = login_as("partner")
     chosen = local_today() + timedelta(days=30)
     created = client.post_form(
-        "/me/tokens", {"name": "ci", "expires_on": chosen.strftime("%d-%m-%Y")}
+        "/me/tokens",
+        {"name": "ci", "expires_on": chosen.strftime("%d-%m-%Y")},
+        follow_redirects=True,
     )
     assert created.status_code == 200
     token = db.exec(select(ApiToken).where(ApiToken.user_id == user.id)).one()
