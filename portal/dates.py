@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,10 +22,30 @@ def in_range(value: date | None) -> bool:
     return value is None or EARLIEST <= value <= LATEST
 
 
+# What a person types: DD-MM-YYYY (GIGW's display form; / or . also taken) or ISO YYYY-MM-DD.
+_DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# The HTML pattern attribute for a date input (the server parses again with parse_date). Browsers
+# compile it with the `v` flag, where "-" and "/" must be escaped inside a class.
+DATE_INPUT_PATTERN = r"\d{1,2}[\-\/.]\d{1,2}[\-\/.]\d{4}|\d{4}-\d{2}-\d{2}"
+
+
+def parse_date(raw: str | None) -> date:
+    """A DD-MM-YYYY or YYYY-MM-DD text as a date; ValueError for anything else (31-02-2026 too)."""
+    text = str(raw or "").strip()
+    if match := _DAY_FIRST.fullmatch(text):
+        day, month, year = (int(part) for part in match.groups())
+    elif match := _ISO.fullmatch(text):
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        raise ValueError(text)
+    return date(year, month, day)
+
+
 def parse_iso_date(raw: str | None) -> date | None:
-    """A YYYY-MM-DD query value inside the accepted range, else None (never an error)."""
+    """A DD-MM-YYYY or YYYY-MM-DD query value inside the accepted range, else None (never an error)."""
     try:
-        value = date.fromisoformat(str(raw or "").strip()[:10])
+        value = parse_date(str(raw or "").strip()[:10])
     except ValueError:
         return None
     return value if in_range(value) else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -10,6 +10,8 @@ import nh3
 from flask import Flask
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+from portal.dates import INDIA
 
 # Raw HTML off in the parser, then nh3 as a second fence: nothing a user types becomes markup.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -46,8 +48,11 @@ def format_date(value: date | datetime | None) -> str:
 
 
 def format_datetime(value: datetime | None) -> str:
-    """DD-MM-YYYY HH:MM UTC."""
-    return value.strftime("%d-%m-%Y %H:%M UTC") if value else "—"
+    """DD-MM-YYYY HH:MM IST: India's clock, whatever the server's (a naive value counts as UTC)."""
+    if not value:
+        return "—"
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(INDIA).strftime("%d-%m-%Y %H:%M IST")
 
 
 def format_inr(amount: int | float | Decimal | None) -> str:

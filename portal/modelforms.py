@@ -40,9 +40,9 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from portal.dates import EARLIEST, LATEST, in_range
+from portal.dates import DATE_INPUT_PATTERN, EARLIEST, LATEST, in_range, parse_date
 from portal.fields import CHECKBOXES, EMAIL, MARKDOWN, TEXTAREA, URL, declared_fields, hint_of
 from portal.formatting import format_date, web_address
 
@@ -61,8 +61,43 @@ def accepted_date(_form, field) -> None:
         )
 
 
-# What the browser's date picker offers; the server checks again (accepted_date).
-DATE_BOUNDS = {"min": EARLIEST.isoformat(), "max": LATEST.isoformat()}
+# The browser's own date picker shows mm/dd/yyyy on many machines, so dates are typed as text
+# in the DD-MM-YYYY form the portal displays (the attributes give phones a digit keypad).
+DATE_INPUT_ATTRS = {
+    "inputmode": "numeric",
+    "placeholder": "DD-MM-YYYY",
+    "pattern": DATE_INPUT_PATTERN,
+    "autocomplete": "off",
+}
+
+
+class PortalDateField(DateField):
+    """A date typed as DD-MM-YYYY (ISO YYYY-MM-DD also taken), shown back as DD-MM-YYYY."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs: Any) -> None:
+        kwargs["render_kw"] = {**DATE_INPUT_ATTRS, **(kwargs.get("render_kw") or {})}
+        super().__init__(label, [*(validators or []), accepted_date], **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.strftime("%d-%m-%Y") if self.data else ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist:
+            return  # not posted at all: keep the default or the record's value, as DateField does
+        if not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = parse_date(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(
+                _l("Enter the date as DD-MM-YYYY, for example %(example)s.", example="31-03-2027")
+            ) from None
 
 
 def http_address(_form, field) -> None:
@@ -135,8 +170,7 @@ def form_field(info: FieldInfo) -> Field:
         cls = {int: IntegerField, float: FloatField, Decimal: DecimalField}[kind]
         return cls(hint.label, **options)
     if kind is datetime.date:
-        validators.append(accepted_date)
-        return DateField(hint.label, render_kw=DATE_BOUNDS, **options)
+        return PortalDateField(hint.label, **options)
     maximum = _max_length(info)
     if maximum is not None:
         validators.append(Length(max=maximum, message=TOO_LONG))

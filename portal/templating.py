@@ -17,6 +17,7 @@ from portal.datasets import panels
 from portal.datasets.labels import dataset_choices, dataset_label, soh_text
 from portal.feeds.metadata import dataset_jsonld, technology_jsonld
 from portal.licensing.labels import licensing_label
+from portal.modelforms import DATE_INPUT_ATTRS
 from portal.notifications import panels as notification_panels
 from portal.patents.labels import patent_label, patents_of_technology
 from portal.patents.links import register_links
@@ -54,3 +55,5 @@ def init_app(app: Flask) -> None:
         notification_panels.my_notifications,
     ):
         app.add_template_global(function)
+    # The one set of attributes for a typed DD-MM-YYYY date (forms get it from PortalDateField).
+    app.add_template_global(DATE_INPUT_ATTRS, "date_input_attrs")

@@ -105,6 +105,11 @@ def test_every_form_date_field_survives_any_text(app, raw):
                 assert field.data is None or EARLIEST <= field.data <= LATEST
 
 
+def _is_date_input(attrs: dict) -> bool:
+    """A native date picker or the portal's typed DD-MM-YYYY input."""
+    return attrs.get("type") == "date" or attrs.get("placeholder") == "DD-MM-YYYY"
+
+
 class _DateInputs(HTMLParser):
     """The date inputs of a page's GET forms: (action, input name)."""
 
@@ -119,7 +124,7 @@ class _DateInputs(HTMLParser):
         if tag == "form":
             method = (values.get("method") or "get").lower()
             self.action = (values.get("action") or self.page_path) if method == "get" else None
-        elif tag == "input" and self.action and values.get("type") == "date" and values.get("name"):
+        elif tag == "input" and self.action and _is_date_input(values) and values.get("name"):
             self.found.add((self.action.split("?")[0], values["name"]))
 
     def handle_endtag(self, tag):

@@ -272,8 +272,8 @@ def test_tokens_die_with_the_sessions(app, client, db, login_as, ending):
 def test_token_expiry_is_chosen_at_creation_and_shown_with_the_last_use(app, client, db, login_as):
     user = login_as("partner")
     page = client.get("/me/tokens").get_data(as_text=True)
-    default = (local_today() + timedelta(days=90)).isoformat()
-    assert f'value="{default}"' in page  # 90 days unless chosen otherwise
+    default = (local_today() + timedelta(days=90)).strftime("%d-%m-%Y")
+    assert f'value="{default}"' in page  # 90 days unless chosen otherwise, shown DD-MM-YYYY
     assert "a token only reads" in page  # the only scope today, and the form says so
     chosen = local_today() + timedelta(days=30)
     created = client.post_form(
@@ -294,7 +294,7 @@ def test_token_expiry_is_chosen_at_creation_and_shown_with_the_last_use(app, cli
     app.test_client().get("/api/v1/me/agreements", headers=bearer(raw.group(1)))
     tokens_page = client.get("/me/tokens").get_data(as_text=True)
     assert "<td>never</td>" not in tokens_page
-    assert re.search(r"<td>\d\d-\d\d-\d{4} \d\d:\d\d UTC</td>", tokens_page)  # last used
+    assert re.search(r"<td>\d\d-\d\d-\d{4} \d\d:\d\d IST</td>", tokens_page)  # last used
 
 
 def test_an_expired_token_is_refused(app, db):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.sql import Select
 from sqlmodel import Session, select
 
 from portal.audit.models import AuditEntry
-from portal.dates import parse_iso_date
+from portal.dates import INDIA, parse_iso_date
 from portal.textmatch import clean_search, contains
 
 ACTOR_LENGTH = 254
@@ -18,8 +18,8 @@ ACTION_LENGTH = 64
 
 
 def _start_of(day: date) -> datetime:
-    """Midnight UTC at the start of ``day`` (entries are stored in UTC)."""
-    return datetime.combine(day, time.min, UTC)
+    """Midnight in India at the start of ``day`` (the page shows times in IST)."""
+    return datetime.combine(day, time.min, INDIA)
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from portal.datasets.ingest.formats import supported_labels
 from portal.datasets.models import DatasetFields
-from portal.modelforms import DATE_BOUNDS, accepted_date, model_form
+from portal.modelforms import PortalDateField, model_form
 
 
 class DatasetForm(model_form(DatasetFields)):
@@ -39,11 +39,7 @@ class GrantForm(FlaskForm):
         validate_choice=True,
         description=_l("Access then lapses by itself when that agreement is no longer active."),
     )
-    expires_on = DateField(
-        _l("Expires on (optional)"),
-        validators=[Optional(), accepted_date],
-        render_kw=DATE_BOUNDS,
-    )
+    expires_on = PortalDateField(_l("Expires on (optional)"), validators=[Optional()])
 
 
 class VoltageCyclesForm(FlaskForm):

@@ -333,7 +333,7 @@ class DatasetGrant(SQLModel, table=True):
 class ClaimFigure(Choices):
     """The dataset measures a technology's key figure can be checked against."""
 
-    CYCLES_TO_80 = "cycles_to_80", _l("Cycles to 80 % capacity")
+    CYCLES_TO_80 = "cycles_to_80", _l("Cycles until capacity falls to 80 %")
     RETENTION_AFTER = "retention_after", _l("Capacity retention after N cycles (%)")
     COULOMBIC_EFFICIENCY = "coulombic_efficiency", _l("Coulombic efficiency (%)")
     CAPACITY = "capacity", _l("Capacity (Ah)")

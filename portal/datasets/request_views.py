@@ -21,8 +21,9 @@ from portal.datasets.access_requests import (
 )
 from portal.datasets.loaders import get_card_or_404
 from portal.datasets.models import AccessRequest, AccessRequestStatus, Dataset
-from portal.dates import parse_iso_date
+from portal.dates import EARLIEST, LATEST, parse_iso_date
 from portal.errors import ServiceError
+from portal.formatting import format_date
 from portal.formdata import parse_int
 
 
@@ -106,13 +107,25 @@ def _request_or_404(request_id: int) -> AccessRequest:
 def admin_access_approve(request_id: int):
     """Approve: grant the dataset under the chosen agreement (until a date, if given)."""
     access = _request_or_404(request_id)
+    raw_expiry = (request.form.get("expires_on") or "").strip()
+    expires_on = parse_iso_date(raw_expiry)
+    if raw_expiry and expires_on is None:
+        flash(
+            _(
+                "Not approved: enter the end date as DD-MM-YYYY, between %(first)s and %(last)s.",
+                first=format_date(EARLIEST),
+                last=format_date(LATEST),
+            ),
+            "error",
+        )
+        return redirect(url_for("datasets.admin_access_requests"), code=303)
     try:
         approve_request(
             db.session(),
             access,
             version=parse_int(request.form.get("version")),
             agreement_id=parse_int(request.form.get("agreement_id")),
-            expires_on=parse_iso_date(request.form.get("expires_on")),
+            expires_on=expires_on,
             actor=current_user._get_current_object(),
         )
     except ServiceError as refused:

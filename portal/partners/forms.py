@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.accounts.models import TOKEN_MAX_DAYS, TokenScope, default_token_expiry
-from portal.modelforms import DATE_BOUNDS, MultiCheckboxField, accepted_date
+from portal.modelforms import MultiCheckboxField, PortalDateField
 
 
 class TokenForm(FlaskForm):
@@ -17,11 +17,10 @@ class TokenForm(FlaskForm):
         validators=[DataRequired(), Length(max=100)],
         description=_l("Something to recognise it by, e.g. “lab notebook”."),
     )
-    expires_on = DateField(
+    expires_on = PortalDateField(
         _l("Works until (last day)"),
-        validators=[Optional(), accepted_date],
+        validators=[Optional()],
         default=default_token_expiry,
-        render_kw=DATE_BOUNDS,
         description=_l(
             "90 days unless you choose otherwise; at most %(days)d days.", days=TOKEN_MAX_DAYS
         ),

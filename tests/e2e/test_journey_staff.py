@@ -112,9 +112,9 @@ def test_staff_back_office_journey(app, live_server, browser, page, db):
     page.get_by_role("group", name="Technologies").get_by_label("Prussian white cathode").check()
     page.get_by_label("Scope").fill("Scale the cathode synthesis to 10 kg batches.")
     today = date.today()
-    page.get_by_label("Signed on").fill(today.isoformat())
-    page.get_by_label("Effective from").fill(today.isoformat())
-    page.get_by_label("Expires on").fill((today + timedelta(days=365)).isoformat())
+    page.get_by_label("Signed on").fill(today.strftime("%d-%m-%Y"))  # as a person types it
+    page.get_by_label("Effective from").fill(today.strftime("%d-%m-%Y"))
+    page.get_by_label("Expires on").fill((today + timedelta(days=365)).strftime("%d-%m-%Y"))
     with page.expect_navigation():
         page.get_by_role("button", name="Save").click()
     assert "drafted" in _flash(page)
