@@ -135,3 +135,31 @@ def test_staff_reconcile_payments_export_csv_and_see_overdue_reports(app, client
     assert "royalty reports overdue" in dashboard
     listing = client.get("/admin/royalties?state=overdue").get_data(as_text=True)
     assert agreement.reference in listing
+
+
+def test_counting_overdue_reports_costs_the_same_queries_for_any_number_of_licences(app, db):
+    from portal import db as portal_db
+    from portal.royalties.queries import overdue_count
+    from tests.helpers import counting_statements
+
+    def queries_for_count() -> int:
+        with app.app_context(), counting_statements(app) as statements:
+            overdue_count(portal_db.session(), date(2026, 2, 1))
+        return len(statements)
+
+    with app.app_context():
+        first = licence(db)
+        services.file_report(
+            db, first, date(2025, 1, 1), units_sold=1, net_sales_inr=Decimal("10"),
+            today=date(2026, 2, 1),
+        )  # fmt: skip
+        db.commit()
+    one_licence = queries_for_count()
+    with app.app_context():
+        for _ in range(3):
+            services.file_report(
+                db, licence(db), date(2025, 1, 1), units_sold=1, net_sales_inr=Decimal("10"),
+                today=date(2026, 2, 1),
+            )  # fmt: skip
+        db.commit()
+    assert queries_for_count() == one_licence

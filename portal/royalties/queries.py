@@ -40,28 +40,39 @@ class PeriodRow:
         return "paid" if self.balance_inr <= 0 else "part_paid"
 
 
-def periods_of(db: Session, agreement: Agreement, today: date) -> list[PeriodRow]:
-    """Every ended period of a licence, newest first, with its report and payments."""
+def _filed(
+    db: Session, agreement_ids: list[int]
+) -> tuple[dict[tuple[int, date], RoyaltyReport], dict[int, list[RoyaltyPayment]]]:
+    """The reports of these licences by (licence, period start), and their payments: two queries
+    whatever the number of licences (the dashboard counts overdue reports on every load)."""
     reports = {
-        r.period_start: r
+        (r.agreement_id, r.period_start): r
         for r in db.exec(
-            select(RoyaltyReport).where(RoyaltyReport.agreement_id == agreement.id)
+            select(RoyaltyReport).where(RoyaltyReport.agreement_id.in_(agreement_ids))
         ).all()
     }
     payments: dict[int, list[RoyaltyPayment]] = defaultdict(list)
     if reports:
-        ids = [r.id for r in reports.values()]
         for payment in db.exec(
             select(RoyaltyPayment)
-            .where(RoyaltyPayment.report_id.in_(ids))
+            .where(RoyaltyPayment.report_id.in_([r.id for r in reports.values()]))
             .order_by(RoyaltyPayment.received_on)
         ).all():
             payments[payment.report_id].append(payment)
+    return reports, payments
+
+
+def _rows(agreement: Agreement, today: date, reports, payments) -> list[PeriodRow]:
     rows = []
     for period in schedule.closed_periods(agreement, today):
-        report = reports.get(period.start)
+        report = reports.get((agreement.id, period.start))
         rows.append(PeriodRow(period, report, payments.get(report.id, []) if report else [], today))
     return list(reversed(rows))
+
+
+def periods_of(db: Session, agreement: Agreement, today: date) -> list[PeriodRow]:
+    """Every ended period of a licence, newest first, with its report and payments."""
+    return _rows(agreement, today, *_filed(db, [agreement.id]))
 
 
 def licences_with_royalties(db: Session) -> list[Agreement]:
@@ -83,10 +94,12 @@ def licences_with_royalties(db: Session) -> list[Agreement]:
 
 def all_periods(db: Session, today: date) -> list[tuple[Agreement, PeriodRow]]:
     """Every licence's ended periods (for the staff list, the CSV and the KPI)."""
+    licences = licences_with_royalties(db)
+    reports, payments = _filed(db, [agreement.id for agreement in licences])
     return [
         (agreement, row)
-        for agreement in licences_with_royalties(db)
-        for row in periods_of(db, agreement, today)
+        for agreement in licences
+        for row in _rows(agreement, today, reports, payments)
     ]
 
 
