@@ -126,16 +126,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings)
     configure_logging()
     app.wsgi_app = LanguagePrefix(app.wsgi_app, list(app.config["LANGUAGES"]))
-    proxies = app.config["PROXY_FIX"]
-    if any(proxies.values()):
-        app.wsgi_app = ProxyFix(
-            app.wsgi_app,
-            x_for=proxies["for"],
-            x_proto=proxies["proto"],
-            x_host=proxies["host"],
-            x_port=proxies["port"],
-            x_prefix=proxies["prefix"],
-        )
 
     db.init_app(app)
     storage.init_app(app)
@@ -153,4 +143,15 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.cli import register_commands
 
     register_commands(app)
+    # Outermost, so the page cache (installed by caching.init_app) keys on the forwarded host.
+    proxies = app.config["PROXY_FIX"]
+    if any(proxies.values()):
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app,
+            x_for=proxies["for"],
+            x_proto=proxies["proto"],
+            x_host=proxies["host"],
+            x_port=proxies["port"],
+            x_prefix=proxies["prefix"],
+        )
     return app

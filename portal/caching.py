@@ -7,16 +7,16 @@ For the endpoints listed in CACHEABLE that page is
 - sent with ``Cache-Control: public, max-age=PUBLIC_MAX_AGE`` and an ETag, and a matching
   ``If-None-Match`` is answered 304;
 - kept in a response cache (Flask-Caching: Redis when PORTAL_CACHE_REDIS_URL is set, shared by
-  every worker; an in-process simple cache otherwise) for CACHE_TIMEOUT seconds.
+  every worker; an in-process simple cache otherwise) for CACHE_TIMEOUT seconds. The lookup and
+  the storing happen in front of Flask (portal.page_cache); this module says what may be stored.
 
-Invalidation is one generation number in the cache: every cache key carries it, and a commit
+Invalidation is one generation number in the cache: every stored page carries it, and a commit
 that changed a record shown on public pages (a technology, a dataset, a content page ...) bumps
 it, so every cached page is stale at once, whichever route, API call or command made the change.
 """
 
 from __future__ import annotations
 
-import hashlib
 import weakref
 
 from flask import Flask, Response, current_app, g, has_app_context, request, session
@@ -24,6 +24,9 @@ from flask_caching import Cache
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
+
+from portal import page_cache
+from portal.page_cache import PageCache
 
 cache = Cache()
 
@@ -69,7 +72,6 @@ WATCHED_TABLES = frozenset(
 )
 GENERATION_KEY = "portal:generation"
 _APPS_BY_ENGINE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-STORED_HEADERS = ("Content-Type", "HX-Push-Url", "Content-Disposition", "ETag", "Last-Modified")
 
 
 def init_app(app: Flask) -> None:
@@ -84,8 +86,8 @@ def init_app(app: Flask) -> None:
             "CACHE_DEFAULT_TIMEOUT": app.config["CACHE_TIMEOUT"],
         },
     )
-    app.before_request(_serve_from_cache)
     app.after_request(_store_and_mark)
+    app.wsgi_app = PageCache(app.wsgi_app, app, app.extensions["cache"][cache], GENERATION_KEY)
     # A commit made outside a request (a CLI command, a script, a test's session) still finds
     # the app whose cache it must invalidate through the engine it committed on.
     _APPS_BY_ENGINE[app.extensions["db_engine"]] = app
@@ -123,40 +125,12 @@ def invalidate() -> None:
         backend.set(GENERATION_KEY, generation() + 1, timeout=0)
 
 
-def _cache_key() -> str:
-    # The language comes from the Accept-Language header (no cookie); htmx gets a fragment.
-    from flask_babel import get_locale
-
-    parts = [
-        str(generation()),
-        request.method if request.method != "HEAD" else "GET",
-        request.full_path,
-        str(get_locale() or ""),
-        "htmx" if request.headers.get("HX-Request") else "page",
-    ]
-    return "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
-def _serve_from_cache():
-    if not is_cacheable_request():
-        return None
-    g.cache_key = _cache_key()
-    stored = cache.get(g.cache_key)
-    if stored is None:
-        return None
-    body, status, headers = stored
-    g.served_from_cache = True
-    return Response(body, status=status, headers=headers)
-
-
 def _store_and_mark(response: Response) -> Response:
     if not is_cacheable_request() or response.status_code != 200:
         return response
     if session.modified or "Set-Cookie" in response.headers or response.is_streamed:
         return response
-    if g.get("cache_key") and not g.get("served_from_cache"):
-        headers = [(k, v) for k, v in response.headers.items() if k in STORED_HEADERS]
-        cache.set(g.cache_key, (response.get_data(), response.status_code, headers))
+    request.environ[page_cache.STORE_ENVIRON] = True  # the page cache in front stores it
     response.headers["Cache-Control"] = f"public, max-age={current_app.config['PUBLIC_MAX_AGE']}"
     response.vary.update(("Cookie", "Accept-Language", "HX-Request"))
     response.add_etag()
