@@ -198,3 +198,26 @@ def test_reloading_after_making_a_calendar_link_makes_no_new_one(client, db, log
     assert 'id="feed-url"' not in client.get("/me/calendar").get_data(as_text=True)
     feeds = db.exec(select(CalendarFeed).where(CalendarFeed.user_id == user.id)).all()
     assert len(feeds) == 1
+
+
+def test_a_password_change_or_ended_sessions_revoke_the_calendar_link(app, client, db, login_as):
+    from portal.accounts.sessions import sign_out_everywhere
+    from portal.accounts.users import change_password
+
+    user = login_as("partner", factories.make_organization(db))
+    feed = feed_path(client.post_form("/me/calendar", follow_redirects=True).get_data(as_text=True))
+    assert app.test_client().get(feed).status_code == 200
+    with app.test_request_context():
+        change_password(db, user, "a brand new horse battery staple")
+    db.commit()
+    assert app.test_client().get(feed).status_code == 404  # a copied link dies with the password
+
+    fresh = CalendarFeed(user_id=user.id, secret_hash=digest("another-secret"))
+    db.add(fresh)
+    db.commit()
+    assert app.test_client().get("/calendar/another-secret.ics").status_code == 200
+    sign_out_everywhere(db, user)
+    db.commit()
+    assert app.test_client().get("/calendar/another-secret.ics").status_code == 404
+    revoked = db.exec(select(CalendarFeed).where(CalendarFeed.user_id == user.id)).all()
+    assert all(row.revoked_at is not None for row in revoked)

@@ -97,9 +97,13 @@ def end_all_sessions(db: Session, user: User) -> int:
 
 
 def end_all_access(db: Session, user: User, reason: str) -> int:
-    """End every session and revoke every API token of a user (password change, an admin's
-    "End sessions", deactivation); returns the sessions ended."""
+    """End every session and revoke every API token and calendar feed of a user (password
+    change, an admin's "End sessions", deactivation); returns the sessions ended."""
+    # Imported here: partners builds on accounts, not the other way round.
+    from portal.partners.services import revoke_calendar_feed
+
     revoke_all_api_tokens(db, user, reason)
+    revoke_calendar_feed(db, user)
     return end_all_sessions(db, user)
 
 
