@@ -75,9 +75,17 @@ def test_staff_edit_both_languages_and_hindi_readers_get_hindi_or_marked_english
     client.post_form("/language", {"language": "hi"})
     hindi = client.get("/privacy").get_data(as_text=True)
     assert "<h1>गोपनीयता नीति</h1>" in hindi and "हम <strong>कम</strong> रखते हैं।" in hindi
-    # Terms have no Hindi text yet: the English one is shown, marked as English.
+    # The shipped terms come in Hindi too; once staff save them without a Hindi text, the
+    # English one is shown, marked as English.
     terms = client.get("/terms").get_data(as_text=True)
-    assert '<div class="markdown" lang="en">' in terms
+    assert '<div class="markdown">' in terms and "विवाद भारत के कानूनों के अधीन होंगे।" in terms
+    client.post_form(
+        "/admin/pages/terms/edit",
+        {"version": "0", "title_en": "Terms of use", "body_en": "Plain terms.", "title_hi": ""},
+    )
+    terms = client.get("/terms").get_data(as_text=True)
+    assert '<div class="markdown" lang="en">' in terms and "Plain terms." in terms
+    assert '<h1 lang="en">Terms of use</h1>' in terms
 
 
 def test_partners_and_the_public_cannot_edit_pages(client, login_as):
@@ -140,3 +148,14 @@ def test_sitemaps_list_the_public_pages_only_and_robots_points_to_them(client, d
     assert robots.mimetype == "text/plain"
     text = robots.get_data(as_text=True)
     assert "Disallow: /admin" in text and "Sitemap: http://localhost/sitemap.xml" in text
+
+
+def test_every_shipped_page_has_a_hindi_text(client):
+    from portal.pages import defaults
+
+    assert set(defaults.BODIES_HI) == set(defaults.BODIES_EN) == set(defaults.TITLES_HI)
+    for slug in defaults.BODIES_EN:
+        page = client.get(f"/hi/{slug}").get_data(as_text=True)
+        assert '<div class="markdown">' in page, slug  # not the English fallback
+        first_words = defaults.BODIES_HI[slug].lstrip("*").split()[:3]
+        assert " ".join(first_words) in page, slug

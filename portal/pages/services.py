@@ -19,13 +19,13 @@ FEEDBACK_WINDOW = timedelta(hours=1)
 
 
 def shipped_page(slug: str) -> ContentPage:
-    """The page as shipped (not stored): English text, Hindi title."""
+    """The page as shipped (not stored): its English and Hindi texts."""
     return ContentPage(
         slug=slug,
         title_en=str(PageSlug(slug).label),
         body_en=defaults.BODIES_EN[slug],
         title_hi=defaults.TITLES_HI.get(slug, ""),
-        body_hi="",
+        body_hi=defaults.BODIES_HI.get(slug, ""),
         version=0,
     )
 
