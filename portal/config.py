@@ -96,6 +96,8 @@ def load_settings(overrides: dict | None = None) -> dict:
         "S3_SECRET_ACCESS_KEY": env.get("PORTAL_S3_SECRET_ACCESS_KEY", ""),
         # Empty: jobs run in a worker thread of the web process. redis://… or amqp://… : Celery.
         "BROKER_URL": env.get("PORTAL_BROKER_URL", ""),
+        # A running job whose heartbeat is older than this is taken over by another worker.
+        "JOB_STALE_SECONDS": float(env.get("PORTAL_JOB_STALE_SECONDS", "120")),
         # Tests only: a job runs in-process right after the request that sent it commits.
         "JOBS_EAGER": False,
         "SMTP_URL": env.get("PORTAL_SMTP_URL", ""),

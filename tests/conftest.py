@@ -162,6 +162,8 @@ def portal_test_settings(database_url: str, tmp_path: Path, smtp_port: int) -> d
         # task_always_eager), so an upload test sees the ingested file; tests of the real
         # worker thread and of Celery set this back to False.
         "JOBS_EAGER": True,
+        # A run left "running" by a killed worker is taken over after this many seconds.
+        "JOB_STALE_SECONDS": 2.0,
     }
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextvars
 import io
 import re
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,11 +15,16 @@ from sqlmodel import select
 
 from portal.audit.models import AuditEntry
 from portal.datasets.models import CycleSummary, DatasetFile
+from portal.db import utcnow
 from tests import factories
 from tests.cycler_data import CYCLER_DIR
 
 MACCOR = CYCLER_DIR / "maccor_002.txt"
 POLLING = 'hx-trigger="every 1s"'
+
+
+def an_hour_ago():
+    return utcnow() - timedelta(hours=1)
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +44,9 @@ def sent(monkeypatch) -> list[tuple[str, dict]]:
     from portal import jobs
 
     calls: list[tuple[str, dict]] = []
-    monkeypatch.setattr(jobs, "send", lambda _app, name, kwargs: calls.append((name, kwargs)))
+    monkeypatch.setattr(
+        jobs, "send", lambda _app, name, kwargs, delay=0: calls.append((name, kwargs))
+    )
     return calls
 
 
@@ -127,6 +136,7 @@ def test_the_progress_fragment_polls_while_queued_or_running_and_stops_when_done
         42,
         12345,
     )
+    dataset_file.job_updated_at = an_hour_ago()  # its worker died: the next run takes over
     db.add(dataset_file)
     db.commit()
     html = staff.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
@@ -216,8 +226,9 @@ def test_a_job_run_again_replaces_rows_and_objects_never_adds(app, db, staff, se
     assert run_job(app, name, kwargs).startswith("ingested")
     first = only_file(db)
     rows = len(db.exec(select(CycleSummary)).all())
-    # As if the worker died after its work and the message came again: the file looks running.
-    first.status = "running"
+    # As if the worker died after its work and the message came again: the file looks running,
+    # with a heartbeat that stopped.
+    first.status, first.job_updated_at = "running", an_hour_ago()
     db.add(first)
     db.commit()
     assert run_job(app, name, kwargs).startswith("ingested")
@@ -264,6 +275,62 @@ def test_a_message_for_an_older_request_does_nothing(app, db, staff, sent, small
     name, kwargs = sent[0]
     assert run_job(app, name, {**kwargs, "job_id": "0" * 32}) == "nothing to do"
     assert only_file(db).status == "queued"
+
+
+def test_a_run_with_a_live_heartbeat_is_left_alone_and_looked_at_again_later(
+    app, db, staff, monkeypatch, small_maccor
+):
+    from portal import jobs
+
+    later: list[tuple[dict, float]] = []
+    monkeypatch.setattr(
+        jobs, "send", lambda _app, name, kwargs, delay=0: later.append((kwargs, delay))
+    )
+    dataset = factories.make_dataset(db)
+    upload(staff, dataset.slug, small_maccor)
+    ((kwargs, _),) = later
+    running = only_file(db)
+    # Another worker is running it: status running, its attempt, a heartbeat a moment ago.
+    running.status, running.attempt_id, running.job_updated_at = "running", "c" * 32, utcnow()
+    db.add(running)
+    db.commit()
+    outcome = run_job(app, "datasets.ingest", kwargs)
+    assert outcome.startswith("running on another worker")
+    assert later[-1] == (kwargs, app.config["JOB_STALE_SECONDS"])  # sent again, delayed
+    assert only_file(db).attempt_id == "c" * 32 and only_file(db).status == "running"
+    # That worker died: its heartbeat grows old, and the delayed look takes the file over.
+    running = only_file(db)
+    running.job_updated_at = an_hour_ago()
+    db.add(running)
+    db.commit()
+    assert run_job(app, "datasets.ingest", kwargs).startswith("ingested")
+    assert only_file(db).attempt_id != "c" * 32
+
+
+def test_a_running_job_keeps_its_heartbeat_fresh(app, db, staff, sent, monkeypatch, small_maccor):
+    from portal.datasets import jobs as dataset_jobs
+    from portal.jobs import heartbeat
+
+    beats: list = []
+    real_beat = dataset_jobs._beat
+
+    def counted(file_id, attempt):
+        beat = real_beat(file_id, attempt)
+        return lambda: (beat(), beats.append(utcnow()))
+
+    monkeypatch.setattr(dataset_jobs, "_beat", counted)
+    monkeypatch.setattr(heartbeat, "interval", lambda _stale: 0.05)
+    slow_ingest = dataset_jobs.ingest_file
+
+    def slow(*args, **kwargs):
+        time.sleep(0.5)  # a long read, with no progress reported
+        return slow_ingest(*args, **kwargs)
+
+    monkeypatch.setattr(dataset_jobs, "ingest_file", slow)
+    dataset = factories.make_dataset(db)
+    upload(staff, dataset.slug, small_maccor)
+    assert run_job(app, *sent[0]).startswith("ingested")
+    assert len(beats) >= 3  # the heartbeat ran while the reader was silent
 
 
 def test_a_starting_worker_lists_every_queued_or_running_file(app, db, staff, sent, small_maccor):

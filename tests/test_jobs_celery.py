@@ -76,6 +76,7 @@ def start_worker(app_config, tmp_path) -> Iterator[Callable[[], subprocess.Popen
         "PORTAL_SECRET_KEY": app_config["SECRET_KEY"],
         "PORTAL_SMTP_URL": app_config["SMTP_URL"],
         "PORTAL_BROKER_URL": app_config["BROKER_URL"],
+        "PORTAL_JOB_STALE_SECONDS": str(app_config["JOB_STALE_SECONDS"]),
     }
     started: list[subprocess.Popen] = []
 

@@ -45,6 +45,7 @@ def cluster_settings(app_config, s3_bucket, tmp_path) -> dict:
         "PORTAL_SECRET_KEY": app_config["SECRET_KEY"],
         "PORTAL_SMTP_URL": app_config["SMTP_URL"],
         "PORTAL_BROKER_URL": BROKER,
+        "PORTAL_JOB_STALE_SECONDS": "3",
         "PORTAL_STORAGE_URL": bucket["STORAGE_URL"],
         "PORTAL_S3_ENDPOINT_URL": bucket["S3_ENDPOINT_URL"],
         "PORTAL_S3_REGION": bucket["S3_REGION"],

@@ -2,8 +2,9 @@
 
 The database is the durable record. A file waiting for a job is `queued` with a `job_id`; the job
 names that id, so a message for an older request does nothing. Each run takes the file with a
-fresh `attempt_id` (a later run wins; an earlier one gives up at its next step), writes progress
-as it goes, and records the result in one transaction that replaces (never adds to) the summary
+fresh `attempt_id` (a later run wins; an earlier one gives up at its next step), keeps a heartbeat
+in `job_updated_at` (a running file is taken over only once that is older than JOB_STALE_SECONDS,
+so a starting worker or a duplicate message leaves a live run alone), writes progress as it goes, and records the result in one transaction that replaces (never adds to) the summary
 rows and writes the table under the file's fixed next name. Running a job twice, or after a
 worker was killed, therefore leaves the same rows and objects as running it once.
 """
@@ -12,9 +13,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
 from sqlmodel import Session, select
 
 from portal import db, jobs, uploads
@@ -25,6 +28,7 @@ from portal.datasets.ingest import IngestError, ingest_file
 from portal.datasets.metadata import fill_from_file
 from portal.datasets.models import UNFINISHED, Dataset, DatasetFile, FileStatus
 from portal.db import utcnow
+from portal.jobs import heartbeat
 from portal.storage import storage
 
 INGEST = "datasets.ingest"
@@ -66,13 +70,20 @@ def unfinished_jobs(session: Session) -> list[tuple[str, dict]]:
 def run_ingest(file_id: int, job_id: str) -> str:
     """Ingest one queued file (the job); returns what happened, for the worker's log."""
     session = db.session()
-    attempt = _take(session, file_id, job_id)
+    stale_seconds = current_app.config["JOB_STALE_SECONDS"]
+    attempt = _take(session, file_id, job_id, stale_seconds)
     if attempt is None:
-        return "nothing to do"
+        if not _alive_elsewhere(session, file_id, job_id, stale_seconds):
+            return "nothing to do"
+        # Look again once its heartbeat could be stale: if that worker died, this takes over.
+        kwargs = {"file_id": file_id, "job_id": job_id}
+        jobs.send(current_app._get_current_object(), INGEST, kwargs, delay=stale_seconds)
+        return f"running on another worker; looking again in {stale_seconds:g} s"
     dataset_file = session.get(DatasetFile, file_id)
     progress = _Progress(session, file_id, attempt)
     try:
         with (
+            heartbeat.beating(stale_seconds, _beat(file_id, attempt)),
             uploads.scratch_dir("portal-job-") as scratch,
             storage().local_path(files.stored_key(dataset_file.stored_name)) as source,
         ):
@@ -130,15 +141,23 @@ class _Progress:
         self.lost = changed == 0  # deleted, or another run has taken the file
 
 
-def _take(session: Session, file_id: int, job_id: str) -> str | None:
-    """Claim the file for a new run of its current job; None when there is nothing to do."""
+def _take(session: Session, file_id: int, job_id: str, stale_seconds: float) -> str | None:
+    """Claim the file for a run of its current job: queued, or running with a stale heartbeat
+    (its worker died); None when there is nothing to take."""
     attempt = secrets.token_hex(16)
+    stale = _stale_before(stale_seconds)
     changed = session.execute(
         update(DatasetFile)
         .where(
             DatasetFile.id == file_id,
             DatasetFile.job_id == job_id,
-            DatasetFile.status.in_(UNFINISHED),
+            or_(
+                DatasetFile.status == FileStatus.QUEUED,
+                and_(
+                    DatasetFile.status == FileStatus.RUNNING,
+                    or_(DatasetFile.job_updated_at.is_(None), DatasetFile.job_updated_at < stale),
+                ),
+            ),
         )
         .values(
             status=FileStatus.RUNNING,
@@ -151,6 +170,40 @@ def _take(session: Session, file_id: int, job_id: str) -> str | None:
     session.commit()
     session.expire_all()
     return attempt if changed else None
+
+
+def _alive_elsewhere(session: Session, file_id: int, job_id: str, stale_seconds: float) -> bool:
+    """Whether another worker is running this job now (its heartbeat is fresh)."""
+    found = session.exec(
+        select(DatasetFile.id).where(
+            DatasetFile.id == file_id,
+            DatasetFile.job_id == job_id,
+            DatasetFile.status == FileStatus.RUNNING,
+            DatasetFile.job_updated_at >= _stale_before(stale_seconds),
+        )
+    ).first()
+    session.rollback()  # end the read, so no transaction stays open while waiting
+    return found is not None
+
+
+def _stale_before(stale_seconds: float):
+    return utcnow() - timedelta(seconds=stale_seconds)
+
+
+def _beat(file_id: int, attempt: str):
+    """The heartbeat of one run, written on its own connection (the run's may be busy)."""
+    engine = current_app.extensions["db_engine"]
+
+    def beat() -> None:
+        with Session(engine) as own:
+            own.execute(
+                update(DatasetFile)
+                .where(DatasetFile.id == file_id, DatasetFile.attempt_id == attempt)
+                .values(job_updated_at=utcnow())
+            )
+            own.commit()
+
+    return beat
 
 
 def _still_ours(session: Session, file_id: int, attempt: str) -> bool:

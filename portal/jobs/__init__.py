@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import threading
+import time
 
 from flask import Flask, current_app
 from sqlalchemy import event
@@ -59,18 +61,25 @@ def enqueue_after_commit(db: Session, name: str, **kwargs) -> None:
     db.info.setdefault(_PENDING, []).append((current_app._get_current_object(), name, kwargs))
 
 
-def send(app: Flask, name: str, kwargs: dict) -> None:
-    """Hand a job to the app's queue now."""
+def send(app: Flask, name: str, kwargs: dict, *, delay: float = 0) -> None:
+    """Hand a job to the app's queue, to run now or `delay` seconds from now."""
     chosen = mode(app.config)
     if chosen == EAGER:
+        time.sleep(delay)  # tests only, with short delays
         # A fresh context: the job sees no request, as it would on a worker.
         contextvars.Context().run(run_job, app, name, kwargs)
     elif chosen == THREAD:
-        app.extensions[_EXTENSION].submit(name, kwargs)
+        worker = app.extensions[_EXTENSION]
+        if delay:
+            timer = threading.Timer(delay, worker.submit, args=(name, kwargs))
+            timer.daemon = True
+            timer.start()
+        else:
+            worker.submit(name, kwargs)
     else:
         from portal.jobs.celery_app import TASK
 
-        app.extensions[_EXTENSION].send_task(TASK, args=(name, kwargs))
+        app.extensions[_EXTENSION].send_task(TASK, args=(name, kwargs), countdown=delay or None)
 
 
 def _hook(db: Session) -> None:
