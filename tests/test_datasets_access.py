@@ -166,7 +166,9 @@ def test_grant_expiring_today_still_counts_and_under_active_agreement(
     dataset, dataset_file = _dataset_with_file(app, db, maccor_copy, "restricted")
     org = factories.make_organization(db)
     mou = factories.make_agreement(db, org, status="active")
-    factories.make_dataset_grant(db, dataset, org, expires_on=TODAY, agreement_id=mou.id)
+    # Today read now, not at import: a suite running across midnight in India stays right.
+    today = local_today()
+    factories.make_dataset_grant(db, dataset, org, expires_on=today, agreement_id=mou.id)
     login_as("partner", org)
     _assert_all(_sees(client, dataset, dataset_file), 200)
 
