@@ -124,6 +124,12 @@ def test_hindi_pages_show_the_hindi_title_and_summary(client, db):
     english = client.get("/technologies/na-pouch").get_data(as_text=True)
     assert "<h1>Sodium-ion pouch cell</h1>" in english and HINDI_SUMMARY not in english
 
+    # The pages that name the technology on the way to it.
+    interest = client.get("/hi/technologies/na-pouch/interest").get_data(as_text=True)
+    assert HINDI_TITLE in interest and "Sodium-ion pouch cell" not in interest
+    apply = client.get("/hi/technologies/na-pouch/apply").get_data(as_text=True)
+    assert f'<p class="lead">{HINDI_TITLE}</p>' in apply
+
 
 def test_without_hindi_text_a_hindi_page_shows_english_marked_lang_en(client, db):
     make_technology(db, slug="plain", title="Electrode calender", summary="Two heated rolls.")
