@@ -76,7 +76,9 @@ def test_staff_back_office_journey(app, live_server, browser, page, db):
     assert_accessible(page)
     page.get_by_label("Title", exact=True).fill("Prussian white cathode")
     page.get_by_label("Short name").fill("prussian-white-cathode")
-    page.get_by_label("Summary", exact=True).fill("A cobalt-free sodium-ion cathode made from abundant salts.")
+    page.get_by_label("Summary", exact=True).fill(
+        "A cobalt-free sodium-ion cathode made from abundant salts."
+    )
     page.get_by_label("Chemistry").select_option("na_ion")
     page.get_by_label("Category").select_option("materials")
     page.get_by_label("Technology readiness level (1–9)").fill("6")
