@@ -17,6 +17,7 @@ from portal.datasets import panels
 from portal.datasets.labels import dataset_choices, dataset_label, soh_text
 from portal.feeds.metadata import dataset_jsonld, technology_jsonld
 from portal.licensing.labels import licensing_label
+from portal.localized import localized
 from portal.modelforms import DATE_INPUT_ATTRS
 from portal.notifications import panels as notification_panels
 from portal.patents.labels import patent_label, patents_of_technology
@@ -43,6 +44,7 @@ def init_app(app: Flask) -> None:
         register_links,
         licensing_label,
         audit_action_label,
+        localized,
         # Reads the database (one query per panel): the datasets on other domains' pages.
         panels.public_datasets_for,
         panels.datasets_shared_with_me,

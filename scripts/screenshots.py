@@ -104,7 +104,10 @@ def _sheet(base: str, failed: list[str]) -> None:
 def main(names: list[str]) -> None:
     from playwright.sync_api import sync_playwright
 
-    unknown = set(names) - {shot[0] for shot in SHOTS}
+    known = (
+        {shot[0] for shot in SHOTS} | {variant[0] for variant in VARIANTS} | {"technology-sheet"}
+    )
+    unknown = set(names) - known
     if unknown:
         raise SystemExit(f"no such screenshot: {', '.join(sorted(unknown))}")
 

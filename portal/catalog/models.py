@@ -96,6 +96,11 @@ class TechnologyCard(SQLModel):
         default="",
         max_length=500,
     )
+    # Optional: Hindi pages show the English text (marked lang="en") where these are empty.
+    title_hi: str = field(_l("Title in Hindi (optional)"), default="", max_length=200)
+    summary_hi: str = field(
+        _l("Summary in Hindi (optional)"), widget=TEXTAREA, default="", max_length=500
+    )
     chemistry: str = field(_l("Chemistry"), choices=Chemistry, max_length=20)
     category: str = field(_l("Category"), choices=Category, max_length=20)
     trl: int = field(_l("Technology readiness level (1–9)"), ge=1, le=9)

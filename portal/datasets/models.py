@@ -103,6 +103,9 @@ class DatasetFields(SQLModel):
     )
     title: str = field(_l("Title"), max_length=200)
     description: str = _long_text(_l("Description (Markdown)"), 20000)
+    # Optional: Hindi pages show the English text (marked lang="en") where these are empty.
+    title_hi: str = field(_l("Title in Hindi (optional)"), default="", max_length=200)
+    description_hi: str = _long_text(_l("Description in Hindi (Markdown, optional)"), 20000)
     chemistry: str = field(
         _l("Chemistry"), choices=Chemistry, required=True, default=Chemistry.OTHER, max_length=12
     )

@@ -114,10 +114,10 @@ class FacetValue:
 
 
 def technology_choices(session: Session, user: Any, today: date) -> list:
-    """Public technologies behind the datasets ``user`` may see: (id, slug, title) by title."""
+    """Public technologies behind the datasets ``user`` may see: (id, slug, title, title_hi)."""
     return list(
         session.exec(
-            select(Technology.id, Technology.slug, Technology.title)
+            select(Technology.id, Technology.slug, Technology.title, Technology.title_hi)
             .where(
                 Technology.id.in_(
                     select(Dataset.technology_id).where(visible_datasets_clause(user, today))
@@ -224,10 +224,10 @@ def technology_slugs(session: Session, datasets: list[Dataset]) -> dict[int, str
 
 
 def compare_options(session: Session, user: Any, today: date) -> list:
-    """(slug, title) of the datasets ``user`` may overlay, by title."""
+    """(slug, title, title_hi) of the datasets ``user`` may overlay, by title."""
     return list(
         session.exec(
-            select(Dataset.slug, Dataset.title)
+            select(Dataset.slug, Dataset.title, Dataset.title_hi)
             .where(visible_datasets_clause(user, today))
             .order_by(Dataset.title)
             .limit(MAX_CHOICES)

@@ -182,11 +182,18 @@ def _synthetic(db: Session) -> list[str]:
             slug=SYNTHETIC_SLUG,
             is_demo=True,
             title="Sodium-ion 18650, 1,000-cycle life test at C/2 (synthetic)",
+            title_hi="सोडियम-आयन 18650, C/2 पर 1,000 चक्रों का जीवन परीक्षण (सिंथेटिक)",
             description=(
                 "A **synthetic** cycle-life test of a 1.2 Ah hard-carbon / layered-oxide sodium-ion "
                 "18650 cell between 1.5 V and 4.0 V at C/2 and 25 °C: CC-CV charge, rests and CC "
                 "discharge, 1,000 cycles, 290,000 logged points. Generated deterministically by "
                 "`portal/datasets/synthetic.py` to show the plots and summaries on a large test."
+            ),
+            description_hi=(
+                "1.2 Ah के हार्ड-कार्बन / परतदार-ऑक्साइड सोडियम-आयन 18650 सेल का **सिंथेटिक** "
+                "चक्र-जीवन परीक्षण: 1.5 V से 4.0 V के बीच, C/2 और 25 °C पर; CC-CV चार्ज, विश्राम "
+                "और CC डिस्चार्ज, 1,000 चक्र, 2,90,000 दर्ज बिंदु। बड़े परीक्षण पर प्लॉट और "
+                "सारांश दिखाने के लिए `portal/datasets/synthetic.py` से हर बार एक जैसा बनाया गया।"
             ),
             technology_id=technology,
             chemistry="na_ion",

@@ -34,6 +34,13 @@ def _publisher() -> dict[str, Any]:
     }
 
 
+def _hindi_name(record) -> dict[str, Any]:
+    """The Hindi title as a language-tagged alternateName (the name itself stays English)."""
+    if not (record.title_hi or "").strip():
+        return {}
+    return {"alternateName": {"@value": record.title_hi.strip(), "@language": "hi"}}
+
+
 def technology_jsonld(technology) -> dict[str, Any]:
     """A technology offered for licensing as a schema.org Product with its key figures."""
     url = url_for("catalog.detail", slug=technology.slug, _external=True)
@@ -47,6 +54,7 @@ def technology_jsonld(technology) -> dict[str, Any]:
         "@context": "https://schema.org",
         "@type": "Product",
         "name": technology.title,
+        **_hindi_name(technology),
         "description": technology.summary,
         "url": url,
         "category": catalog_label("category", technology.category),
@@ -89,6 +97,7 @@ def dataset_jsonld(dataset: Dataset, files: list[DatasetFile]) -> dict[str, Any]
         "@context": "https://schema.org",
         "@type": "Dataset",
         "name": dataset.title,
+        **_hindi_name(dataset),
         "description": description
         if len(description) >= 50
         else f"{description} — battery cycler test data.",

@@ -74,9 +74,11 @@ def test_staff_back_office_journey(app, live_server, browser, page, db):
     page.get_by_role("link", name="Add a technology").click()
     page.wait_for_url(re.compile(r"/admin/technologies/new$"))
     assert_accessible(page)
-    page.get_by_label("Title").fill("Prussian white cathode")
+    page.get_by_label("Title", exact=True).fill("Prussian white cathode")
     page.get_by_label("Short name").fill("prussian-white-cathode")
-    page.get_by_label("Summary").fill("A cobalt-free sodium-ion cathode made from abundant salts.")
+    page.get_by_label("Summary", exact=True).fill(
+        "A cobalt-free sodium-ion cathode made from abundant salts."
+    )
     page.get_by_label("Chemistry").select_option("na_ion")
     page.get_by_label("Category").select_option("materials")
     page.get_by_label("Technology readiness level (1–9)").fill("6")
@@ -106,7 +108,7 @@ def test_staff_back_office_journey(app, live_server, browser, page, db):
     page.get_by_role("link", name="New agreement").click()
     page.wait_for_url(re.compile(r"/admin/agreements/new$"))
     assert_accessible(page)
-    page.get_by_label("Title").fill("Prussian white scale-up")
+    page.get_by_label("Title", exact=True).fill("Prussian white scale-up")
     page.get_by_label("Kind").select_option("mou")
     page.get_by_label("Partner organisation").select_option(label="Watthour Private Limited")
     page.get_by_role("group", name="Technologies").get_by_label("Prussian white cathode").check()
@@ -128,7 +130,7 @@ def test_staff_back_office_journey(app, live_server, browser, page, db):
         ("Pilot batch", 60, "pilot"),
     ):
         form = milestones.locator("form.card")
-        form.get_by_label("Title").fill(title)
+        form.get_by_label("Title", exact=True).fill(title)
         form.get_by_label("Due on").fill((today + timedelta(days=days)).isoformat())
         form.get_by_label("Kind").select_option(kind)
         form.get_by_label("Owner").select_option("partner")

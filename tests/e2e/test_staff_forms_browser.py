@@ -13,21 +13,21 @@ def test_slug_is_filled_from_the_title_until_typed(live_server, page, db):
     staff = factories.make_user(db, role="staff")
     sign_in(page, live_server, staff.email, TEST_PASSWORD)
     page.goto(f"{live_server}/admin/technologies/new")
-    page.get_by_label("Title").fill("Sodium-ion Pouch Cell (Gen 2) – Café edition")
+    page.get_by_label("Title", exact=True).fill("Sodium-ion Pouch Cell (Gen 2) – Café edition")
     assert (
         page.get_by_label("Short name").input_value() == "sodium-ion-pouch-cell-gen-2-cafe-edition"
     )
     page.get_by_label("Short name").fill("na-pouch")
-    page.get_by_label("Title").fill("Another title")
+    page.get_by_label("Title", exact=True).fill("Another title")
     assert page.get_by_label("Short name").input_value() == "na-pouch"
 
     page.goto(f"{live_server}/admin/datasets/new")
-    page.get_by_label("Title").fill("18650 Cycle-Life Test")
+    page.get_by_label("Title", exact=True).fill("18650 Cycle-Life Test")
     assert page.get_by_label("Short name").input_value() == "18650-cycle-life-test"
 
     technology = factories.make_technology(db, slug="kept-slug", title="Kept")
     page.goto(f"{live_server}/admin/technologies/{technology.id}/edit")
-    page.get_by_label("Title").fill("A new title")
+    page.get_by_label("Title", exact=True).fill("A new title")
     assert page.get_by_label("Short name").input_value() == "kept-slug"
     assert_clean(page)
 
