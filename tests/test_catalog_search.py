@@ -228,3 +228,24 @@ def test_facet_and_search_queries_use_their_indexes(app, db):
     ).all()
     details = " ".join(row[0] for row in plan)
     assert "ix_technology_fts_document" in details, details
+
+
+def test_the_hindi_title_and_summary_are_searched_too(client, db):
+    technology = make_technology(
+        db,
+        slug="na-prismatic",
+        title="Sodium-ion prismatic cell",
+        title_hi="सोडियम-आयन प्रिज़्मैटिक सेल",
+        summary_hi="कठोर कार्बन एनोड वाला सेल",
+    )
+    make_technology(db, slug="lfp", title="LFP cylindrical cell")
+    hindi_page = client.get("/hi/technologies?q=सोडियम").get_data(as_text=True)
+    assert re.findall(r'<h3><a href="/hi/technologies/([a-z0-9-]+)"', hindi_page) == [
+        "na-prismatic"
+    ]
+    assert slugs(client.get("/technologies?q=कार्बन+से").get_data(as_text=True)) == ["na-prismatic"]
+    technology.title_hi, technology.summary_hi = "नया नाम", ""  # an edit reaches the index
+    db.add(technology)
+    db.commit()
+    assert slugs(client.get("/technologies?q=सोडियम").get_data(as_text=True)) == []
+    assert slugs(client.get("/technologies?q=नया").get_data(as_text=True)) == ["na-prismatic"]

@@ -87,3 +87,21 @@ def test_sqlite_enforces_foreign_keys_and_uses_wal(tmp_path):
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     engine.dispose()
+
+
+def test_search_after_the_migrations_covers_the_hindi_columns(empty_database_url):
+    from sqlmodel import Session, select
+
+    from portal.catalog.models import Technology
+    from portal.catalog.search import text_search
+    from tests.factories import make_technology
+
+    engine = make_engine(empty_database_url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+    with Session(engine) as session:
+        make_technology(session, slug="x", title="Cell", title_hi="सोडियम सेल")
+        search = text_search(engine.dialect.name, "सोडियम")
+        found = session.exec(select(Technology.slug).where(search.condition)).all()
+    engine.dispose()
+    assert found == ["x"]

@@ -287,28 +287,35 @@ INQUIRY_TRANSITIONS: dict[str, tuple[str, ...]] = {
 # --- full-text search objects the ORM does not model ------------------------------------------
 # SQLite: an FTS5 index over the technology table (external content) kept in sync by triggers.
 # PostgreSQL: a GIN index over a weighted tsvector expression; portal.catalog.search uses the same
-# expression, so the planner matches it. Migration 0002 creates the same objects.
+# expression, so the planner matches it. The Hindi title and summary are searched with the same
+# weights as the English ones. Migration 0902 creates the same objects (0002 the first ones).
 PG_SEARCH_DOCUMENT = (
     "setweight(to_tsvector('english'::regconfig, coalesce(technology.title, '')), 'A') || "
     "setweight(to_tsvector('english'::regconfig, coalesce(technology.summary, '')), 'B') || "
-    "setweight(to_tsvector('english'::regconfig, coalesce(technology.description, '')), 'C')"
+    "setweight(to_tsvector('english'::regconfig, coalesce(technology.description, '')), 'C') || "
+    "setweight(to_tsvector('english'::regconfig, coalesce(technology.title_hi, '')), 'A') || "
+    "setweight(to_tsvector('english'::regconfig, coalesce(technology.summary_hi, '')), 'B')"
 )
 SQLITE_SEARCH_DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS technology_fts USING fts5("
-    "title, summary, description, content='technology', content_rowid='id', "
-    "tokenize='porter unicode61 remove_diacritics 2')",
+    "title, summary, description, title_hi, summary_hi, content='technology', "
+    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
     "CREATE TRIGGER IF NOT EXISTS technology_fts_insert AFTER INSERT ON technology BEGIN "
-    "INSERT INTO technology_fts(rowid, title, summary, description) "
-    "VALUES (new.id, new.title, new.summary, new.description); END",
+    "INSERT INTO technology_fts(rowid, title, summary, description, title_hi, summary_hi) "
+    "VALUES (new.id, new.title, new.summary, new.description, new.title_hi, new.summary_hi); END",
     "CREATE TRIGGER IF NOT EXISTS technology_fts_delete AFTER DELETE ON technology BEGIN "
-    "INSERT INTO technology_fts(technology_fts, rowid, title, summary, description) "
-    "VALUES ('delete', old.id, old.title, old.summary, old.description); END",
+    "INSERT INTO technology_fts"
+    "(technology_fts, rowid, title, summary, description, title_hi, summary_hi) "
+    "VALUES ('delete', old.id, old.title, old.summary, old.description, old.title_hi, "
+    "old.summary_hi); END",
     "CREATE TRIGGER IF NOT EXISTS technology_fts_update "
-    "AFTER UPDATE OF title, summary, description ON technology BEGIN "
-    "INSERT INTO technology_fts(technology_fts, rowid, title, summary, description) "
-    "VALUES ('delete', old.id, old.title, old.summary, old.description); "
-    "INSERT INTO technology_fts(rowid, title, summary, description) "
-    "VALUES (new.id, new.title, new.summary, new.description); END",
+    "AFTER UPDATE OF title, summary, description, title_hi, summary_hi ON technology BEGIN "
+    "INSERT INTO technology_fts"
+    "(technology_fts, rowid, title, summary, description, title_hi, summary_hi) "
+    "VALUES ('delete', old.id, old.title, old.summary, old.description, old.title_hi, "
+    "old.summary_hi); "
+    "INSERT INTO technology_fts(rowid, title, summary, description, title_hi, summary_hi) "
+    "VALUES (new.id, new.title, new.summary, new.description, new.title_hi, new.summary_hi); END",
 )
 SQLITE_SEARCH_DROP = (
     "DROP TRIGGER IF EXISTS technology_fts_update",

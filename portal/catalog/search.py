@@ -19,8 +19,9 @@ from portal.catalog.models import PG_SEARCH_DOCUMENT, Technology
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
 MAX_TERM_LENGTH = 40
-# bm25 weights for title, summary, description (SQLite); PostgreSQL uses the A/B/C weights.
-_SQLITE_RANK = "bm25(technology_fts, 10.0, 4.0, 1.0)"
+# bm25 weights for title, summary, description, Hindi title, Hindi summary (SQLite, in the order
+# of the index's columns); PostgreSQL uses the A/B/C weights.
+_SQLITE_RANK = "bm25(technology_fts, 10.0, 4.0, 1.0, 10.0, 4.0)"
 
 
 def search_terms(q: str | None) -> list[str]:
