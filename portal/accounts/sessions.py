@@ -17,7 +17,13 @@ from portal import passwords, ratelimit
 from portal.accounts import totp
 from portal.accounts.models import LoginThrottle, User, UserSession, normalise_email
 from portal.accounts.queries import locked_users, user_by_email
-from portal.accounts.tokens import digest, may_authenticate, new_secret, revoke_all_api_tokens
+from portal.accounts.tokens import (
+    digest,
+    may_authenticate,
+    new_secret,
+    open_record_of,
+    revoke_all_api_tokens,
+)
 from portal.audit.services import record
 from portal.db import utcnow
 
@@ -47,11 +53,7 @@ def begin_session(db: Session, user: User, *, ip: str = "", user_agent: str = ""
 
 def user_for_session_token(db: Session, token: str) -> User | None:
     """The user of an open, unexpired session record, or None."""
-    row = db.exec(
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == digest(token), UserSession.ended_at.is_(None))
-    ).first()
+    row = open_record_of(db, UserSession, token, UserSession.ended_at)
     if row is None:
         return None
     user_session, user = row

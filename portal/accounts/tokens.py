@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -33,6 +34,15 @@ def new_secret() -> str:
 def digest(token: str) -> str:
     """SHA-256 of a secret token: only this is stored, so a database leak reveals no token."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_record_of(db: Session, model, secret: str, closed_at) -> tuple[Any, User] | None:
+    """The record (session, API token) stored for ``secret`` and not closed yet, with its user."""
+    return db.exec(
+        select(model, User)
+        .join(User, User.id == model.user_id)
+        .where(model.token_hash == digest(secret), closed_at.is_(None))
+    ).first()
 
 
 def may_authenticate(user: User | None) -> bool:
@@ -119,11 +129,7 @@ def use_api_token(db: Session, raw: str) -> TokenUse | None:
     """The user behind a live token (unrevoked, unexpired, its owner may authenticate), or None."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > MAX_TOKEN_LENGTH:
         return None
-    row = db.exec(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == digest(raw), ApiToken.revoked_at.is_(None))
-    ).first()
+    row = open_record_of(db, ApiToken, raw, ApiToken.revoked_at)
     if row is None:
         return None
     token, user = row
