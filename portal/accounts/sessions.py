@@ -18,6 +18,7 @@ from portal.accounts import totp
 from portal.accounts.models import LoginThrottle, User, UserSession, normalise_email
 from portal.accounts.queries import locked_users, user_by_email
 from portal.accounts.tokens import (
+    close_open_records,
     digest,
     may_authenticate,
     new_secret,
@@ -87,15 +88,9 @@ def end_session(db: Session, token: str) -> None:
 
 def end_all_sessions(db: Session, user: User) -> int:
     """Close every open session of a user; a copied cookie stops working at once."""
-    open_sessions = db.exec(
-        select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-    ).all()
-    now = utcnow()
-    for user_session in open_sessions:
-        user_session.ended_at = now
-        db.add(user_session)
+    ended = close_open_records(db, UserSession, user, "ended_at")
     db.flush()
-    return len(open_sessions)
+    return len(ended)
 
 
 def end_all_access(db: Session, user: User, reason: str) -> int:

@@ -45,6 +45,17 @@ def open_record_of(db: Session, model, secret: str, closed_at) -> tuple[Any, Use
     ).first()
 
 
+def close_open_records(db: Session, model, user: User, closed: str) -> list[Any]:
+    """Stamp ``closed`` (``ended_at``, ``revoked_at``) with now on each of ``user``'s open records."""
+    column = getattr(model, closed)
+    rows = db.exec(select(model).where(model.user_id == user.id, column.is_(None))).all()
+    now = utcnow()
+    for row in rows:
+        setattr(row, closed, now)
+        db.add(row)
+    return list(rows)
+
+
 def may_authenticate(user: User | None) -> bool:
     """Whether any credential of this user (cookie, token, calendar link) may still be honoured:
     an active account, and never a demo account in production mode."""
@@ -103,13 +114,7 @@ def revoke_api_token(db: Session, token: ApiToken) -> None:
 
 def revoke_all_api_tokens(db: Session, user: User, reason: str) -> int:
     """Revoke every live token of a user (password change, sessions ended, deactivation)."""
-    tokens = db.exec(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    ).all()
-    now = utcnow()
-    for token in tokens:
-        token.revoked_at = now
-        db.add(token)
+    tokens = close_open_records(db, ApiToken, user, "revoked_at")
     if tokens:
         record(
             db, "user.api_tokens_revoked", user, changes={"tokens": len(tokens), "reason": reason}
