@@ -57,3 +57,12 @@ def add_months(day: date, months: int) -> date:
     year, month = day.year + year, month + 1
     following = date(year + month // 12, month % 12 + 1, 1)
     return date(year, month, min(day.day, (following - timedelta(days=1)).day))
+
+
+def days_band(on: date, today: date, limits) -> int | None:
+    """The tightest of ``limits`` (days before ``on``) that ``today`` is within; None once ``on``
+    has passed or while it is further off than every limit."""
+    days = (on - today).days
+    if days < 0:
+        return None
+    return next((limit for limit in sorted(limits) if days <= limit), None)

@@ -68,6 +68,18 @@ def field(
     return info
 
 
+def slug_field(help, *, max_length: int = 80) -> Any:
+    """A record's unique short name in its addresses, under the one slug rule."""
+    return field(
+        _l("Short name"),
+        help=help,
+        max_length=max_length,
+        unique=True,
+        pattern=SLUG_PATTERN,
+        pattern_message=SLUG_MESSAGE,
+    )
+
+
 def hint_of(info: FieldInfo) -> FieldHint | None:
     """The form hint of a declared field, or None for plain columns (ids, versions, flags)."""
     return next((item for item in info.metadata if isinstance(item, FieldHint)), None)

@@ -106,6 +106,12 @@ def http_address(_form, field) -> None:
         raise ValidationError(_l("Enter a web address starting with https:// or http://."))
 
 
+def required_email(label) -> EmailField:
+    """The e-mail field of a public form: required, with an example in its error message."""
+    message = _l("Enter an e-mail address like name@company.in.")
+    return EmailField(label, validators=[DataRequired(), Email(message=message), Length(max=254)])
+
+
 class MultiCheckboxField(SelectMultipleField):
     """Several choices as a list of checkboxes (no Ctrl-click multi-select)."""
 

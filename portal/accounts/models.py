@@ -10,7 +10,7 @@ from sqlmodel import AutoString, Field, SQLModel
 
 from portal.dates import local_today
 from portal.db import utcnow
-from portal.fields import EMAIL, SLUG_MESSAGE, SLUG_PATTERN, TEXTAREA, URL, field
+from portal.fields import EMAIL, TEXTAREA, URL, field, slug_field
 from portal.vocabulary import Choices
 
 
@@ -37,14 +37,7 @@ class OrganizationFields(SQLModel):
     """What staff set on an organisation (declared once: the forms and allow-lists read it)."""
 
     name: str = field(_l("Name"), max_length=200)
-    slug: str = field(
-        _l("Short name"),
-        help=_l("Used in links, e.g. watthour. Cannot be changed later."),
-        max_length=80,
-        unique=True,
-        pattern=SLUG_PATTERN,
-        pattern_message=SLUG_MESSAGE,
-    )
+    slug: str = slug_field(_l("Used in links, e.g. watthour. Cannot be changed later."))
     kind: str = field(
         _l("Kind"), choices=OrgKind, required=True, default=OrgKind.COMPANY, max_length=20
     )

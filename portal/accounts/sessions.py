@@ -17,7 +17,14 @@ from portal import passwords, ratelimit
 from portal.accounts import totp
 from portal.accounts.models import LoginThrottle, User, UserSession, normalise_email
 from portal.accounts.queries import locked_users, user_by_email
-from portal.accounts.tokens import digest, may_authenticate, new_secret, revoke_all_api_tokens
+from portal.accounts.tokens import (
+    close_open_records,
+    digest,
+    may_authenticate,
+    new_secret,
+    open_record_of,
+    revoke_all_api_tokens,
+)
 from portal.audit.services import record
 from portal.db import utcnow
 
@@ -47,11 +54,7 @@ def begin_session(db: Session, user: User, *, ip: str = "", user_agent: str = ""
 
 def user_for_session_token(db: Session, token: str) -> User | None:
     """The user of an open, unexpired session record, or None."""
-    row = db.exec(
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == digest(token), UserSession.ended_at.is_(None))
-    ).first()
+    row = open_record_of(db, UserSession, token, UserSession.ended_at)
     if row is None:
         return None
     user_session, user = row
@@ -85,15 +88,9 @@ def end_session(db: Session, token: str) -> None:
 
 def end_all_sessions(db: Session, user: User) -> int:
     """Close every open session of a user; a copied cookie stops working at once."""
-    open_sessions = db.exec(
-        select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-    ).all()
-    now = utcnow()
-    for user_session in open_sessions:
-        user_session.ended_at = now
-        db.add(user_session)
+    ended = close_open_records(db, UserSession, user, "ended_at")
     db.flush()
-    return len(open_sessions)
+    return len(ended)
 
 
 def end_all_access(db: Session, user: User, reason: str) -> int:

@@ -156,18 +156,20 @@ def admin_user_deactivate(user_id: int):
     user = get_user_or_404(user_id)
     if user.id == current_user.id:
         flash(_("You cannot deactivate yourself."), "error")
-    else:
-        users.set_active(db.session(), user, False)
-        flash(_("%(email)s is deactivated.", email=user.email), "success")
-    return _back_to_users()
+        return _back_to_users()
+    return _set_active(user, False, _("%(email)s is deactivated.", email=user.email))
 
 
 @bp.post("/admin/users/<int:user_id>/activate")
 def admin_user_activate(user_id: int):
     """Re-enable a user."""
     user = get_user_or_404(user_id)
-    users.set_active(db.session(), user, True)
-    flash(_("%(email)s is active again.", email=user.email), "success")
+    return _set_active(user, True, _("%(email)s is active again.", email=user.email))
+
+
+def _set_active(user, active: bool, done: str):
+    users.set_active(db.session(), user, active)
+    flash(done, "success")
     return _back_to_users()
 
 

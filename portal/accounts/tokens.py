@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -33,6 +34,26 @@ def new_secret() -> str:
 def digest(token: str) -> str:
     """SHA-256 of a secret token: only this is stored, so a database leak reveals no token."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_record_of(db: Session, model, secret: str, closed_at) -> tuple[Any, User] | None:
+    """The record (session, API token) stored for ``secret`` and not closed yet, with its user."""
+    return db.exec(
+        select(model, User)
+        .join(User, User.id == model.user_id)
+        .where(model.token_hash == digest(secret), closed_at.is_(None))
+    ).first()
+
+
+def close_open_records(db: Session, model, user: User, closed: str) -> list[Any]:
+    """Stamp ``closed`` (``ended_at``, ``revoked_at``) with now on each of ``user``'s open records."""
+    column = getattr(model, closed)
+    rows = db.exec(select(model).where(model.user_id == user.id, column.is_(None))).all()
+    now = utcnow()
+    for row in rows:
+        setattr(row, closed, now)
+        db.add(row)
+    return list(rows)
 
 
 def may_authenticate(user: User | None) -> bool:
@@ -93,13 +114,7 @@ def revoke_api_token(db: Session, token: ApiToken) -> None:
 
 def revoke_all_api_tokens(db: Session, user: User, reason: str) -> int:
     """Revoke every live token of a user (password change, sessions ended, deactivation)."""
-    tokens = db.exec(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    ).all()
-    now = utcnow()
-    for token in tokens:
-        token.revoked_at = now
-        db.add(token)
+    tokens = close_open_records(db, ApiToken, user, "revoked_at")
     if tokens:
         record(
             db, "user.api_tokens_revoked", user, changes={"tokens": len(tokens), "reason": reason}
@@ -119,11 +134,7 @@ def use_api_token(db: Session, raw: str) -> TokenUse | None:
     """The user behind a live token (unrevoked, unexpired, its owner may authenticate), or None."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > MAX_TOKEN_LENGTH:
         return None
-    row = db.exec(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == digest(raw), ApiToken.revoked_at.is_(None))
-    ).first()
+    row = open_record_of(db, ApiToken, raw, ApiToken.revoked_at)
     if row is None:
         return None
     token, user = row

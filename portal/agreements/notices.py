@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from portal.agreements.models import Agreement, Milestone, MilestoneStatus
 from portal.agreements.status import live_agreement_clause
-from portal.dates import local_today
+from portal.dates import days_band, local_today
 from portal.notifications.services import notify, partner_users, staff_for
 
 EXPIRY_DAYS = (90, 30, 7)
@@ -61,13 +61,7 @@ def milestone_decided(db: Session, milestone: Milestone, agreement: Agreement, r
 
 def expiry_threshold(expires_on: date, today: date) -> int | None:
     """Which warning (90, 30 or 7 days before) an agreement expiring on `expires_on` is in for."""
-    days = (expires_on - today).days
-    if days < 0:
-        return None
-    for limit in sorted(EXPIRY_DAYS):
-        if days <= limit:
-            return limit
-    return None
+    return days_band(expires_on, today, EXPIRY_DAYS)
 
 
 def send_expiry_warnings(db: Session, today: date | None = None) -> int:

@@ -88,6 +88,14 @@ class AgreementFilters:
         return _present(asdict(self))
 
 
+def _equal(query: Select, *wanted: tuple[Any, Any]) -> Select:
+    """``query`` narrowed to rows whose column equals each value given (an empty one: any)."""
+    for column, value in wanted:
+        if value:
+            query = query.where(column == value)
+    return query
+
+
 def admin_agreements_query(filters: AgreementFilters, today: date) -> Select:
     """Agreements with their organisation's name and count of overdue milestones, newest first."""
     overdue = (
@@ -104,10 +112,7 @@ def admin_agreements_query(filters: AgreementFilters, today: date) -> Select:
     )
     if filters.status:
         query = query.where(effective_status_clause(filters.status, today))
-    if filters.kind:
-        query = query.where(Agreement.kind == filters.kind)
-    if filters.org:
-        query = query.where(Agreement.organization_id == filters.org)
+    query = _equal(query, (Agreement.kind, filters.kind), (Agreement.organization_id, filters.org))
     if filters.expiring is not None:
         query = query.where(
             active_agreement_clause(today),
@@ -166,10 +171,7 @@ def admin_milestones_query(filters: MilestoneFilters, today: date) -> Select:
         query = query.where(Milestone.is_open)
     elif filters.status:
         query = query.where(Milestone.status == filters.status)
-    if filters.kind:
-        query = query.where(Milestone.kind == filters.kind)
-    if filters.owner:
-        query = query.where(Milestone.owner == filters.owner)
+    query = _equal(query, (Milestone.kind, filters.kind), (Milestone.owner, filters.owner))
     if filters.due_within is not None:
         query = query.where(
             Milestone.due_on.between(today, today + timedelta(days=filters.due_within)),

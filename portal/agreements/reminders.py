@@ -24,7 +24,7 @@ from portal.accounts.models import Organization, User
 from portal.agreements.models import Agreement, Milestone, MilestoneReminder, MilestoneStatus
 from portal.agreements.status import live_agreement_clause
 from portal.audit.services import record
-from portal.dates import local_today
+from portal.dates import days_band, local_today
 from portal.mail import send_mail
 
 # Reminders go out for milestones still waiting on someone's work (submitted ones wait on review).
@@ -36,13 +36,10 @@ MAIL_TEMPLATE = "agreements/reminder_mail.txt"
 
 def reminder_threshold(due_on: date, today: date) -> str | None:
     """Which reminder a milestone due on `due_on` is in for: "14", "7", "1", "overdue" or None."""
-    days = (due_on - today).days
-    if days < 0:
+    if due_on < today:
         return OVERDUE
-    for limit in sorted(REMINDER_DAYS):
-        if days <= limit:
-            return str(limit)
-    return None
+    band = days_band(due_on, today, REMINDER_DAYS)
+    return None if band is None else str(band)
 
 
 @dataclass

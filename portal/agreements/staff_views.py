@@ -26,6 +26,7 @@ from portal.agreements.queries import AgreementFilters, MilestoneFilters
 from portal.agreements.status import allowed_transitions
 from portal.agreements.views import agreement_context
 from portal.dates import local_today
+from portal.editing import Submitted, save_edit
 from portal.errors import ServiceError
 from portal.formdata import submitted_version
 from portal.htmx import is_htmx, render
@@ -35,6 +36,21 @@ from portal.pagination import paginate
 
 def _back_to(agreement_id: int):
     return redirect(url_for("agreements.admin_detail", agreement_id=agreement_id), code=303)
+
+
+def _transition(service, record, form: TransitionForm) -> None:
+    """Apply a status change form to an agreement or a milestone, from the version shown."""
+    service(
+        db.session(),
+        record,
+        form.to_status.data,
+        version=submitted_version(form.version),
+        reason=form.reason.data or "",
+    )
+
+
+def _message(submitted: Submitted) -> str | None:
+    return submitted.refused.message if submitted.refused else None
 
 
 # --- agreements: list ------------------------------------------------------------------------
@@ -111,27 +127,24 @@ def admin_edit(agreement_id: int):
         form.version.data = agreement.version
         form.technology_ids.data = services.technology_ids_of(db.session(), agreement)
         form.responsible_staff_id.data = agreement.responsible_staff_id or 0
-    error, status = None, 200
-    if form.validate_on_submit():
-        try:
-            services.update_agreement(
-                db.session(),
-                agreement,
-                version=submitted_version(form.version),
-                technology_ids=form.technology_ids.data or [],
-                **_agreement_changes(form),
-            )
-        except ServiceError as refused:
-            error, status = refused.message, refused.status
-        else:
-            flash(_("Agreement saved."), "success")
-            return redirect(url_for("agreements.admin_detail", agreement_id=agreement.id))
-    elif request.method == "POST":
-        status = 400
-    page = render_template(
-        "agreements/admin_form.html", form=form, agreement=agreement, error=error
+    submitted = save_edit(
+        form,
+        lambda version: services.update_agreement(
+            db.session(),
+            agreement,
+            version=version,
+            technology_ids=form.technology_ids.data or [],
+            **_agreement_changes(form),
+        ),
+        saved=_("Agreement saved."),
+        then=url_for("agreements.admin_detail", agreement_id=agreement.id),
     )
-    return page, status
+    if submitted.response:
+        return submitted.response
+    page = render_template(
+        "agreements/admin_form.html", form=form, agreement=agreement, error=_message(submitted)
+    )
+    return page, submitted.status
 
 
 # --- agreements: detail, status, documents ---------------------------------------------------
@@ -172,13 +185,7 @@ def admin_transition(agreement_id: int):
         flash(_("Choose a status."), "error")
         return _back_to(agreement_id)
     try:
-        services.transition_agreement(
-            db.session(),
-            agreement,
-            form.to_status.data,
-            version=submitted_version(form.version),
-            reason=form.reason.data or "",
-        )
+        _transition(services.transition_agreement, agreement, form)
     except ServiceError as refused:
         flash(refused.message, "error")
     else:
@@ -290,31 +297,25 @@ def admin_milestone_edit(milestone_id: int):
     form = MilestoneForm(obj=milestone)
     if request.method == "GET":
         form.version.data = milestone.version
-    error, status = None, 200
-    if form.validate_on_submit():
-        try:
-            services.update_milestone(
-                db.session(),
-                milestone,
-                version=submitted_version(form.version),
-                **form_values(form),
-            )
-        except ServiceError as refused:
-            error, status = refused.message, refused.status
-        else:
-            flash(_("Milestone saved."), "success")
-            _flash_date_warnings(agreement, milestone)
-            return redirect(url_for("agreements.admin_detail", agreement_id=agreement.id))
-    elif request.method == "POST":
-        status = 400
+    submitted = save_edit(
+        form,
+        lambda version: services.update_milestone(
+            db.session(), milestone, version=version, **form_values(form)
+        ),
+        saved=_("Milestone saved."),
+        then=url_for("agreements.admin_detail", agreement_id=agreement.id),
+    )
+    if submitted.response:
+        _flash_date_warnings(agreement, milestone)
+        return submitted.response
     page = render_template(
         "agreements/admin_milestone_form.html",
         form=form,
         milestone=milestone,
         agreement=agreement,
-        error=error,
+        error=_message(submitted),
     )
-    return page, status
+    return page, submitted.status
 
 
 @bp.post("/admin/milestones/<int:milestone_id>/status")
@@ -326,13 +327,7 @@ def admin_milestone_transition(milestone_id: int):
     if not form.validate_on_submit():
         return _milestones_response(agreement, error=_("Choose a status."))
     try:
-        services.transition_milestone(
-            db.session(),
-            milestone,
-            form.to_status.data,
-            version=submitted_version(form.version),
-            reason=form.reason.data or "",
-        )
+        _transition(services.transition_milestone, milestone, form)
     except ServiceError as refused:
         return _milestones_response(agreement, error=refused.message)
     if not is_htmx():

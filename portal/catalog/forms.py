@@ -17,7 +17,7 @@ from portal.catalog.models import (
     TechnologyFields,
 )
 from portal.fields import SLUG_MESSAGE, SLUG_PATTERN
-from portal.modelforms import MultiCheckboxField, model_form
+from portal.modelforms import MultiCheckboxField, model_form, required_email
 
 SLUG_RULE = Regexp(SLUG_PATTERN, message=SLUG_MESSAGE)
 
@@ -31,14 +31,7 @@ class TechnologyForm(model_form(TechnologyFields)):
 
 class InquiryForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(
-        _l("E-mail"),
-        validators=[
-            DataRequired(),
-            Email(message=_l("Enter an e-mail address like name@company.in.")),
-            Length(max=254),
-        ],
-    )
+    email = required_email(_l("E-mail"))
     organization_name = StringField(
         _l("Organisation"), validators=[DataRequired(), Length(max=200)]
     )

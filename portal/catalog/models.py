@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, Column, Index, Text, event
 from sqlmodel import Field, SQLModel
 
 from portal.db import utcnow
-from portal.fields import EMAIL, MARKDOWN, SLUG_MESSAGE, SLUG_PATTERN, TEXTAREA, field
+from portal.fields import EMAIL, MARKDOWN, TEXTAREA, field, slug_field
 from portal.vocabulary import Chemistry, Choices
 
 __all__ = ["Chemistry"]  # re-exported: the catalog's chemistry is the portal-wide one
@@ -76,16 +76,17 @@ def _metric(label, *, le: float):
     return field(label, default=None, ge=0, le=le)
 
 
+def _long_text(label, *, widget: str = TEXTAREA, max_length: int = 5000):
+    """A long text staff write, empty by default, stored as unbounded text."""
+    column = Column(Text, nullable=False, default="")
+    return field(label, widget=widget, max_length=max_length, default="", sa_column=column)
+
+
 class TechnologyCard(SQLModel):
     """What lists, the list API and the CSV export show of a technology (declared once)."""
 
-    slug: str = field(
-        _l("Short name"),
-        help=_l("Used in the page address, e.g. sodium-ion-18650-cell."),
-        max_length=120,
-        unique=True,
-        pattern=SLUG_PATTERN,
-        pattern_message=SLUG_MESSAGE,
+    slug: str = slug_field(
+        _l("Used in the page address, e.g. sodium-ion-18650-cell."), max_length=120
     )
     title: str = field(_l("Title"), max_length=200)
     summary: str = field(
@@ -137,34 +138,10 @@ class TechnologyCard(SQLModel):
 class TechnologyFields(TechnologyCard):
     """Everything staff edit on a technology: the card plus the long texts (the form's allow-list)."""
 
-    problem: str = field(
-        _l("The problem it solves"),
-        widget=TEXTAREA,
-        max_length=5000,
-        default="",
-        sa_column=Column(Text, nullable=False, default=""),
-    )
-    advantage: str = field(
-        _l("How it beats current practice"),
-        widget=TEXTAREA,
-        max_length=5000,
-        default="",
-        sa_column=Column(Text, nullable=False, default=""),
-    )
-    applications_text: str = field(
-        _l("Where it applies"),
-        widget=TEXTAREA,
-        max_length=5000,
-        default="",
-        sa_column=Column(Text, nullable=False, default=""),
-    )
-    description: str = field(
-        _l("Description"),
-        widget=MARKDOWN,
-        max_length=20000,
-        default="",
-        sa_column=Column(Text, nullable=False, default=""),
-    )
+    problem: str = _long_text(_l("The problem it solves"))
+    advantage: str = _long_text(_l("How it beats current practice"))
+    applications_text: str = _long_text(_l("Where it applies"))
+    description: str = _long_text(_l("Description"), widget=MARKDOWN, max_length=20000)
 
 
 class Technology(TechnologyFields, table=True):

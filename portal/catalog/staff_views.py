@@ -28,7 +28,8 @@ from portal.catalog.queries import (
     notes_for,
     technology_titles,
 )
-from portal.errors import ConflictError, ServiceError
+from portal.editing import edit_form, save_edit
+from portal.errors import ServiceError
 from portal.formdata import parse_int, submitted_version
 from portal.modelforms import form_values
 from portal.pagination import paginate
@@ -73,36 +74,25 @@ def admin_create():
 def admin_edit(tech_id: int):
     """Edit a technology; a stale form (someone saved meanwhile) gets a conflict, not an overwrite."""
     technology = get_technology_by_id_or_404(tech_id)
-    form = TechnologyForm(obj=technology if request.method == "GET" else None)
+    form = edit_form(TechnologyForm, technology)
     if request.method == "GET":
         form.applications.data = technology.applications
-        form.version.data = technology.version
-    conflict = False
-    status = 200
-    if form.validate_on_submit():
-        try:
-            catalog.update_technology(
-                db.session(),
-                technology,
-                _technology_changes(form),
-                version=submitted_version(form.version),
-            )
-        except ConflictError:
-            conflict, status = True, 409
-        except ServiceError as error:
-            form.slug.errors.append(_(error.message))
-            status = 400
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("catalog.admin_edit", tech_id=technology.id))
-    elif request.method == "POST":
-        status = 400
-    return (
-        render_template(
-            "catalog/admin_form.html", form=form, technology=technology, conflict=conflict
-        ),
-        status,
+
+    def save(version: int) -> None:
+        catalog.update_technology(
+            db.session(), technology, _technology_changes(form), version=version
+        )
+
+    then = url_for("catalog.admin_edit", tech_id=technology.id)
+    submitted = save_edit(form, save, saved=_("Saved."), then=then)
+    if submitted.response:
+        return submitted.response
+    if submitted.refused and not submitted.conflict:
+        form.slug.errors.append(_(submitted.refused.message))
+    page = render_template(
+        "catalog/admin_form.html", form=form, technology=technology, conflict=submitted.conflict
     )
+    return page, submitted.status
 
 
 def _state_change(tech_id: int, change, message: str):

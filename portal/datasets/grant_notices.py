@@ -18,33 +18,30 @@ from portal.dates import local_today
 from portal.notifications.services import notify, partner_users
 
 
+def _tell_organisation(db: Session, grant: DatasetGrant, event: str, **message) -> list:
+    # One notification per grant and event (given, lapsed), to the organisation's users.
+    users = partner_users(db, grant.organization_id)
+    return notify(db, users, key=f"grant.{grant.id}.{event}", kind=f"grant_{event}", **message)
+
+
 def grant_given(db: Session, grant: DatasetGrant, dataset: Dataset) -> None:
     """Tell the organisation's users that a dataset is now open to them."""
-    notify(
+    until = grant.expires_on
+    _tell_organisation(
         db,
-        partner_users(db, grant.organization_id),
-        key=f"grant.{grant.id}.given",
-        kind="grant_given",
+        grant,
+        "given",
         subject=_("You now have access to the dataset “%(title)s”", title=dataset.title),
-        body=_("Until %(on)s.", on=grant.expires_on.strftime("%d-%m-%Y"))
-        if grant.expires_on
-        else "",
+        body=_("Until %(on)s.", on=until.strftime("%d-%m-%Y")) if until else "",
         link=("datasets.detail", {"slug": dataset.slug}),
     )
 
 
 def grant_lapsed(db: Session, grant: DatasetGrant, dataset: Dataset) -> int:
     """Tell the organisation's users that their access to a dataset ended."""
-    return len(
-        notify(
-            db,
-            partner_users(db, grant.organization_id),
-            key=f"grant.{grant.id}.lapsed",
-            kind="grant_lapsed",
-            subject=_("Your access to the dataset “%(title)s” has ended", title=dataset.title),
-            body=_("Ask the CoE team if you need it again."),
-        )
-    )
+    subject = _("Your access to the dataset “%(title)s” has ended", title=dataset.title)
+    body = _("Ask the CoE team if you need it again.")
+    return len(_tell_organisation(db, grant, "lapsed", subject=subject, body=body))
 
 
 def send_lapse_notices(db: Session, today: date | None = None) -> int:

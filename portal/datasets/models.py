@@ -13,7 +13,7 @@ from portal.datasets.ingest.canonical import CycleSummaryFields
 from portal.datasets.ingest.plausibility import CHECKS
 from portal.datasets.ingest.summarise import SohStatus
 from portal.db import utcnow
-from portal.fields import SLUG_MESSAGE, SLUG_PATTERN, TEXTAREA, field
+from portal.fields import TEXTAREA, field, slug_field
 from portal.vocabulary import Chemistry, Choices
 
 SOH_STATUSES = (
@@ -93,13 +93,8 @@ class DatasetFields(SQLModel):
     """What staff describe a dataset with, declared once: the table, the staff form, the service's
     allow-list, the API schema and the OpenAPI document all read these fields."""
 
-    slug: str = field(
-        _l("Short name"),
-        help=_l("Used in the address, e.g. na-ion-pouch-cycle-life. Cannot be changed later."),
-        max_length=80,
-        unique=True,
-        pattern=SLUG_PATTERN,
-        pattern_message=SLUG_MESSAGE,
+    slug: str = slug_field(
+        _l("Used in the address, e.g. na-ion-pouch-cycle-life. Cannot be changed later.")
     )
     title: str = field(_l("Title"), max_length=200)
     description: str = _long_text(_l("Description (Markdown)"), 20000)

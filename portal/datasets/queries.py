@@ -315,40 +315,27 @@ def linked_technology(session: Session, dataset: Dataset, user: Any) -> Technolo
 # --- panels on other domains' pages ----------------------------------------------------------
 
 
+def _first_datasets(session: Session, where, order, limit: int) -> list[Dataset]:
+    query = select(Dataset).where(*where).order_by(order).limit(limit)
+    return list(session.exec(query).all())
+
+
 def public_datasets_of(session: Session, technology_id: int, limit: int) -> list[Dataset]:
     """Public datasets behind a technology, by title."""
-    return list(
-        session.exec(
-            select(Dataset)
-            .where(Dataset.technology_id == technology_id, Dataset.visibility == Visibility.PUBLIC)
-            .order_by(Dataset.title)
-            .limit(limit)
-        ).all()
-    )
+    where = (Dataset.technology_id == technology_id, Dataset.visibility == Visibility.PUBLIC)
+    return _first_datasets(session, where, Dataset.title, limit)
 
 
 def shared_with(session: Session, user: Any, today: date, limit: int) -> list[Dataset]:
     """Non-public datasets a partner may open, most recently updated first."""
-    return list(
-        session.exec(
-            select(Dataset)
-            .where(shared_with_clause(user, today))
-            .order_by(Dataset.updated_at.desc())
-            .limit(limit)
-        ).all()
-    )
+    where = (shared_with_clause(user, today),)
+    return _first_datasets(session, where, Dataset.updated_at.desc(), limit)
 
 
 def visible_datasets(session: Session, user: Any, today: date, limit: int) -> list[Dataset]:
     """The datasets ``user`` may see, by title, at most ``limit``."""
-    return list(
-        session.exec(
-            select(Dataset)
-            .where(visible_datasets_clause(user, today))
-            .order_by(Dataset.title)
-            .limit(limit)
-        ).all()
-    )
+    where = (visible_datasets_clause(user, today),)
+    return _first_datasets(session, where, Dataset.title, limit)
 
 
 # --- staff -----------------------------------------------------------------------------------

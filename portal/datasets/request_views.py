@@ -103,6 +103,27 @@ def _request_or_404(request_id: int) -> AccessRequest:
     return access
 
 
+def _back_to_requests():
+    return redirect(url_for("datasets.admin_access_requests"), code=303)
+
+
+def _decide(decision, access: AccessRequest, done: str, **details):
+    """Apply a staff decision to a request from the version shown, then back to the list."""
+    try:
+        decision(
+            db.session(),
+            access,
+            version=parse_int(request.form.get("version")),
+            actor=current_user._get_current_object(),
+            **details,
+        )
+    except ServiceError as refused:
+        flash(refused.message, "error")
+    else:
+        flash(done, "success")
+    return _back_to_requests()
+
+
 @bp.post("/admin/access-requests/<int:request_id>/approve")
 def admin_access_approve(request_id: int):
     """Approve: grant the dataset under the chosen agreement (until a date, if given)."""
@@ -118,37 +139,21 @@ def admin_access_approve(request_id: int):
             ),
             "error",
         )
-        return redirect(url_for("datasets.admin_access_requests"), code=303)
-    try:
-        approve_request(
-            db.session(),
-            access,
-            version=parse_int(request.form.get("version")),
-            agreement_id=parse_int(request.form.get("agreement_id")),
-            expires_on=expires_on,
-            actor=current_user._get_current_object(),
-        )
-    except ServiceError as refused:
-        flash(refused.message, "error")
-    else:
-        flash(_("Approved: the organisation now has access."), "success")
-    return redirect(url_for("datasets.admin_access_requests"), code=303)
+        return _back_to_requests()
+    return _decide(
+        approve_request,
+        access,
+        _("Approved: the organisation now has access."),
+        agreement_id=parse_int(request.form.get("agreement_id")),
+        expires_on=expires_on,
+    )
 
 
 @bp.post("/admin/access-requests/<int:request_id>/decline")
 def admin_access_decline(request_id: int):
     """Decline with a reason the requester reads."""
     access = _request_or_404(request_id)
-    try:
-        decline_request(
-            db.session(),
-            access,
-            version=parse_int(request.form.get("version")),
-            reason=request.form.get("reason", ""),
-            actor=current_user._get_current_object(),
-        )
-    except ServiceError as refused:
-        flash(refused.message, "error")
-    else:
-        flash(_("Declined; the requester has been told why."), "success")
-    return redirect(url_for("datasets.admin_access_requests"), code=303)
+    reason = request.form.get("reason", "")
+    return _decide(
+        decline_request, access, _("Declined; the requester has been told why."), reason=reason
+    )

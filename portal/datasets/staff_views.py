@@ -16,8 +16,8 @@ from portal.datasets.forms import DatasetForm, GrantForm, UploadForm
 from portal.datasets.loaders import get_dataset_or_404, get_file_or_404, get_grant_or_404
 from portal.datasets.models import Dataset, DatasetFile, FileStatus, Visibility
 from portal.dates import local_today
+from portal.editing import edit_form, save_edit
 from portal.errors import ServiceError
-from portal.formdata import submitted_version
 from portal.htmx import is_htmx, render
 from portal.modelforms import form_values
 from portal.pagination import paginate
@@ -72,30 +72,25 @@ def admin_create():
 def admin_edit(slug: str):
     """Change a dataset's description and visibility (optimistic locking)."""
     dataset = get_dataset_or_404(slug, current_user)
-    form = _dataset_form(obj=dataset if request.method == "GET" else None)
+    form = edit_form(_dataset_form, dataset)
     form.slug.data = dataset.slug  # not editable: addresses and API clients rely on it
     if request.method == "GET":
-        form.version.data = dataset.version
         form.technology_id.data = dataset.technology_id or 0
-    conflict = None
-    if form.validate_on_submit():
-        try:
-            services.update_dataset(
-                db.session(),
-                dataset,
-                version=submitted_version(form.version),
-                actor=current_user,
-                **_dataset_changes(form),
-            )
-        except ServiceError as error:
-            conflict = error.message
-        else:
-            flash(_("Dataset saved."), "success")
-            return redirect(url_for("datasets.admin_detail", slug=dataset.slug))
-    status = 409 if conflict else 200
+    submitted = save_edit(
+        form,
+        lambda version: services.update_dataset(
+            db.session(), dataset, version=version, actor=current_user, **_dataset_changes(form)
+        ),
+        saved=_("Dataset saved."),
+        then=url_for("datasets.admin_detail", slug=dataset.slug),
+    )
+    if submitted.response:
+        return submitted.response
+    # Every refusal shows as the conflict box; an invalid form is shown again as it was.
+    conflict = submitted.refused.message if submitted.refused else None
     return render_template(
         "datasets/admin_form.html", form=form, dataset=dataset, conflict=conflict
-    ), status
+    ), (409 if conflict else 200)
 
 
 def _grant_form() -> GrantForm:

@@ -52,6 +52,15 @@ def steps_of(db: Session, application: LicenceApplication) -> list[ApplicationSt
     )
 
 
+def application_context(db: Session, application: LicenceApplication) -> dict:
+    """What both the staff page and the applicant's page show of an application."""
+    return {
+        "application": application,
+        "technology": db.get(Technology, application.technology_id),
+        "steps": steps_of(db, application),
+    }
+
+
 def pipeline(db: Session) -> dict[str, list[tuple[LicenceApplication, str]]]:
     """Every application by stage (in pipeline order), oldest in its stage first."""
     rows = db.exec(

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import db
-from portal.catalog.models import Technology
 from portal.errors import ServiceError
 from portal.formdata import submitted_version
 from portal.licensing import bp, queries
@@ -32,12 +31,9 @@ def admin_index():
 def admin_detail(application_id: int):
     """One application with its plan, its steps and the next steps staff may take."""
     application = get_application_or_404(application_id, current_user)
-    session = db.session()
     return render_template(
         "licensing/admin_detail.html",
-        application=application,
-        technology=session.get(Technology, application.technology_id),
-        steps=queries.steps_of(session, application),
+        **queries.application_context(db.session(), application),
         next_stages=next_stages(application.stage),
         default_messages=DEFAULT_MESSAGES,
     )

@@ -96,12 +96,8 @@ def detail(application_id: int):
     application = get_application_or_404(application_id, current_user)
     if current_user.is_staff:
         return redirect(url_for("licensing.admin_detail", application_id=application.id))
-    session = db.session()
     return render_template(
-        "licensing/detail.html",
-        application=application,
-        technology=session.get(Technology, application.technology_id),
-        steps=queries.steps_of(session, application),
+        "licensing/detail.html", **queries.application_context(db.session(), application)
     )
 
 

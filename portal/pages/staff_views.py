@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, url_for
 from flask_babel import gettext as _
 
 from portal import db
-from portal.errors import ConflictError
-from portal.formdata import submitted_version
+from portal.editing import edit_form, save_edit
 from portal.modelforms import form_values
 from portal.pages import bp, defaults, services
 from portal.pages.forms import ContentPageForm
@@ -34,20 +33,17 @@ def admin_edit(slug: str):
     if slug not in PageSlug.values():
         abort(404)
     page = services.page_for(db.session(), slug)
-    form = ContentPageForm(obj=page if request.method == "GET" else None)
-    if request.method == "GET":
-        form.version.data = page.version
-    status, conflict = 200, False
-    if form.validate_on_submit():
-        try:
-            services.save_page(
-                db.session(), slug, form_values(form), version=submitted_version(form.version)
-            )
-        except ConflictError:
-            status, conflict = 409, True
-        else:
-            flash(_("Page saved."), "success")
-            return redirect(url_for("pages.show", slug=slug), code=303)
-    elif request.method == "POST":
-        status = 400
-    return render_template("pages/admin_form.html", form=form, page=page, conflict=conflict), status
+    form = edit_form(ContentPageForm, page)
+    submitted = save_edit(
+        form,
+        lambda version: services.save_page(db.session(), slug, form_values(form), version=version),
+        saved=_("Page saved."),
+        then=url_for("pages.show", slug=slug),
+        code=303,
+    )
+    if submitted.response:
+        return submitted.response
+    html = render_template(
+        "pages/admin_form.html", form=form, page=page, conflict=submitted.conflict
+    )
+    return html, submitted.status

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from portal import db
 from portal.catalog.loaders import get_technology_by_id_or_404
 from portal.dates import local_today
-from portal.errors import ConflictError, ServiceError
-from portal.formdata import submitted_version
+from portal.editing import edit_form, save_edit
+from portal.errors import ServiceError
 from portal.modelforms import form_values
 from portal.patents import bp, renewals, services
 from portal.patents.forms import PatentForm
@@ -56,30 +56,25 @@ def admin_edit(patent_id: int):
     """Edit a patent from the version shown; a stale form is a conflict, not an overwrite."""
     patent = _get_patent_or_404(patent_id)
     technology = get_technology_by_id_or_404(patent.technology_id)
-    form = PatentForm(obj=patent if request.method == "GET" else None)
-    if request.method == "GET":
-        form.version.data = patent.version
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.update_patent(
-                db.session(), patent, form_values(form), version=submitted_version(form.version)
-            )
-        except ConflictError as error:
-            flash(error.message, "error")
-            status = 409
-        except ServiceError as error:
-            form.application_number.errors.append(error.message)
-            status = 400
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("patents.admin_list", tech_id=technology.id))
-    elif request.method == "POST":
-        status = 400
+    form = edit_form(PatentForm, patent)
+    submitted = save_edit(
+        form,
+        lambda version: services.update_patent(
+            db.session(), patent, form_values(form), version=version
+        ),
+        saved=_("Saved."),
+        then=url_for("patents.admin_list", tech_id=technology.id),
+    )
+    if submitted.response:
+        return submitted.response
+    if submitted.conflict:
+        flash(submitted.refused.message, "error")
+    elif submitted.refused:
+        form.application_number.errors.append(submitted.refused.message)
     page = render_template(
         "patents/admin_form.html", form=form, patent=patent, technology=technology
     )
-    return page, status
+    return page, submitted.status
 
 
 @bp.post("/admin/patents/<int:patent_id>/delete")

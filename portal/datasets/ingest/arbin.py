@@ -3,24 +3,13 @@
 from pathlib import Path
 
 from . import canonical, tabular
+from .columns import column_map
 from .header import HeaderRow, Sniff
 from .normalise import RawTable
 
-FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
-    canonical.TEST_TIME: (("testtime",), "time"),
-    canonical.CYCLE: (("cycleindex",), "index"),
-    canonical.STEP: (("stepindex",), "index"),
-    canonical.CURRENT: (("current",), "current"),
-    canonical.VOLTAGE: (("voltage",), "voltage"),
-    canonical.CHARGE_CAPACITY: (("chargecapacity",), "capacity"),
-    canonical.DISCHARGE_CAPACITY: (("dischargecapacity",), "capacity"),
-    canonical.CHARGE_ENERGY: (("chargeenergy",), "energy"),
-    canonical.DISCHARGE_ENERGY: (("dischargeenergy",), "energy"),
-    canonical.TEMPERATURE: (
-        ("temperature", "celltemperature", "auxtemperature1", "temperature1"),
-        "temperature",
-    ),
-}
+FIELDS = column_map(
+    {canonical.TEMPERATURE: ("temperature", "celltemperature", "auxtemperature1", "temperature1")}
+)
 
 
 def is_header(row: HeaderRow) -> bool:

@@ -3,21 +3,17 @@
 from pathlib import Path
 
 from . import canonical, tabular
+from .columns import column_map
 from .header import HeaderRow, Sniff
 from .normalise import RawTable
 
-FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
-    canonical.TEST_TIME: (("testtime",), "time"),
-    canonical.CYCLE: (("cycleindex",), "index"),
-    canonical.CURRENT: (("current",), "current"),
-    canonical.VOLTAGE: (("voltage",), "voltage"),
-    canonical.CHARGE_CAPACITY: (("chargecapacity",), "capacity"),
-    canonical.DISCHARGE_CAPACITY: (("dischargecapacity",), "capacity"),
-    canonical.CHARGE_ENERGY: (("chargeenergy",), "energy"),
-    canonical.DISCHARGE_ENERGY: (("dischargeenergy",), "energy"),
-    # The cell's own temperature when logged, the chamber's otherwise.
-    canonical.TEMPERATURE: (("celltemperature", "environmenttemperature"), "temperature"),
-}
+FIELDS = column_map(
+    {
+        canonical.STEP: None,
+        # The cell's own temperature when logged, the chamber's otherwise.
+        canonical.TEMPERATURE: ("celltemperature", "environmenttemperature"),
+    }
+)
 
 
 def is_header(row: HeaderRow) -> bool:

@@ -15,7 +15,7 @@ import polars as pl
 from galvani import BioLogic
 
 from . import canonical, tabular
-from .columns import Column, find
+from .columns import Column, locate, scaled
 from .errors import IngestError
 from .header import HeaderAt, HeaderRow, Sniff
 from .normalise import RawTable
@@ -86,11 +86,7 @@ def read_mpr(path: Path, sniffed: Sniff) -> RawTable:
 
 
 def _locate(columns: list[str]) -> dict[str, Column]:
-    found = {}
-    for name, (bases, kind) in FIELDS.items():
-        column = find(columns, bases, kind)
-        if column is not None:
-            found[name] = column
+    found = locate(columns, FIELDS)
     if (
         canonical.TEST_TIME not in found
         or canonical.VOLTAGE not in found
@@ -101,9 +97,7 @@ def _locate(columns: list[str]) -> dict[str, Column]:
 
 
 def _table(frame: pl.DataFrame | pl.LazyFrame, found: dict[str, Column]) -> RawTable:
-    frame = frame.select(
-        (pl.col(column.name) * column.scale).alias(name) for name, column in found.items()
-    )
+    frame = frame.select(scaled(found))
     columns = frame.collect_schema().names()
     if "net_charge" in columns:
         step = pl.col("net_charge").fill_null(strategy="forward").diff().fill_null(0.0)

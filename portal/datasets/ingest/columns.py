@@ -3,6 +3,10 @@
 import re
 from dataclasses import dataclass
 
+import polars as pl
+
+from . import canonical
+
 _PAREN_UNIT = re.compile(r"^(.*?)\s*[(\[]([^()\[\]]*)[)\]]\s*$")
 _LABEL_UNIT = re.compile(r"^(.*?)\s+/\s+(.+)$")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -98,11 +102,52 @@ def header_keys(columns: list[str]) -> set[str]:
     return {split_header(name)[0] for name in columns}
 
 
-def locate(columns: list[str], fields: dict[str, tuple[tuple[str, ...], str]]) -> dict[str, Column]:
+# canonical name -> (header base keys in order of preference, unit kind in UNIT_SCALES)
+ColumnMap = dict[str, tuple[tuple[str, ...], str]]
+
+# How the tidy exports (Arbin, Battery Archive, BDF labels) name each quantity, and its unit kind.
+USUAL: ColumnMap = {
+    canonical.TEST_TIME: (("testtime",), "time"),
+    canonical.CYCLE: (("cycleindex",), "index"),
+    canonical.STEP: (("stepindex",), "index"),
+    canonical.CURRENT: (("current",), "current"),
+    canonical.VOLTAGE: (("voltage",), "voltage"),
+    canonical.CHARGE_CAPACITY: (("chargecapacity",), "capacity"),
+    canonical.DISCHARGE_CAPACITY: (("dischargecapacity",), "capacity"),
+    canonical.CHARGE_ENERGY: (("chargeenergy",), "energy"),
+    canonical.DISCHARGE_ENERGY: (("dischargeenergy",), "energy"),
+    canonical.TEMPERATURE: (("temperature",), "temperature"),
+}
+
+
+def column_map(
+    names: dict[str, tuple[str, ...] | None] | None = None, *, kind: str | None = None
+) -> ColumnMap:
+    """The usual map with a reader's own header ``names`` (None: the quantity is not read);
+    ``kind`` reads every column with that one unit kind instead of the quantity's own."""
+    bases = {name: usual for name, (usual, _kind) in USUAL.items()} | (names or {})
+    return {
+        name: (found, kind or USUAL[name][1]) for name, found in bases.items() if found is not None
+    }
+
+
+def locate(columns: list[str], fields: ColumnMap) -> dict[str, Column]:
     """Map canonical names to the source columns found for them."""
     found = {}
-    for canonical, (bases, kind) in fields.items():
+    for name, (bases, kind) in fields.items():
         column = find(columns, bases, kind)
         if column is not None:
-            found[canonical] = column
+            found[name] = column
     return found
+
+
+def scaled(found: dict[str, Column]) -> list[pl.Expr]:
+    """Each located column in its canonical unit, under its canonical name."""
+    return [(pl.col(column.name) * column.scale).alias(name) for name, column in found.items()]
+
+
+def read_types(found: dict[str, Column], *text: str) -> dict[str, pl.DataType]:
+    """How to parse the located columns (as floats) and the ``text`` ones (clock times, states)."""
+    return {column.name: pl.Float64() for column in found.values()} | {
+        name: pl.String() for name in text
+    }

@@ -3,21 +3,24 @@
 from pathlib import Path
 
 from . import canonical, tabular
+from .columns import column_map
 from .header import HeaderRow, Sniff
 from .normalise import RawTable
 
-FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
-    canonical.TEST_TIME: (("testtimes",), "index"),
-    canonical.CYCLE: (("cycleindex",), "index"),
-    canonical.STEP: (("stepindex",), "index"),
-    canonical.CURRENT: (("currenta",), "index"),
-    canonical.VOLTAGE: (("voltagev",), "index"),
-    canonical.CHARGE_CAPACITY: (("chargecapacityah",), "index"),
-    canonical.DISCHARGE_CAPACITY: (("dischargecapacityah",), "index"),
-    canonical.CHARGE_ENERGY: (("chargeenergywh",), "index"),
-    canonical.DISCHARGE_ENERGY: (("dischargeenergywh",), "index"),
-    canonical.TEMPERATURE: (("temperature1c", "temperaturec"), "index"),
-}
+# Landt glues the unit to each name (``current_A``): every column is read as it is, unscaled.
+FIELDS = column_map(
+    {
+        canonical.TEST_TIME: ("testtimes",),
+        canonical.CURRENT: ("currenta",),
+        canonical.VOLTAGE: ("voltagev",),
+        canonical.CHARGE_CAPACITY: ("chargecapacityah",),
+        canonical.DISCHARGE_CAPACITY: ("dischargecapacityah",),
+        canonical.CHARGE_ENERGY: ("chargeenergywh",),
+        canonical.DISCHARGE_ENERGY: ("dischargeenergywh",),
+        canonical.TEMPERATURE: ("temperature1c", "temperaturec"),
+    },
+    kind="index",
+)
 
 
 def is_header(row: HeaderRow) -> bool:

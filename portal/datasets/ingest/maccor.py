@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from . import canonical, tabular
-from .columns import find, locate
+from .columns import find, locate, read_types, scaled
 from .errors import IngestError
 from .header import HeaderRow, Sniff
 from .normalise import RawTable, seconds_of, segment_boundary, signed_by_state
@@ -44,19 +44,14 @@ def read(path: Path, sniffed: Sniff) -> RawTable:
     state = find(columns, STATE_BASES, "index")
     if time is None or state is None or "capacity" not in found:
         raise IngestError("This Maccor export lacks its test time, state or capacity column.")
-    dtypes: dict[str, pl.DataType] = {column.name: pl.Float64() for column in found.values()}
-    dtypes[time.name] = pl.String()
-    dtypes[state.name] = pl.String()
     flags: list[str] = []
-    plan, lines = tabular.scan(path, sniffed, dtypes)
+    plan, lines = tabular.scan(path, sniffed, read_types(found, time.name, state.name))
 
     def prepare(frame: pl.LazyFrame) -> pl.LazyFrame:
         frame = frame.select(
-            [(pl.col(col.name) * col.scale).alias(name) for name, col in found.items()]
-            + [
-                (seconds_of(frame, time.name) * time.scale).alias(canonical.TEST_TIME),
-                pl.col(state.name).str.strip_chars().str.to_uppercase().alias("state"),
-            ]
+            *scaled(found),
+            (seconds_of(frame, time.name) * time.scale).alias(canonical.TEST_TIME),
+            pl.col(state.name).str.strip_chars().str.to_uppercase().alias("state"),
         )
         columns = [*found, canonical.TEST_TIME, "state"]
         charging = pl.col("state").str.starts_with("C").fill_null(False)

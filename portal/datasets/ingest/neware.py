@@ -5,7 +5,7 @@ from pathlib import Path
 import polars as pl
 
 from . import canonical, tabular
-from .columns import find, locate, split_header
+from .columns import find, locate, read_types, scaled, split_header
 from .header import HeaderRow, Sniff
 from .normalise import RawTable, elapsed_seconds, seconds_of
 
@@ -44,14 +44,12 @@ def read(path: Path, sniffed: Sniff) -> RawTable:
     if time is None and clock is None:
         time = find(columns, ("time",), "time")
         flags.append("No total test time column: the per-step 'Time' column was used.")
-    dtypes: dict[str, pl.DataType] = {column.name: pl.Float64() for column in found.values()}
     text = time.name if time is not None else clock
-    if text is not None:
-        dtypes[text] = pl.String()
-    plan, lines = tabular.scan(path, sniffed, dtypes)
+    types = read_types(found) if text is None else read_types(found, text)
+    plan, lines = tabular.scan(path, sniffed, types)
 
     def prepare(frame: pl.LazyFrame) -> pl.LazyFrame:
-        exprs = [(pl.col(col.name) * col.scale).alias(name) for name, col in found.items()]
+        exprs = scaled(found)
         if time is not None:
             exprs.append((seconds_of(frame, time.name) * time.scale).alias(canonical.TEST_TIME))
         elif clock is not None:

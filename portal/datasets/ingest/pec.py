@@ -17,25 +17,28 @@ from typing import Any
 import polars as pl
 
 from . import canonical, tabular
-from .columns import Column, locate, split_header
+from .columns import Column, column_map, locate, read_types, scaled, split_header
 from .errors import IngestError
 from .header import HeaderRow, Sniff
 from .normalise import RawTable, seconds_of, segment_boundary
 
-FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
-    canonical.CYCLE: (("cycle",), "index"),
-    canonical.STEP: (("step",), "index"),
-    canonical.VOLTAGE: (("voltage",), "voltage"),
-    canonical.CURRENT: (("current",), "current"),
-    canonical.CHARGE_CAPACITY: (("chargecapacity",), "capacity"),
-    canonical.DISCHARGE_CAPACITY: (("dischargecapacity",), "capacity"),
-    canonical.CHARGE_ENERGY: (("chargecapacity", "chargeenergy"), "energy"),
-    canonical.DISCHARGE_ENERGY: (("dischargecapacity", "dischargeenergy"), "energy"),
-    canonical.TEMPERATURE: (
-        ("cellsurfacetemperature", "celltemperature", "temperature", "ambienttemperature"),
-        "temperature",
-    ),
-}
+# The time column is found apart (PEC spells its units out); the energy counters may be named
+# "Capacity" too, told apart by their unit (mWh).
+FIELDS = column_map(
+    {
+        canonical.TEST_TIME: None,
+        canonical.CYCLE: ("cycle",),
+        canonical.STEP: ("step",),
+        canonical.CHARGE_ENERGY: ("chargecapacity", "chargeenergy"),
+        canonical.DISCHARGE_ENERGY: ("dischargecapacity", "dischargeenergy"),
+        canonical.TEMPERATURE: (
+            "cellsurfacetemperature",
+            "celltemperature",
+            "temperature",
+            "ambienttemperature",
+        ),
+    }
+)
 # PEC spells its time units out: "(Seconds)", "(Minutes)", "(Decimal Hours)" or clock text
 # "(Hours in hh:mm:ss.xxx)".
 TIME_UNITS = {"seconds": 1.0, "minutes": 60.0, "decimalhours": 3600.0, "hoursinhh:mm:ss.xxx": 1.0}
@@ -49,15 +52,12 @@ def read(path: Path, sniffed: Sniff) -> RawTable:
     time = _time_column(columns)
     if time is None or canonical.CURRENT not in found or canonical.VOLTAGE not in found:
         raise IngestError("This PEC export lacks its Total Time, Voltage or Current column.")
-    dtypes: dict[str, pl.DataType] = {column.name: pl.Float64() for column in found.values()}
-    dtypes[time.name] = pl.String()
     flags: list[str] = []
-    plan, lines = tabular.scan(path, sniffed, dtypes)
+    plan, lines = tabular.scan(path, sniffed, read_types(found, time.name))
 
     def prepare(frame: pl.LazyFrame) -> pl.LazyFrame:
         frame = frame.select(
-            [(pl.col(col.name) * col.scale).alias(name) for name, col in found.items()]
-            + [(seconds_of(frame, time.name) * time.scale).alias(canonical.TEST_TIME)]
+            *scaled(found), (seconds_of(frame, time.name) * time.scale).alias(canonical.TEST_TIME)
         )
         frame, signed = _signed_current(frame)
         if signed:

@@ -1,0 +1,54 @@
+"""The small shared helpers other modules lean on: warning bands, reader column maps, edit pages."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from portal.agreements.notices import expiry_threshold
+from portal.catalog.models import Technology
+from portal.datasets.ingest import canonical
+from portal.datasets.ingest.columns import USUAL, column_map, locate
+from portal.dates import days_band
+from tests.factories import make_technology
+
+TODAY = date(2026, 3, 1)
+
+
+def test_days_band_is_the_tightest_limit_still_ahead():
+    limits = (90, 30, 7)
+    bands = [days_band(TODAY + timedelta(days=d), TODAY, limits) for d in (91, 90, 31, 30, 8, 7, 0)]
+    assert bands == [None, 90, 90, 30, 30, 7, 7]
+    assert days_band(TODAY - timedelta(days=1), TODAY, limits) is None
+
+
+def test_expiry_warnings_follow_the_bands():
+    assert expiry_threshold(TODAY + timedelta(days=29), TODAY) == 30
+    assert expiry_threshold(TODAY - timedelta(days=1), TODAY) is None
+
+
+def test_column_map_starts_from_the_usual_names_and_keeps_their_order():
+    assert column_map() == USUAL
+    fields = column_map({canonical.STEP: None, canonical.CYCLE: ("cycle",)})
+    assert canonical.STEP not in fields
+    assert fields[canonical.CYCLE] == (("cycle",), "index")
+    assert list(fields) == [name for name in USUAL if name != canonical.STEP]
+
+
+def test_column_map_kind_reads_every_column_unscaled():
+    fields = column_map({canonical.CURRENT: ("currenta",)}, kind="index")
+    assert {kind for _bases, kind in fields.values()} == {"index"}
+    found = locate(["Current_A", "Voltage(V)"], fields)
+    assert found[canonical.CURRENT].name == "Current_A"
+    # A unit the "index" kind does not know is not read at all, rather than misread.
+    assert canonical.VOLTAGE not in found
+
+
+def test_an_invalid_edit_post_is_a_400_and_saves_nothing(client, db, login_as):
+    technology = make_technology(db, title="Before")
+    login_as("staff")
+    url = f"/admin/technologies/{technology.id}/edit"
+    assert client.get(url).status_code == 200
+    response = client.post_form(url, {"title": "", "version": str(technology.version)})
+    assert response.status_code == 400
+    db.expire_all()
+    assert db.get(Technology, technology.id).title == "Before"
