@@ -28,7 +28,7 @@ from .summarise import SohStatus, cycle_table, merged_cycle_table, summarise_tab
 log = logging.getLogger(__name__)
 
 PREVIEW_CYCLES = 5
-BATCH_ROWS = 1 << 20  # rows normalised at a time (16 row groups of the canonical table)
+BATCH_ROWS = 1 << 18  # rows normalised at a time (4 row groups of the canonical table)
 PROGRESS_SECONDS = 1.0  # at most one progress report a second while streaming
 
 # progress(fraction done, rows read so far or None): called between stages and, at most
