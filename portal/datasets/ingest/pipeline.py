@@ -141,13 +141,15 @@ def _canonical(
     metadata = dict(raw.metadata)
     present = present_columns(raw.frame)
     decisions = assumed(present)
-    try:
-        if decisions is None:
-            raise Respeculate
-        flags, folds = _one_pass(raw, present, decisions, partial, convention, progress)
-    except Respeculate:
-        decisions = counted(raw.frame.lazy(), present)
-        flags, folds = _one_pass(raw, present, decisions, partial, convention, progress)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # malformed lines are counted by the normaliser
+        try:
+            if decisions is None:
+                raise Respeculate
+            flags, folds = _one_pass(raw, present, decisions, partial, convention, progress)
+        except Respeculate:
+            decisions = counted(raw.frame.lazy(), present)
+            flags, folds = _one_pass(raw, present, decisions, partial, convention, progress)
     raw.frame = pl.DataFrame()
     flags.extend(folds.quality_flags())
     progress(0.8, folds.height)
@@ -171,16 +173,14 @@ def _one_pass(
     expected = raw.expected_rows or (raw.frame.height if isinstance(raw.frame, pl.DataFrame) else 0)
     reported = time.monotonic()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # malformed lines are counted by the normaliser
-            for batch in _batches(raw.frame):
-                canonical = normaliser.push(batch)
-                sink.write(canonical)
-                folds.push(canonical)
-                if time.monotonic() - reported > PROGRESS_SECONDS:
-                    reported = time.monotonic()
-                    done = min(normaliser.rows / expected, 1.0) if expected else 0.0
-                    progress(0.05 + 0.7 * done, normaliser.rows)
+        for batch in _batches(raw.frame):
+            canonical = normaliser.push(batch)
+            sink.write(canonical)
+            folds.push(canonical)
+            if time.monotonic() - reported > PROGRESS_SECONDS:
+                reported = time.monotonic()
+                done = min(normaliser.rows / expected, 1.0) if expected else 0.0
+                progress(0.05 + 0.7 * done, normaliser.rows)
         flags = normaliser.finish()
         folds.finish()
     except BaseException:

@@ -123,7 +123,7 @@ class Normaliser:
         self.rows += batch.height
         rows = rowwise(batch.lazy(), self.present).collect()
         if rows.height == 0:
-            return rows.select(SCHEMA)
+            return rows.select(list(SCHEMA))
         available = sorted(self.decisions.available)
         counts = rows.select(
             pl.col(CYCLE).null_count().alias(CYCLE),
