@@ -1,4 +1,5 @@
-"""Turn a reader's table into the canonical one: cumulative counters, cycles, SI units, flags."""
+"""What readers share on the way to the canonical table: the raw table, clock-time parsing,
+state-signed counters, the facts pass and the quality flags (running.py does the batches)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
