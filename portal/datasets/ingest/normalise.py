@@ -1,4 +1,5 @@
-"""Turn a reader's table into the canonical one: cumulative counters, cycles, SI units, flags."""
+"""What readers share on the way to the canonical table: the raw table, clock-time parsing,
+state-signed counters, the facts pass and the quality flags (running.py does the batches)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -7,7 +8,6 @@ from typing import Any
 import polars as pl
 
 from .canonical import (
-    CAPACITY_COLUMNS,
     CHARGE_CAPACITY,
     CHARGE_ENERGY,
     COUNTER_COLUMNS,
@@ -15,7 +15,6 @@ from .canonical import (
     CYCLE,
     DISCHARGE_CAPACITY,
     DISCHARGE_ENERGY,
-    ENERGY_COLUMNS,
     MAX_ABS_VOLTAGE_V,
     SCHEMA,
     STEP,
@@ -24,7 +23,6 @@ from .canonical import (
     TEST_TIME,
     VOLTAGE,
 )
-from .errors import IngestError
 
 FLOAT_COLUMNS = [name for name, dtype in SCHEMA.items() if dtype == pl.Float64()]
 _HMS = r"^(?:(\d+)[-\s])?(\d+):(\d{1,2}):(\d{1,2}(?:\.\d*)?)$"
@@ -90,22 +88,6 @@ def segment_boundary(*keys: str) -> pl.Expr:
     return changed
 
 
-def rebuild_counter(counter: pl.Expr, boundary: pl.Expr, reset_each_step: bool) -> pl.Expr:
-    """Make a vendor counter that restarts from zero (at steps, or anywhere) cumulative.
-
-    A restart is a drop below half the previous value (or, for cyclers that reset at every
-    step, any step or cycle change); the value reached before each restart is carried as an
-    offset, so the result is the counter plus everything accumulated before its last restart.
-    Null cells (unparsable values) carry the previous value.
-    """
-    previous = counter.shift(1)
-    restarted = counter < previous * 0.5
-    if reset_each_step:
-        restarted = restarted | boundary
-    offset = pl.when(restarted).then(previous).otherwise(0.0).fill_null(0.0).cum_sum()
-    return counter + offset
-
-
 def counter_increments(counter: pl.Expr, boundary: pl.Expr, reset_each_step: bool) -> pl.Expr:
     """Per-row increase of a restarting vendor counter (the first row counts from zero)."""
     value = counter.abs().forward_fill().fill_null(0.0)
@@ -121,154 +103,6 @@ def counter_increments(counter: pl.Expr, boundary: pl.Expr, reset_each_step: boo
     )
 
 
-def _integrated(quantity: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """Cumulative positive and negative parts of the trapezoidal time integral, in hours."""
-    dt = pl.col(TEST_TIME).diff().clip(lower_bound=0.0).fill_null(0.0).fill_nan(0.0)
-    q = quantity.fill_null(0.0)
-    step = ((q + q.shift(1).fill_null(0.0)) * 0.5 * dt / 3600.0).fill_null(0.0)
-    return step.clip(lower_bound=0.0).cum_sum(), (-step).clip(lower_bound=0.0).cum_sum()
-
-
-def derive_cycles(frame: pl.DataFrame) -> pl.Series:
-    """Number cycles from 1: a new one starts whenever the file's first direction comes back.
-
-    Segments are steps when the file has step numbers, else runs of the same current sign;
-    a segment's direction is the sign of its net charge (ignoring segments under 1 % of the
-    largest, e.g. impedance measurements and rests).
-    """
-    facts = frame.select(
-        steps=pl.col(STEP).null_count() < pl.len(),
-        current_limit=(pl.col(CURRENT).fill_null(0.0).abs().max() * 1e-3).fill_null(0.0),
-    ).row(0, named=True)
-    return frame.select(_derived_cycles(frame.lazy(), facts).alias(CYCLE)).to_series()
-
-
-def _derived_cycles(frame: pl.LazyFrame, facts: dict) -> pl.Expr:
-    """``derive_cycles`` as an expression: one pass over the segments, then a lookup."""
-    current = pl.col(CURRENT).fill_null(0.0)
-    limit = facts["current_limit"]
-    sign = pl.when(current > limit).then(1).when(current < -limit).then(-1).otherwise(0)
-    key = pl.col(STEP) if facts["steps"] else sign
-    dt = pl.col(TEST_TIME).diff().clip(lower_bound=0.0).fill_null(0.0).fill_nan(0.0)
-    segment = (key != key.shift(1)).fill_null(True).cum_sum()
-    per_segment = (
-        frame.select(segment=segment, charge=current * dt)
-        .group_by("segment")
-        .agg(pl.col("charge").sum())
-        .sort("segment")
-        .collect(engine="streaming")
-        .with_columns(threshold=pl.col("charge").abs().max() * 0.01)
-        .with_columns(
-            direction=pl.when(
-                (pl.col("charge").abs() > pl.col("threshold")) & (pl.col("charge") != 0)
-            )
-            .then(pl.col("charge").sign())
-            .otherwise(None)
-        )
-    )
-    directions = per_segment.get_column("direction").drop_nulls()
-    if directions.is_empty():
-        return pl.lit(1, dtype=pl.Int64)
-    first = directions.item(0)
-    previous = pl.col("direction").shift(1).forward_fill()
-    starts = ((pl.col("direction") == first) & (previous == -first)).fill_null(False)
-    cycles = per_segment.select((starts.cum_sum() + 1).cast(pl.Int64).alias(CYCLE)).to_series()
-    return segment.replace_strict(per_segment.get_column("segment"), cycles, return_dtype=pl.Int64)
-
-
-def normalise(raw: RawTable) -> tuple[pl.DataFrame, list[str]]:
-    """Return the canonical table and the data-quality flags found on the way.
-
-    The lazy plan of ``normalise_lazy``, collected: small files and tests take this path,
-    the ingest pipeline streams the same plan to Parquet instead.
-    """
-    plan, flags = normalise_lazy(raw)
-    frame = plan.collect()
-    return frame, flags + quality_flags(frame)
-
-
-def normalise_lazy(raw: RawTable) -> tuple[pl.LazyFrame, list[str]]:
-    """The canonical table as a lazy plan, and the flags found so far.
-
-    Decisions that depend on the data (which counters exist, whether cycles must be derived)
-    come from one aggregate pass; the plan itself is row-wise and running sums only, so it
-    streams. ``quality_flags`` of the result completes the flags. Consumes ``raw``.
-    """
-    frame, raw.frame = raw.frame.lazy(), pl.DataFrame()
-    if raw.prepare is not None:
-        frame = raw.prepare(frame)
-    present = set(frame.collect_schema().names())
-    if VOLTAGE not in present or CURRENT not in present:
-        raise IngestError("The file has no voltage or no current column.")
-    if TEST_TIME not in present:
-        raise IngestError("The file has no test time column.")
-
-    floats = [name for name in FLOAT_COLUMNS if name in present]
-    frame = frame.with_columns(pl.col(floats).cast(pl.Float64, strict=False))
-    blank = pl.all_horizontal(pl.col(TEST_TIME, VOLTAGE, CURRENT).is_null())
-    facts = _facts(frame, present, floats)
-    flags = list(raw.flags) + lost_lines(raw.expected_rows, facts["_rows"])
-    # Only the steps the data needs: a filter or a rewrite that changes nothing still costs a
-    # streaming pass memory (an order-dependent sum after a filter buffers its input).
-    frame = frame.with_columns(
-        pl.when(pl.col(name).is_finite()).then(pl.col(name)).otherwise(None).alias(name)
-        for name in floats
-        if facts[f"{name}_nonfinite"]
-    )
-    if facts["_rows"] > facts["_height"]:
-        frame = frame.filter(~blank)
-    frame = frame.with_columns(
-        pl.lit(None, dtype=dtype).alias(name)
-        for name, dtype in SCHEMA.items()
-        if name not in present
-    ).with_columns(pl.col(CYCLE, STEP).cast(pl.Int64, strict=False))
-    height = facts["_height"]
-    if height == 0:
-        raise IngestError("The file has a header but no data rows.")
-
-    missing_cycles = facts[f"{CYCLE}_nulls"]
-    if missing_cycles == height:
-        frame = frame.with_columns(_derived_cycles(frame, facts).alias(CYCLE))
-        what = "is empty" if CYCLE in present else "is missing"
-        flags.append(
-            f"The {raw.cycle_label} column {what}: cycles were numbered from 1 by current "
-            "direction instead."
-        )
-    elif missing_cycles:
-        # Forward, then the leading rows take the first cycle number (a backward fill).
-        frame = frame.with_columns(pl.col(CYCLE).forward_fill().fill_null(facts["_first_cycle"]))
-        flags.append(f"{missing_cycles} rows had no cycle number and took the previous row's.")
-
-    available = {name for name in COUNTER_COLUMNS if facts[f"{name}_nulls"] < height}
-    if not raw.cumulative:
-        boundary = segment_boundary(CYCLE, STEP)
-        rebuilt = []
-        for name in sorted(available):
-            counter = pl.col(name)
-            if facts[f"{name}_nulls"]:
-                counter = counter.forward_fill().fill_null(0.0)
-            if (facts[f"{name}_min"] or 0.0) < 0:
-                counter = counter.abs()  # some exports log discharge as a negative count
-            rebuilt.append(rebuild_counter(counter, boundary, raw.reset_each_step).alias(name))
-        frame = frame.with_columns(rebuilt)
-    if not set(CAPACITY_COLUMNS) <= available:
-        charge, discharge = _integrated(pl.col(CURRENT))
-        frame = frame.with_columns(
-            charge.alias(CHARGE_CAPACITY), discharge.alias(DISCHARGE_CAPACITY)
-        )
-        flags.append("No capacity columns: capacity was integrated from current and time.")
-    if not set(ENERGY_COLUMNS) <= available:
-        charge, discharge = _integrated(pl.col(CURRENT) * pl.col(VOLTAGE))
-        frame = frame.with_columns(charge.alias(CHARGE_ENERGY), discharge.alias(DISCHARGE_ENERGY))
-        flags.append("No energy columns: energy was integrated from voltage × current and time.")
-    schema = frame.collect_schema()
-    frame = frame.select(
-        pl.col(name) if schema[name] == dtype else pl.col(name).cast(dtype)
-        for name, dtype in SCHEMA.items()
-    )
-    return frame, flags
-
-
 def lost_lines(expected: int | None, rows: int) -> list[str]:
     """The flag for data lines of a text file that did not come out as rows, if any."""
     if expected is None or rows >= expected:
@@ -276,7 +110,7 @@ def lost_lines(expected: int | None, rows: int) -> list[str]:
     return [f"{expected - rows} lines could not be read as rows (unbalanced quotes?)."]
 
 
-def _facts(frame: pl.LazyFrame, present: set[str], floats: list[str]) -> dict:
+def facts(frame: pl.LazyFrame, present: set[str], floats: list[str]) -> dict:
     """One aggregate pass: row counts, non-finite cells, null counts, counter minima, and what
     deriving cycles needs; counted as if non-finite cells were null and blank rows gone."""
     finite = {
@@ -314,31 +148,37 @@ def _facts(frame: pl.LazyFrame, present: set[str], floats: list[str]) -> dict:
     return facts
 
 
-def quality_flags(frame: pl.DataFrame | pl.LazyFrame) -> list[str]:
-    """Data-quality flags of a canonical table (counts of impossible or odd records)."""
+QUALITY_MESSAGES = {
+    "missing": "{n} rows have a missing, non-numeric or infinite time, voltage or current.",
+    "backwards": "{n} times the test time goes backwards (non-monotonic time).",
+    "voltage": f"{{n}} rows have an impossible voltage (|V| > {MAX_ABS_VOLTAGE_V:g} V).",
+    "temperature": f"{{n}} rows have a temperature outside {TEMPERATURE_RANGE_C[0]:g} to "
+    f"{TEMPERATURE_RANGE_C[1]:g} °C.",
+    "cycles_back": "{n} times the cycle number goes down.",
+    "negative_time": "{n} rows have a negative test time.",
+}
+
+
+def quality_counts(previous: dict[str, Any]) -> list[pl.Expr]:
+    """Counts of impossible or odd records in a canonical batch, ``previous`` its last row."""
     low, high = TEMPERATURE_RANGE_C
-    counts = (
-        frame.lazy()
-        .select(
-            missing=pl.any_horizontal(pl.col(TEST_TIME, VOLTAGE, CURRENT).is_null()).sum(),
-            backwards=(pl.col(TEST_TIME).diff() < 0).sum(),
-            voltage=(pl.col(VOLTAGE).abs() > MAX_ABS_VOLTAGE_V).sum(),
-            temperature=((pl.col(TEMPERATURE) < low) | (pl.col(TEMPERATURE) > high)).sum(),
-            cycles_back=(pl.col(CYCLE).diff() < 0).sum(),
-            negative_time=(pl.col(TEST_TIME) < 0).sum(),
-        )
-        .collect(engine="streaming")
-        .row(0, named=True)
-    )
-    messages = {
-        "missing": "{n} rows have a missing, non-numeric or infinite time, voltage or current.",
-        "backwards": "{n} times the test time goes backwards (non-monotonic time).",
-        "voltage": f"{{n}} rows have an impossible voltage (|V| > {MAX_ABS_VOLTAGE_V:g} V).",
-        "temperature": f"{{n}} rows have a temperature outside {low:g} to {high:g} °C.",
-        "cycles_back": "{n} times the cycle number goes down.",
-        "negative_time": "{n} rows have a negative test time.",
-    }
-    return [messages[name].format(n=n) for name, n in counts.items() if n]
+    time, cycle = pl.col(TEST_TIME), pl.col(CYCLE)
+    last_time, last_cycle = previous.get(TEST_TIME), previous.get(CYCLE)
+    time_before = time.shift(1) if last_time is None else time.shift(1, fill_value=last_time)
+    cycle_before = cycle.shift(1) if last_cycle is None else cycle.shift(1, fill_value=last_cycle)
+    return [
+        pl.any_horizontal(pl.col(TEST_TIME, VOLTAGE, CURRENT).is_null()).sum().alias("missing"),
+        ((time - time_before) < 0).sum().alias("backwards"),
+        (pl.col(VOLTAGE).abs() > MAX_ABS_VOLTAGE_V).sum().alias("voltage"),
+        ((pl.col(TEMPERATURE) < low) | (pl.col(TEMPERATURE) > high)).sum().alias("temperature"),
+        ((cycle - cycle_before) < 0).sum().alias("cycles_back"),
+        (time < 0).sum().alias("negative_time"),
+    ]
+
+
+def quality_flags(counts: dict[str, int]) -> list[str]:
+    """Data-quality flags of a canonical table from its ``quality_counts``."""
+    return [QUALITY_MESSAGES[name].format(n=n) for name, n in counts.items() if n]
 
 
 def signed_by_state(

@@ -4,9 +4,10 @@ import contextlib
 import logging
 import os
 import shutil
+import time
 import uuid
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,19 +18,21 @@ from .conventions import FULL_CELL, Convention
 from .detect import sniff
 from .downsample import CURVE_COLUMNS, cycle_curves, evenly, representative_cycles
 from .errors import IngestError
+from .folds import Folds
 from .formats import format_named
-from .normalise import RawTable, normalise_lazy, quality_flags
-from .plausibility import check_all
-from .summarise import SohStatus, summarise
+from .normalise import RawTable
+from .parquet_sink import ParquetSink
+from .running import Decisions, Normaliser, Respeculate, assumed, counted, present_columns
+from .summarise import SohStatus, cycle_table, merged_cycle_table, summarise_table
 
 log = logging.getLogger(__name__)
 
 PREVIEW_CYCLES = 5
-ROW_GROUP_ROWS = 64 * 1024  # small enough that a cycle filter skips most of a big file
-STREAMING_CHUNK_ROWS = 10_000  # 8 M rows: canonical pass 0.33-0.37 GiB, against 0.67-0.86
+BATCH_ROWS = 1 << 18  # rows normalised at a time (4 row groups of the canonical table)
+PROGRESS_SECONDS = 1.0  # at most one progress report a second while streaming
 
-# progress(fraction done, rows read so far or None): called between stages; the rows are
-# known once the file has been read (streamed to a scratch Parquet, or read whole).
+# progress(fraction done, rows read so far or None): called between stages and, at most
+# every PROGRESS_SECONDS, while the file is read.
 Progress = Callable[[float, int | None], None]
 
 
@@ -84,24 +87,20 @@ def ingest_file(
         progress(0.05, None)
         parquet_out.parent.mkdir(parents=True, exist_ok=True)
         raw = format_named(fmt).read(path, sniffed)
-        if isinstance(raw.frame, pl.LazyFrame):
-            # The text is parsed once, streaming, into a scratch table: the later passes
-            # (facts, derived cycles, the canonical table) then read Parquet, not CSV.
-            scratch.mkdir()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # malformed lines are counted by normalise
-                raw.frame.sink_parquet(
-                    scratch / "raw.parquet", compression="lz4", engine="streaming"
-                )
-            raw.frame = pl.scan_parquet(scratch / "raw.parquet")
         if raw.prepare is not None:
+            if isinstance(raw.frame, pl.LazyFrame):
+                # Steps that query the data first (which time format, which columns) read a
+                # scratch Parquet of the parsed columns, not the text again.
+                scratch.mkdir()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # malformed lines are counted later
+                    raw.frame.sink_parquet(
+                        scratch / "raw.parquet", compression="lz4", engine="streaming"
+                    )
+                raw.frame = pl.scan_parquet(scratch / "raw.parquet")
             raw.frame, raw.prepare = raw.prepare(raw.frame.lazy()), None
-        rows = _rows(raw.frame)
-        progress(0.5, rows)
-        # Small morsels from here on: running sums, shifts and diffs buffer whole morsels per
-        # branch, and at polars' default size that buffering grew with the file.
-        with pl.Config(streaming_chunk_size=STREAMING_CHUNK_ROWS):
-            result = _canonical(fmt, raw, partial, scratch, max_plot_points, convention, progress)
+        result = _canonical(fmt, raw, partial, max_plot_points, convention, progress)
+        _remove_tree(scratch)
         os.replace(partial, parquet_out)
         return result
     except IngestError:
@@ -129,30 +128,75 @@ def _canonical(
     fmt: str,
     raw: RawTable,
     partial: Path,
-    scratch: Path,
     max_plot_points: int,
     convention: Convention,
     progress: Progress,
 ) -> IngestResult:
-    """Normalise ``raw`` into the Parquet at ``partial`` and summarise it from there."""
-    rows = _rows(raw.frame)
+    """Normalise ``raw`` into the Parquet at ``partial`` in one pass, and summarise it.
+
+    The pass assumes what the header suggests (every counter column holds numbers, the first
+    row has a cycle number) and checks it; when that was wrong, or the cycles must be derived,
+    the facts are counted first and the pass runs again with them.
+    """
     metadata = dict(raw.metadata)
-    plan, flags = normalise_lazy(raw)
-    progress(0.6, rows)
-    plan.sink_parquet(
-        partial,
-        compression="snappy",
-        statistics=True,
-        row_group_size=ROW_GROUP_ROWS,
-        engine="streaming",
-    )
-    _remove_tree(scratch)
-    table = pl.scan_parquet(partial)
-    flags.extend(quality_flags(table))
-    progress(0.8, _rows(table))
-    result = _result(fmt, table, flags, max_plot_points, metadata, convention)
+    present = present_columns(raw.frame)
+    decisions = assumed(present)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # malformed lines are counted by the normaliser
+        try:
+            if decisions is None:
+                raise Respeculate
+            flags, folds = _one_pass(raw, present, decisions, partial, convention, progress)
+        except Respeculate:
+            decisions = counted(raw.frame.lazy(), present)
+            flags, folds = _one_pass(raw, present, decisions, partial, convention, progress)
+    raw.frame = pl.DataFrame()
+    flags.extend(folds.quality_flags())
+    progress(0.8, folds.height)
+    result = _result(fmt, pl.scan_parquet(partial), folds, flags, max_plot_points, metadata)
     progress(0.95, result.row_count)
     return result
+
+
+def _one_pass(
+    raw: RawTable,
+    present: set[str],
+    decisions: Decisions,
+    partial: Path,
+    convention: Convention,
+    progress: Progress,
+) -> tuple[list[str], Folds]:
+    """Read, normalise, write and fold every batch; the flags found and the folds."""
+    normaliser = Normaliser(raw, present, decisions)
+    folds = Folds(convention)
+    sink = ParquetSink(partial)
+    expected = raw.expected_rows or (raw.frame.height if isinstance(raw.frame, pl.DataFrame) else 0)
+    reported = time.monotonic()
+    try:
+        for batch in _batches(raw.frame):
+            canonical = normaliser.push(batch)
+            sink.write(canonical)
+            folds.push(canonical)
+            if time.monotonic() - reported > PROGRESS_SECONDS:
+                reported = time.monotonic()
+                done = min(normaliser.rows / expected, 1.0) if expected else 0.0
+                progress(0.05 + 0.7 * done, normaliser.rows)
+        flags = normaliser.finish()
+        folds.finish()
+    except BaseException:
+        sink.close_quietly()
+        _remove(partial)
+        raise
+    sink.close()
+    return flags, folds
+
+
+def _batches(frame: pl.DataFrame | pl.LazyFrame) -> Iterator[pl.DataFrame]:
+    """The table in order, BATCH_ROWS rows at a time (a lazy plan runs streaming)."""
+    if isinstance(frame, pl.DataFrame):
+        yield from frame.iter_slices(BATCH_ROWS)
+    else:
+        yield from frame.collect_batches(chunk_size=BATCH_ROWS)
 
 
 def voltage_curve(
@@ -169,21 +213,21 @@ def voltage_curve(
         raise IngestError("The stored table of this file could not be read.") from exc
 
 
-def _rows(frame: pl.DataFrame | pl.LazyFrame) -> int:
-    """Row count of a table; from the Parquet footer for a scan."""
-    return int(frame.lazy().select(pl.len()).collect().item())
-
-
 def _result(
     fmt: str,
     frame: pl.LazyFrame,
+    folds: Folds,
     flags: list[str],
     max_plot_points: int,
     metadata: dict,
-    convention: Convention,
 ) -> IngestResult:
-    summary = summarise(frame, convention)
-    warnings = [w.as_dict() for w in check_all(frame, summary.cycles, convention)]
+    convention = folds.convention
+    if folds.descending:  # rare: the per-cycle sums are taken from the written table
+        table = cycle_table(frame, convention)
+    else:
+        table = merged_cycle_table(folds.partials, convention)
+    summary = summarise_table(table, convention)
+    warnings = [w.as_dict() for w in folds.warnings(frame, summary.cycles)]
     numbers = [row[CYCLE] for row in summary.cycles]
     keep = evenly(len(summary.cycles), max_plot_points)
     series_keys = (
@@ -199,7 +243,7 @@ def _result(
     preview = cycle_curves(frame, representative_cycles(numbers, PREVIEW_CYCLES), preview_points)
     return IngestResult(
         format=fmt,
-        row_count=_rows(frame),
+        row_count=folds.height,
         cycles=summary.cycles,
         reference_capacity_ah=summary.reference_capacity_ah,
         reference_rule=summary.reference_rule,

@@ -129,20 +129,32 @@ def voltage_window(
     """Records whose voltage lies outside the chemistry's window."""
     if convention.voltage_window is None:
         return None
-    low, high = convention.voltage_window
     outside = (
         frame.lazy()
-        .filter(
-            (pl.col(VOLTAGE) < low - VOLTAGE_TOLERANCE_V)
-            | (pl.col(VOLTAGE) > high + VOLTAGE_TOLERANCE_V)
-        )
+        .filter(outside_window(convention))
         .select(pl.col(CYCLE).unique().sort())
         .collect()
         .get_column(CYCLE)
         .to_list()
     )
-    if not outside:
+    return voltage_window_warning(outside, convention)
+
+
+def outside_window(convention: Convention) -> pl.Expr | None:
+    """True on records outside the chemistry's window (with the tolerance); None: no window."""
+    if convention.voltage_window is None:
         return None
+    low, high = convention.voltage_window
+    return (pl.col(VOLTAGE) < low - VOLTAGE_TOLERANCE_V) | (
+        pl.col(VOLTAGE) > high + VOLTAGE_TOLERANCE_V
+    )
+
+
+def voltage_window_warning(outside: list[int], convention: Convention) -> DataWarning | None:
+    """The warning for the cycles ``voltage_window`` found (sorted), if any."""
+    if not outside or convention.voltage_window is None:
+        return None
+    low, high = convention.voltage_window
     return DataWarning(
         "voltage_window",
         f"Voltage outside the chemistry's window of {low:g}–{high:g} V in cycles "
@@ -159,25 +171,38 @@ def current_sign(frame: pl.DataFrame | pl.LazyFrame) -> DataWarning | None:
     """
     steps = (
         frame.lazy()
-        .with_columns(
-            segment=(
-                (pl.col(CYCLE) != pl.col(CYCLE).shift(1)) | (pl.col(STEP) != pl.col(STEP).shift(1))
-            )
-            .fill_null(True)
-            .cum_sum()
-        )
+        .with_columns(segment=step_segments())
         .group_by("segment")
-        .agg(
-            pl.col(CYCLE).first(),
-            (pl.col(CHARGE_CAPACITY).last() - pl.col(CHARGE_CAPACITY).first()).alias("charged"),
-            (pl.col(DISCHARGE_CAPACITY).last() - pl.col(DISCHARGE_CAPACITY).first()).alias(
-                "discharged"
-            ),
-            pl.col(CURRENT).mean().alias("current"),
-        )
+        .agg(step_aggregates())
         .collect()
     )
-    wrong = (
+    return current_sign_warning(wrong_sign_cycles(steps))
+
+
+def step_segments() -> pl.Expr:
+    """Numbers of the runs of one cycle and step, from 1 (a missing step starts a run)."""
+    return (
+        ((pl.col(CYCLE) != pl.col(CYCLE).shift(1)) | (pl.col(STEP) != pl.col(STEP).shift(1)))
+        .fill_null(True)
+        .cum_sum()
+    )
+
+
+def step_aggregates() -> list[pl.Expr]:
+    """What ``current_sign`` needs of each step: its cycle, net charge and discharge, current."""
+    return [
+        pl.col(CYCLE).first(),
+        (pl.col(CHARGE_CAPACITY).last() - pl.col(CHARGE_CAPACITY).first()).alias("charged"),
+        (pl.col(DISCHARGE_CAPACITY).last() - pl.col(DISCHARGE_CAPACITY).first()).alias(
+            "discharged"
+        ),
+        pl.col(CURRENT).mean().alias("current"),
+    ]
+
+
+def wrong_sign_cycles(steps: pl.DataFrame) -> list[int]:
+    """Cycles of the steps (``step_aggregates``) whose current sign disagrees with their type."""
+    return (
         steps.filter(
             (
                 (pl.col("charged") > 0)
@@ -195,6 +220,10 @@ def current_sign(frame: pl.DataFrame | pl.LazyFrame) -> DataWarning | None:
         .sort()
         .to_list()
     )
+
+
+def current_sign_warning(wrong: list[int]) -> DataWarning | None:
+    """The warning for the cycles ``current_sign`` found (sorted), if any."""
     if not wrong:
         return None
     return DataWarning(
@@ -222,12 +251,17 @@ def too_few_cycles(cycles: list[dict], convention: Convention) -> DataWarning | 
     )
 
 
-def duplicate_records(frame: pl.DataFrame | pl.LazyFrame) -> DataWarning | None:
-    """Records repeated exactly (same time, step, voltage and current)."""
+def duplicate_records(
+    frame: pl.DataFrame | pl.LazyFrame, order: "TimeOrder | None" = None
+) -> DataWarning | None:
+    """Records repeated exactly (same time, step, voltage and current).
+
+    ``order``: what a pass over the table already found about its times (else counted here).
+    """
     keys = [TEST_TIME, CYCLE, STEP, VOLTAGE, CURRENT]
     frame = frame.lazy()
     repeated: set[int] = set()
-    for batch in _duplicate_candidates(frame):
+    for batch in _duplicate_candidates(frame, order):
         repeated.update(
             batch.filter(pl.struct(keys).is_duplicated())
             .select(pl.col(CYCLE).unique())
@@ -245,24 +279,41 @@ def duplicate_records(frame: pl.DataFrame | pl.LazyFrame) -> DataWarning | None:
     )
 
 
-def _duplicate_candidates(frame: pl.LazyFrame) -> list[pl.LazyFrame]:
+@dataclass(frozen=True)
+class TimeOrder:
+    """Whether the test time ever goes back or is missing, and the times equal to the one before."""
+
+    backwards: bool
+    nulls: int
+    repeats: pl.Series  # unique values of TEST_TIME where time.diff() == 0
+
+
+def time_order(frame: pl.LazyFrame) -> TimeOrder:
+    """``TimeOrder`` of a whole table, in streaming passes."""
+    time = pl.col(TEST_TIME)
+    order = frame.select(backwards=(time.diff() < 0).any(), nulls=time.null_count()).collect(
+        engine="streaming"
+    )
+    repeats = (
+        frame.filter(time.diff() == 0)
+        .select(time.unique())
+        .collect(engine="streaming")
+        .get_column(TEST_TIME)
+    )
+    return TimeOrder(bool(order.item(0, "backwards")), int(order.item(0, "nulls")), repeats)
+
+
+def _duplicate_candidates(frame: pl.LazyFrame, order: TimeOrder | None) -> list[pl.LazyFrame]:
     """Parts of the table that hold every duplicated record, each small enough to search.
 
     When time never goes back, equal times are neighbours, so only rows whose time repeats
     the previous row's time can be duplicated; otherwise whole cycles (the cycle is part of
     the key) are searched a batch at a time.
     """
-    time = pl.col(TEST_TIME)
-    order = frame.select(backwards=(time.diff() < 0).any(), nulls=time.null_count()).collect(
-        engine="streaming"
-    )
-    if not order.item(0, "backwards") and not order.item(0, "nulls"):
-        repeats = (
-            frame.filter(time.diff() == 0)
-            .select(time.unique())
-            .collect(engine="streaming")
-            .get_column(TEST_TIME)
-        )
+    order = order or time_order(frame)
+    if not order.backwards and not order.nulls:
+        repeats = order.repeats
+        time = pl.col(TEST_TIME)
         return [frame.filter(time.is_in(repeats.implode()))] if repeats.len() else []
     return [
         frame.filter(pl.col(CYCLE).is_between(low, high))
@@ -287,13 +338,23 @@ def _cycle_batches(frame: pl.LazyFrame, rows: int) -> list[tuple[int, int]]:
     return batches
 
 
-def missing_records(frame: pl.DataFrame | pl.LazyFrame, cycles: list[dict]) -> DataWarning | None:
-    """Cycle numbers skipped, or a gap in time far longer than the usual record interval."""
+def missing_records(
+    frame: pl.DataFrame | pl.LazyFrame,
+    cycles: list[dict],
+    long_intervals: pl.DataFrame | None = None,
+) -> DataWarning | None:
+    """Cycle numbers skipped, or a gap in time far longer than the usual record interval.
+
+    ``long_intervals``: the rows of the table whose interval (``time.diff()``) exceeds
+    GAP_MIN_S, as (cycle, interval), when a pass has already collected them; no other interval
+    can be a gap, so without any the median interval is not needed.
+    """
     numbers = [row["cycle_index"] for row in cycles]
     skipped = [b for a, b in itertools.pairwise(numbers) if b - a > 1]
     gaps: list[int] = []
     steps = frame.lazy().select(pl.col(CYCLE), pl.col(TEST_TIME).diff().alias("interval"))
-    if steps.select(pl.len()).collect().item() > 2:
+    possible = long_intervals is None or not long_intervals.is_empty()
+    if possible and steps.select(pl.len()).collect().item() > 2:
         median = (
             steps.select(pl.col("interval").filter(pl.col("interval") > 0).median())
             .collect(engine="streaming")
@@ -301,8 +362,9 @@ def missing_records(frame: pl.DataFrame | pl.LazyFrame, cycles: list[dict]) -> D
         )
         if median:
             limit = max(GAP_INTERVALS * float(median), GAP_MIN_S)
+            candidates = steps if long_intervals is None else long_intervals.lazy()
             gaps = (
-                steps.filter(pl.col("interval") > limit)
+                candidates.filter(pl.col("interval") > limit)
                 .select(pl.col(CYCLE).unique().sort())
                 .collect(engine="streaming")
                 .get_column(CYCLE)

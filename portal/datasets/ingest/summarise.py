@@ -96,6 +96,42 @@ def cycle_table(
             .sort(CYCLE)
             .collect(engine="streaming")
         )
+    return with_ratios(table, convention)
+
+
+def merged_cycle_table(partials: list[pl.DataFrame], convention: Convention) -> pl.DataFrame:
+    """``cycle_table`` from per-batch partials (``cycle_partials``) of a table whose cycle
+    numbers never go down: lasts of the last batch, extremes of all batches."""
+    table = (
+        pl.concat(partials)
+        .group_by(CYCLE, maintain_order=True)
+        .agg(
+            *(pl.col(name).last() for name in COUNTER_COLUMNS),
+            pl.col("min_voltage_v").min(),
+            pl.col("max_voltage_v").max(),
+            (pl.col("_time_max").max() - pl.col("_time_min").min()).alias("duration_s"),
+        )
+        .sort(CYCLE)
+        .with_columns(
+            pl.col(name) - pl.col(name).shift(1).fill_null(0.0) for name in COUNTER_COLUMNS
+        )
+    )
+    return with_ratios(table, convention)
+
+
+def cycle_partials() -> list[pl.Expr]:
+    """The per-cycle aggregates of one batch that ``merged_cycle_table`` merges."""
+    return [
+        *(pl.col(name).last() for name in COUNTER_COLUMNS),
+        pl.col(VOLTAGE).min().alias("min_voltage_v"),
+        pl.col(VOLTAGE).max().alias("max_voltage_v"),
+        pl.col(TEST_TIME).min().alias("_time_min"),
+        pl.col(TEST_TIME).max().alias("_time_max"),
+    ]
+
+
+def with_ratios(table: pl.DataFrame, convention: Convention) -> pl.DataFrame:
+    """The per-cycle efficiencies and formation marks of a cycle table."""
     (ce_top, ce_bottom), (ee_top, ee_bottom) = convention.efficiency_columns
     return table.with_columns(
         _ratio(ce_top, ce_bottom).alias("coulombic_efficiency"),
@@ -116,7 +152,11 @@ def summarise(frame: pl.DataFrame | pl.LazyFrame, convention: Convention = FULL_
     capacity is the largest reversible capacity of the next REFERENCE_CYCLES cycles, and a
     state-of-health figure needs MIN_SOH_CYCLES cycles after formation.
     """
-    table = cycle_table(frame, convention)
+    return summarise_table(cycle_table(frame, convention), convention)
+
+
+def summarise_table(table: pl.DataFrame, convention: Convention = FULL_CELL) -> Summary:
+    """``summarise`` from the table ``cycle_table`` gives."""
     reversible = convention.reversible_capacity
     negligible = table.select(_negligible(CHARGE_CAPACITY, DISCHARGE_CAPACITY)).item()
     after_formation = table.get_column(reversible).slice(convention.formation_cycles)

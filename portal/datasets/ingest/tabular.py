@@ -1,9 +1,12 @@
 """Read the needed columns of a delimited cycler export with polars, without a row loop."""
 
+import os
+import threading
 import warnings
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import numpy as np
 import polars as pl
 
 from .columns import Column, locate
@@ -89,29 +92,67 @@ def _positional(
 
 
 def _lines_and_encoding(path: Path, skip: int) -> tuple[int, str]:
-    """Count the data lines in one bounded pass and pick the encoding: strict UTF-8 parses
-    markedly faster; vendor text with stray bytes (Maccor, Neware in GBK) is read lossily."""
-    lines = 0
-    valid = True
-    carry = b""  # an incomplete UTF-8 sequence cut by the block edge
-    last = b"\n"
+    """Count the data lines and pick the encoding: strict UTF-8 parses markedly faster; vendor
+    text with stray bytes (Maccor, Neware in GBK) is read lossily.
+
+    The newlines are counted by numpy (no GIL), the two halves of the file in two threads.
+    """
     with open(path, "rb") as handle:
         for _ in range(skip):
             handle.readline()
-        while block := handle.read(BLOCK_BYTES):
-            lines += block.count(b"\n")
-            last = block[-1:]
-            if valid and not (carry == b"" and block.isascii()):
-                text = carry + block
-                cut = text.rfind(b"\n") + 1 or len(text)
-                try:
-                    text[:cut].decode("utf-8")
-                except UnicodeDecodeError:
-                    valid = False
-                carry = text[cut:]
-        if valid and carry:
-            valid = _decodes(carry)
+        start = handle.tell()
+        size = os.fstat(handle.fileno()).st_size
+        handle.seek(size - 1 if size > start else start)
+        last = handle.read(1) or b"\n"
+    middle = start + (size - start) // 2
+    halves: list[tuple[int, bool]] = [(0, True), (0, True)]
+    threads = [
+        threading.Thread(target=_count_part, args=(path, begin, end, halves, index))
+        for index, (begin, end) in enumerate(((start, middle), (middle, size)))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    lines = sum(count for count, _ascii in halves)
+    valid = all(ascii for _count, ascii in halves) or _valid_utf8(path, start)
     return lines + (last != b"\n"), "utf8" if valid else "utf8-lossy"
+
+
+def _count_part(path: Path, begin: int, end: int, out: list[tuple[int, bool]], index: int) -> None:
+    """Newlines in bytes ``begin`` to ``end`` of the file, and whether they are all ASCII."""
+    buffer = bytearray(min(BLOCK_BYTES, max(end - begin, 1)))
+    view = memoryview(buffer)
+    lines, ascii = 0, True
+    with open(path, "rb", buffering=0) as handle:
+        handle.seek(begin)
+        position = begin
+        while position < end:
+            size = handle.readinto(view[: min(len(buffer), end - position)])
+            if not size:
+                break
+            data = np.frombuffer(buffer, dtype=np.uint8, count=size)
+            lines += int(np.count_nonzero(data == 10))
+            ascii = ascii and int(data.max()) < 128
+            position += size
+    view.release()
+    out[index] = (lines, ascii)
+
+
+def _valid_utf8(path: Path, start: int) -> bool:
+    """Whether the bytes from ``start`` decode as UTF-8, checked a block at a time."""
+    carry = b""  # an incomplete UTF-8 sequence cut by the block edge
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        while block := handle.read(BLOCK_BYTES):
+            if carry == b"" and block.isascii():
+                continue
+            text = carry + block
+            cut = text.rfind(b"\n") + 1 or len(text)
+            if not _decodes(text[:cut]):
+                return False
+            carry = text[cut:]
+    return not carry or _decodes(carry)
 
 
 def _decodes(data: bytes) -> bool:
