@@ -8,12 +8,14 @@ the generated OpenAPI read everything they need from this one declaration.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from pydantic.fields import FieldInfo
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
+from portal.db import utcnow
 from portal.vocabulary import Choices
 
 # The one rule for short names in addresses (technologies, organisations, datasets).
@@ -93,3 +95,12 @@ def declared_fields(model) -> dict[str, FieldInfo]:
 def field_names(model) -> tuple[str, ...]:
     """Names of every field of a model or schema (the allow-list of what a form may set)."""
     return tuple(model.model_fields)
+
+
+class VersionedRecord(SQLModel):
+    """The columns of a record people edit: its version (a stale form is a conflict, see
+    portal.changes) and when it was created and last changed."""
+
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

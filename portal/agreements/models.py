@@ -20,7 +20,7 @@ from sqlmodel.main import SQLModelConfig
 
 from portal.dates import local_today
 from portal.db import utcnow
-from portal.fields import MARKDOWN, field
+from portal.fields import MARKDOWN, VersionedRecord, field
 from portal.vocabulary import Choices
 
 
@@ -154,7 +154,7 @@ class AgreementFields(AgreementCard):
     is_announced: bool = field(_l("Announce publicly on the partners page"), default=False)
 
 
-class Agreement(AgreementFields, table=True):
+class Agreement(AgreementFields, VersionedRecord, table=True):
     """An MoU, licence, NDA or MTA with one organisation."""
 
     __tablename__ = "agreement"
@@ -183,9 +183,6 @@ class Agreement(AgreementFields, table=True):
         default=None, foreign_key="agreement.id", index=True, ondelete="SET NULL"
     )
     change_kind: str = Field(default=ChangeKind.ORIGINAL, max_length=10)
-    version: int = Field(default=1)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
 
     # The one definition of "an active agreement past its expiry date counts as expired", in
     # Python for a loaded agreement and in SQL for lists, counts and access rules.
@@ -275,7 +272,7 @@ class MilestoneFields(MilestoneCard):
     )
 
 
-class Milestone(MilestoneFields, table=True):
+class Milestone(MilestoneFields, VersionedRecord, table=True):
     """Something an agreement obliges the CoE or the partner to do by a date."""
 
     __tablename__ = "milestone"
@@ -291,9 +288,6 @@ class Milestone(MilestoneFields, table=True):
     id: int | None = Field(default=None, primary_key=True)
     agreement_id: int = Field(foreign_key="agreement.id", index=True, ondelete="CASCADE")
     status: str = Field(default=MilestoneStatus.PLANNED, max_length=12)
-    version: int = Field(default=1)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
 
     @hybrid_property
     def is_open(self) -> bool:

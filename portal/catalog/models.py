@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, Column, Index, Text, event
 from sqlmodel import Field, SQLModel
 
 from portal.db import utcnow
-from portal.fields import EMAIL, MARKDOWN, TEXTAREA, field, slug_field
+from portal.fields import EMAIL, MARKDOWN, TEXTAREA, VersionedRecord, field, slug_field
 from portal.vocabulary import Chemistry, Choices
 
 __all__ = ["Chemistry"]  # re-exported: the catalog's chemistry is the portal-wide one
@@ -144,7 +144,7 @@ class TechnologyFields(TechnologyCard):
     description: str = _long_text(_l("Description"), widget=MARKDOWN, max_length=20000)
 
 
-class Technology(TechnologyFields, table=True):
+class Technology(TechnologyFields, VersionedRecord, table=True):
     """A technology in the catalog; only published, unarchived ones are public."""
 
     __tablename__ = "technology"
@@ -177,9 +177,6 @@ class Technology(TechnologyFields, table=True):
     is_archived: bool = Field(default=False)
     applications_mask: int = Field(default=0)
     is_demo: bool = Field(default=False)
-    version: int = Field(default=1)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
     published_at: datetime | None = None
 
     @property
@@ -197,7 +194,7 @@ class Technology(TechnologyFields, table=True):
         return self.is_published and not self.is_archived
 
 
-class Inquiry(SQLModel, table=True):
+class Inquiry(VersionedRecord, table=True):
     """An expression of interest from the public form: a lead the staff work through."""
 
     __tablename__ = "inquiry"
@@ -225,9 +222,6 @@ class Inquiry(SQLModel, table=True):
     # A keyed hash of the sender's IP: enough to rate-limit across workers, not to identify.
     ip_hash: str = Field(default="", max_length=64)
     is_demo: bool = Field(default=False)
-    version: int = Field(default=1)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class InquiryNote(SQLModel, table=True):

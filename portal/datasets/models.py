@@ -13,7 +13,7 @@ from portal.datasets.ingest.canonical import CycleSummaryFields
 from portal.datasets.ingest.plausibility import CHECKS
 from portal.datasets.ingest.summarise import SohStatus
 from portal.db import utcnow
-from portal.fields import TEXTAREA, field, slug_field
+from portal.fields import TEXTAREA, VersionedRecord, field, slug_field
 from portal.vocabulary import Chemistry, Choices
 
 SOH_STATUSES = (
@@ -173,7 +173,7 @@ class DatasetFields(SQLModel):
     )
 
 
-class Dataset(DatasetFields, table=True):
+class Dataset(DatasetFields, VersionedRecord, table=True):
     """A set of cycler files about one kind of cell and test, shared as its visibility says."""
 
     __tablename__ = "dataset"
@@ -199,9 +199,6 @@ class Dataset(DatasetFields, table=True):
     created_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
     )
-    version: int = Field(default=1)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class DatasetFileFields(SQLModel):
@@ -364,7 +361,7 @@ class AccessRequestStatus(Choices):
     DECLINED = "declined", _l("Declined")
 
 
-class AccessRequest(SQLModel, table=True):
+class AccessRequest(VersionedRecord, table=True):
     """A partner's request to open a dataset, with the terms they accepted (version and time)."""
 
     __tablename__ = "access_request"
@@ -390,6 +387,3 @@ class AccessRequest(SQLModel, table=True):
     decided_at: datetime | None = None
     decline_reason: str = Field(default="")
     grant_id: int | None = Field(default=None, foreign_key="dataset_grant.id", ondelete="SET NULL")
-    version: int = Field(default=1)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)

@@ -13,7 +13,7 @@ from sqlalchemy import CheckConstraint, Index
 from sqlmodel import AutoString, Field, SQLModel
 
 from portal.db import utcnow
-from portal.fields import EMAIL, TEXTAREA, field
+from portal.fields import EMAIL, TEXTAREA, VersionedRecord, field
 from portal.vocabulary import Choices
 
 # Company Identification Number (21 characters) or GSTIN (15 characters), upper case.
@@ -89,7 +89,7 @@ class ContactFields(SQLModel):
     contact_email: str = field(_l("E-mail"), widget=EMAIL, required=True, max_length=254)
 
 
-class LicenceApplication(ApplicationFields, ContactFields, table=True):
+class LicenceApplication(ApplicationFields, ContactFields, VersionedRecord, table=True):
     """One application for a licence to one technology."""
 
     __tablename__ = "licence_application"
@@ -118,9 +118,6 @@ class LicenceApplication(ApplicationFields, ContactFields, table=True):
     plan_sha256: str = Field(default="", max_length=64)
     agreement_id: int | None = Field(default=None, foreign_key="agreement.id", ondelete="SET NULL")
     ip_hash: str = Field(default="", max_length=64, index=True)
-    version: int = Field(default=1)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class ApplicationStep(SQLModel, table=True):

@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.db import utcnow
-from portal.fields import field
+from portal.fields import VersionedRecord, field
 from portal.vocabulary import Choices
 
 # Empty is allowed for the optional numbers; the application number is required on its own.
@@ -74,7 +74,7 @@ class PatentFields(SQLModel):
     )
 
 
-class Patent(PatentFields, table=True):
+class Patent(PatentFields, VersionedRecord, table=True):
     """One filing in one office for one technology."""
 
     __tablename__ = "patent"
@@ -86,9 +86,6 @@ class Patent(PatentFields, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     technology_id: int = Field(foreign_key="technology.id", index=True, ondelete="CASCADE")
-    version: int = Field(default=1)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
 
     def one_line(self) -> str:
         """ "IN 202341012345 (granted, IN 412345)": how a sheet or a CSV cell names it."""
