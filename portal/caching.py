@@ -17,6 +17,7 @@ it, so every cached page is stale at once, whichever route, API call or command 
 
 from __future__ import annotations
 
+import logging
 import weakref
 
 from flask import Flask, Response, current_app, g, has_app_context, request, session
@@ -71,6 +72,7 @@ WATCHED_TABLES = frozenset(
     }
 )
 GENERATION_KEY = "portal:generation"
+log = logging.getLogger(__name__)
 _APPS_BY_ENGINE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -119,10 +121,15 @@ def generation() -> int:
 def invalidate() -> None:
     """Make every cached page stale at once."""
     backend = cache.cache
-    if hasattr(backend, "_write_client"):  # Redis: INCR is atomic across workers, never expires
-        backend.inc(GENERATION_KEY)
-    else:  # the in-process cache of a single development server
-        backend.set(GENERATION_KEY, generation() + 1, timeout=0)
+    try:
+        if hasattr(backend, "_write_client"):  # Redis: INCR is atomic across workers
+            backend.inc(GENERATION_KEY)
+        else:  # the in-process cache of a single development server
+            backend.set(GENERATION_KEY, generation() + 1, timeout=0)
+    except Exception:
+        # The change is committed; a cache that is down serves nothing meanwhile, and what it
+        # held before expires within CACHE_TIMEOUT.
+        log.error("could not invalidate the page cache", exc_info=True)
 
 
 def _store_and_mark(response: Response) -> Response:

@@ -10,6 +10,7 @@ shareable); this layer stores exactly what that first visitor received, every he
 from __future__ import annotations
 
 import hashlib
+import logging
 from functools import lru_cache
 
 from werkzeug.datastructures import LanguageAccept
@@ -19,6 +20,7 @@ KEY_ENVIRON = "portal.page_cache.key"  # set here: where this request's page wou
 GENERATION_ENVIRON = "portal.page_cache.generation"  # the generation read before rendering
 STORE_ENVIRON = "portal.page_cache.store"  # set by Flask: this response may be shared
 NOT_IN_A_304 = frozenset({"content-length", "content-type", "content-encoding"})
+log = logging.getLogger(__name__)
 
 
 class PageCache:
@@ -40,7 +42,11 @@ class PageCache:
         if not self._may_share(environ):
             return self.wsgi_app(environ, start_response)
         key = page_key(environ, tuple(self.config["LANGUAGES"]))
-        generation, stored = self.backend.get_many(self.generation_key, key)
+        try:
+            generation, stored = self.backend.get_many(self.generation_key, key)
+        except Exception:  # the cache is down: serve the page from Flask, uncached
+            log.warning("page cache unreachable; serving without it", exc_info=True)
+            return self.wsgi_app(environ, start_response)
         generation = int(generation or 0)
         if stored is not None and stored[0] == generation:
             return _answer(environ, start_response, *stored[1:])
@@ -74,7 +80,10 @@ class PageCache:
             if hasattr(body_parts, "close"):
                 body_parts.close()
         status, headers = captured
-        self.backend.set(key, (generation, status, list(headers), body))
+        try:
+            self.backend.set(key, (generation, status, list(headers), body))
+        except Exception:  # not stored this time; the visitor still gets the page
+            log.warning("page cache unreachable; page not stored", exc_info=True)
         return [body]
 
 

@@ -87,3 +87,38 @@ def test_the_cache_can_be_switched_off(app, client, db):
     with counting_statements(app) as statements:
         client.get(PAGE)
     assert statements != []
+
+
+def test_an_unreachable_cache_serves_the_page_from_flask(app, client, db, monkeypatch):
+    from portal.page_cache import PageCache
+
+    make_technology(db, slug="na-pouch", title="Sodium pouch", chemistry="na_ion")
+    layer = app.wsgi_app
+    while not isinstance(layer, PageCache):
+        layer = layer.wsgi_app  # (ProxyFix may wrap it)
+
+    def down(*_args, **_kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(layer.backend, "get_many", down)
+    monkeypatch.setattr(layer.backend, "set", down)
+    page = client.get(PAGE)
+    assert page.status_code == 200 and b"Sodium pouch" in page.data
+
+
+def test_a_change_saved_while_the_cache_is_down_still_succeeds(app, db, monkeypatch):
+    from portal import caching
+
+    technology = make_technology(db, slug="na-pouch", title="Sodium pouch", chemistry="na_ion")
+
+    def down(*_args, **_kwargs):
+        raise ConnectionError("redis is down")
+
+    with app.app_context():
+        monkeypatch.setattr(caching.cache.cache, "set", down)
+        monkeypatch.setattr(caching.cache.cache, "inc", down, raising=False)
+    technology.title = "Renamed while the cache is down"
+    db.add(technology)
+    db.commit()  # the commit hook must not raise
+    db.refresh(technology)
+    assert technology.title == "Renamed while the cache is down"
