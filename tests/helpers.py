@@ -23,3 +23,17 @@ def counting_statements(app: Flask) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def app_with_worker_thread(app_config: dict) -> Iterator[Flask]:
+    """A portal in the `make run` mode (no broker, not eager); its worker thread is stopped and
+    the tables emptied after (use with ``yield from`` in an ``app`` fixture)."""
+    from portal import create_app
+    from tests.conftest import PortalClient, _empty_all_tables
+
+    application = create_app({**app_config, "JOBS_EAGER": False})
+    application.test_client_class = PortalClient
+    yield application
+    application.extensions["jobs"].stop()
+    application.extensions["db_engine"].dispose()
+    _empty_all_tables(app_config["DATABASE_URL"])

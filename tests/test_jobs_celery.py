@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,9 +18,10 @@ from sqlmodel import select
 
 from portal import create_app, jobs
 from portal.datasets.models import CycleSummary, DatasetFile
-from tests import factories
+from tests import factories, processes
 from tests.conftest import PortalClient, _empty_all_tables
 from tests.cycler_data import CYCLER_DIR
+from tests.processes import log_tails, start_logged, stop_all
 
 BROKER = os.environ.get("PORTAL_TEST_BROKER_URL", "redis://127.0.0.1:6379/7")
 PORTAL = Path(sys.executable).with_name("portal")
@@ -81,45 +81,22 @@ def start_worker(app_config, tmp_path) -> Iterator[Callable[[], subprocess.Popen
     started: list[subprocess.Popen] = []
 
     def start(pool: str = "solo") -> subprocess.Popen:
-        log = open(tmp_path / f"worker-{len(started)}.log", "wb")  # noqa: SIM115 (closed below)
-        process = subprocess.Popen(
-            [str(PORTAL), "worker", "--pool", pool, "--concurrency", "1"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        process.log = log
+        command = [str(PORTAL), "worker", "--pool", pool, "--concurrency", "1"]
+        process = start_logged(command, tmp_path / f"worker-{len(started)}.log", env=env)
         started.append(process)
         return process
 
     yield start
-    for process in started:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        process.log.close()
+    stop_all(started)
 
 
 def wait_for(check: Callable[[], bool], seconds: float, what: str, tmp_path: Path) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"{what} not seen within {seconds} s; {worker_logs(tmp_path)}")
+    processes.wait_for(check, seconds, what, lambda: worker_logs(tmp_path))
 
 
 def worker_logs(tmp_path: Path) -> str:
     """The end of each worker's log, for a failure message."""
-    return "worker logs:\n" + "\n".join(
-        f"== {p.name}\n{p.read_text(errors='replace')[-3000:]}"
-        for p in sorted(tmp_path.glob("worker-*.log"))
-    )
+    return log_tails(tmp_path, "worker-*.log")
 
 
 def file_state(db, file_id: int) -> DatasetFile | None:

@@ -13,8 +13,8 @@ from sqlmodel import select
 from portal import create_app, jobs
 from portal.datasets.models import DatasetFile
 from tests import factories
-from tests.conftest import PortalClient, _empty_all_tables
 from tests.cycler_data import CYCLER_DIR
+from tests.helpers import app_with_worker_thread
 
 MACCOR = CYCLER_DIR / "maccor_002.txt"
 
@@ -26,13 +26,7 @@ def app_config(app_config):
 
 @pytest.fixture
 def app(app_config, mailbox) -> Iterator[Flask]:
-    """A portal in the `make run` mode (no broker, not eager); its worker thread is stopped after."""
-    application = create_app(app_config)
-    application.test_client_class = PortalClient
-    yield application
-    application.extensions["jobs"].stop()
-    application.extensions["db_engine"].dispose()
-    _empty_all_tables(app_config["DATABASE_URL"])
+    yield from app_with_worker_thread(app_config)
 
 
 def poll_until_finished(client, url: str, seconds: float = 60) -> str:

@@ -11,7 +11,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,8 +19,9 @@ import requests
 from sqlmodel import select
 
 from portal.datasets.models import CycleSummary, DatasetFile
-from tests import factories
+from tests import factories, processes
 from tests.conftest import TEST_PASSWORD
+from tests.processes import log_tails, start_logged, stop_all
 from tests.test_jobs_celery import BROKER, _redis
 
 pytestmark = pytest.mark.slow
@@ -76,48 +76,24 @@ def start(cluster_settings, tmp_path) -> Iterator[Callable[..., subprocess.Popen
             "PORTAL_INSTANCE_DIR": str(home),
             "PORTAL_DATA_DIR": str(home / "data"),
         }
-        log = open(tmp_path / f"{name}.log", "ab")  # noqa: SIM115 (closed below)
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        process.log = log
+        process = start_logged(list(command), tmp_path / f"{name}.log", cwd=ROOT, env=env)
         started.append(process)
         return process
 
     yield run
-    for process in started:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        process.log.close()
-
-
-def _logs(tmp_path: Path) -> str:
-    return "\n".join(
-        f"== {p.name}\n{p.read_text(errors='replace')[-2000:]}"
-        for p in sorted(tmp_path.glob("*.log"))
-    )
+    stop_all(started)
 
 
 def wait_for(check: Callable[[], bool], seconds: float, what: str, tmp_path: Path) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if check():
-                return
-        except requests.RequestException:  # not listening yet, or still booting
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"{what} not seen within {seconds} s\n{_logs(tmp_path)}")
+    # A node not listening yet, or still booting, is not a failure.
+    processes.wait_for(
+        check,
+        seconds,
+        what,
+        lambda: log_tails(tmp_path, chars=2000),
+        retry_on=(requests.RequestException,),
+        every=0.1,
+    )
 
 
 def web_node(start, name: str, tmp_path: Path) -> str:

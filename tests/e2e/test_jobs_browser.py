@@ -12,12 +12,12 @@ import pytest
 from flask import Flask
 from sqlmodel import select
 
-from portal import create_app
 from portal.datasets.models import DatasetFile
 from portal.datasets.synthetic import write_csv
 from tests import factories
-from tests.conftest import TEST_PASSWORD, PortalClient, _empty_all_tables
+from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import assert_accessible, sign_in
+from tests.helpers import app_with_worker_thread
 
 STATUSES = """() => {
     window.__statuses = [];
@@ -36,12 +36,7 @@ def app_config(app_config):
 
 @pytest.fixture
 def app(app_config, mailbox) -> Iterator[Flask]:
-    application = create_app(app_config)
-    application.test_client_class = PortalClient
-    yield application
-    application.extensions["jobs"].stop()
-    application.extensions["db_engine"].dispose()
-    _empty_all_tables(app_config["DATABASE_URL"])
+    yield from app_with_worker_thread(app_config)
 
 
 def _no_overflow_at(page, width: int) -> None:
