@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from portal import create_app, db
-from portal.accounts.models import TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, Role
+from portal.accounts.models import TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS
 from portal.accounts.queries import organization_by_slug, user_by_email
 from portal.accounts.tokens import create_api_token, may_authenticate
 from portal.accounts.users import create_user
@@ -28,6 +28,7 @@ from portal.dates import local_today
 from portal.demo import seed_demo
 from portal.errors import ServiceError
 from portal.jobs.commands import worker_command
+from portal.vocabulary import Role
 
 
 def fail(message: str) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.accounts.models import TokenScope
+from portal.vocabulary import TokenScope
 
 ANONYMOUS = "anonymous"
 PARTNER = "partner"

@@ -10,9 +10,10 @@ from datetime import timedelta
 import pyotp
 from sqlmodel import select
 
-from portal.accounts.models import ApiToken, Invitation, LinkPurpose
+from portal.accounts.models import ApiToken, Invitation
 from portal.audit.models import AuditEntry
 from portal.db import utcnow
+from portal.vocabulary import LinkPurpose
 from tests import factories
 from tests.conftest import TEST_PASSWORD
 from tests.test_security_tokens import bearer, make_token

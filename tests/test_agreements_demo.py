@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import func, select
 
-from portal.agreements.models import Agreement, Milestone, MilestoneStatus
+from portal.agreements.models import Agreement, Milestone
 from portal.agreements.status import effective_status
 from portal.dates import local_today
 from portal.demo import accounts, agreements, catalog
+from portal.vocabulary import MilestoneStatus
 
 
 def seed(app, db):

@@ -12,8 +12,9 @@ from sqlmodel import func, select
 
 from portal import db as portal_db
 from portal.accounts.links import issue_link
-from portal.accounts.models import Invitation, LinkPurpose, User
+from portal.accounts.models import Invitation, User
 from portal.audit.models import AuditEntry
+from portal.vocabulary import LinkPurpose
 from tests import factories
 from tests.conftest import TEST_PASSWORD
 from tests.test_security_tokens import bearer, make_token

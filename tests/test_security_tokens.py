@@ -14,7 +14,7 @@ from flask import Flask
 from sqlmodel import func, select
 
 from portal import db as portal_db
-from portal.accounts.models import ApiToken, TokenScope, User
+from portal.accounts.models import ApiToken, User
 from portal.accounts.token_reminders import send_token_expiry_reminders
 from portal.accounts.tokens import create_api_token
 from portal.audit.models import AuditEntry
@@ -22,6 +22,7 @@ from portal.catalog.models import Technology
 from portal.dates import local_today
 from portal.partners import services as partners
 from portal.policy import POLICY, READ, TOKEN_ROUTES, Access
+from portal.vocabulary import TokenScope
 from tests import factories
 from tests.conftest import ANY_CSRF_META, TEST_PASSWORD
 from tests.cycler_data import write_arbin

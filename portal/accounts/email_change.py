@@ -12,12 +12,13 @@ from sqlmodel import Session
 
 from portal.accounts import notices
 from portal.accounts.links import issue_link, link_for_token, mail_link, use_link
-from portal.accounts.models import Invitation, LinkPurpose, User, normalise_email
+from portal.accounts.models import Invitation, User, normalise_email
 from portal.accounts.queries import user_by_email
 from portal.accounts.tokens import may_authenticate
 from portal.audit.services import record
 from portal.changes import audited_change
 from portal.errors import ServiceError
+from portal.vocabulary import LinkPurpose
 
 
 def request_email_change(db: Session, user: User, new_email: str) -> str:

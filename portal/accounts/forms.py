@@ -8,9 +8,10 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from portal.accounts.models import OrganizationFields, Role, UserFields
+from portal.accounts.models import OrganizationFields, UserFields
 from portal.modelforms import model_form
 from portal.passwords import MAX_LENGTH, MIN_LENGTH
+from portal.vocabulary import Role
 
 # Partners are invited from their organisation's page; the staff form invites the CoE's own.
 STAFF_ROLES = (Role.STAFF, Role.ADMIN)

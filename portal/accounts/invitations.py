@@ -14,10 +14,11 @@ from flask_babel import gettext as _
 from sqlmodel import Session
 
 from portal.accounts.links import issue_link, link_for_token, mail_link
-from portal.accounts.models import Invitation, LinkPurpose, User
+from portal.accounts.models import Invitation, User
 from portal.accounts.users import create_user, may_manage
 from portal.audit.services import record
 from portal.errors import ServiceError
+from portal.vocabulary import LinkPurpose
 
 
 def _valid_for() -> timedelta:

@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlmodel import Session, select
 
 from portal import passwords
-from portal.accounts.models import Invitation, LinkPurpose, User
+from portal.accounts.models import Invitation, User
 from portal.accounts.sessions import LoginOutcome, attempt_second_factor
 from portal.accounts.tokens import digest, may_authenticate, new_secret
 from portal.accounts.users import set_password
@@ -25,6 +25,7 @@ from portal.audit.services import record
 from portal.db import utcnow
 from portal.errors import ServiceError
 from portal.mail import send_mail
+from portal.vocabulary import LinkPurpose
 
 
 def issue_link(

@@ -11,21 +11,7 @@ from sqlmodel import AutoString, Field, SQLModel
 from portal.dates import local_today
 from portal.db import utcnow
 from portal.fields import EMAIL, TEXTAREA, URL, field, slug_field
-from portal.vocabulary import Choices
-
-
-class Role(Choices):
-    ADMIN = "admin", _l("Admin")
-    STAFF = "staff", _l("Staff")
-    PARTNER = "partner", _l("Partner")
-
-
-class OrgKind(Choices):
-    STARTUP = "startup", _l("Startup")
-    COMPANY = "company", _l("Company")
-    ASSOCIATION = "association", _l("Association")
-    ACADEMIC = "academic", _l("Academic")
-    GOVERNMENT = "government", _l("Government")
+from portal.vocabulary import LinkPurpose, OrgKind, Role, TokenScope
 
 
 def normalise_email(email: str) -> str:
@@ -150,14 +136,6 @@ class UserSession(SQLModel, table=True):
     user_agent: str = Field(default="", max_length=200)
 
 
-class LinkPurpose(Choices):
-    """What a mailed single-use link is for."""
-
-    INVITE = "invite", _l("Invitation")
-    PASSWORD_RESET = "password_reset", _l("Password reset")
-    EMAIL_CHANGE = "email_change", _l("E-mail address change")
-
-
 class Invitation(SQLModel, table=True):
     """A single-use, expiring link sent to a user's mailbox: an invitation to set a password, a
     password reset, or the confirmation of a new e-mail address (``purpose``)."""
@@ -177,13 +155,6 @@ class Invitation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     used_at: datetime | None = None
-
-
-class TokenScope(Choices):
-    """What a personal API token may do. The API only reads today, so reading is the only scope;
-    a write route added later declares the scope it needs in portal/policy.py."""
-
-    READ = "read", _l("Read: the API and the data downloads")
 
 
 TOKEN_DEFAULT_DAYS = 90

@@ -8,16 +8,10 @@ from sqlalchemy import String, cast
 from sqlalchemy.sql import Select
 from sqlmodel import Session, func, or_, select
 
-from portal.accounts.models import (
-    LoginThrottle,
-    Organization,
-    Role,
-    User,
-    UserSession,
-    normalise_email,
-)
+from portal.accounts.models import LoginThrottle, Organization, User, UserSession, normalise_email
 from portal.ratelimit import RateCounter
 from portal.textmatch import contains
+from portal.vocabulary import Role
 
 USER_STATUSES = ("active", "inactive")
 

@@ -17,10 +17,11 @@ from sqlmodel import Session
 
 from portal import ratelimit
 from portal.accounts.links import issue_link, link_for_token, mail_link
-from portal.accounts.models import Invitation, LinkPurpose, normalise_email
+from portal.accounts.models import Invitation, normalise_email
 from portal.accounts.queries import user_by_email
 from portal.accounts.tokens import may_authenticate
 from portal.audit.services import record
+from portal.vocabulary import LinkPurpose
 
 IP_BUCKET = "password-reset-ip"
 ADDRESS_BUCKET = "password-reset-address"

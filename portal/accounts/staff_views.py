@@ -15,13 +15,14 @@ from portal.accounts.forms import (
     StaffInviteForm,
 )
 from portal.accounts.loaders import get_organization_or_404, get_user_or_404
-from portal.accounts.models import Organization, Role
+from portal.accounts.models import Organization
 from portal.accounts.queries import organization_users, organizations_query, users_query
 from portal.errors import ServiceError
 from portal.modelforms import form_values
 from portal.pagination import paginate
 from portal.security import safe_next
 from portal.textmatch import clean_search
+from portal.vocabulary import Role
 
 
 def _flash_form_errors(form) -> None:

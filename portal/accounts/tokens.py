@@ -14,11 +14,12 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
-from portal.accounts.models import TOKEN_MAX_DAYS, ApiToken, TokenScope, User, default_token_expiry
+from portal.accounts.models import TOKEN_MAX_DAYS, ApiToken, User, default_token_expiry
 from portal.audit.services import record
 from portal.dates import local_today
 from portal.db import utcnow
 from portal.errors import ServiceError
+from portal.vocabulary import TokenScope
 
 TOKEN_PREFIX = "btp_"
 MAX_TOKEN_LENGTH = 200

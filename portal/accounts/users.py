@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from portal import passwords
 from portal.accounts import notices, totp
-from portal.accounts.models import Organization, Role, User, UserFields, normalise_email
+from portal.accounts.models import Organization, User, UserFields, normalise_email
 from portal.accounts.queries import organization_users, user_by_email
 from portal.accounts.sessions import end_all_access
 from portal.audit.services import record
@@ -23,6 +23,7 @@ from portal.changes import audited_change
 from portal.db import utcnow
 from portal.errors import ServiceError
 from portal.fields import field_names
+from portal.vocabulary import Role
 
 # Declared user fields a creator may set besides the e-mail and the role (which are checked).
 DETAILS = frozenset(field_names(UserFields)) - {"email", "role"}

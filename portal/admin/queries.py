@@ -6,7 +6,8 @@ from sqlmodel import Session, func, select
 
 from portal.accounts.models import Organization, User
 from portal.audit.models import AuditEntry
-from portal.catalog.models import Inquiry, InquiryStatus
+from portal.catalog.models import Inquiry
+from portal.vocabulary import InquiryStatus
 
 RECENT_ACTIVITY = 8
 

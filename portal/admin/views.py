@@ -8,10 +8,10 @@ from portal import db
 from portal.admin import bp
 from portal.admin.queries import people_and_leads, recent_activity
 from portal.agreements import figures
-from portal.agreements.models import AgreementStatus
 from portal.dates import local_today
 from portal.licensing.queries import stage_figures
 from portal.royalties.queries import overdue_count
+from portal.vocabulary import AgreementStatus
 
 
 @bp.get("")

@@ -12,10 +12,11 @@ from sqlmodel import Field, SQLModel
 
 from portal import db
 from portal.agreements import api_bp
-from portal.agreements.models import AgreementCard, AgreementStatus, MilestoneCard, MilestoneStatus
+from portal.agreements.models import AgreementCard, MilestoneCard
 from portal.agreements.queries import my_agreements_query, my_milestones_query, technology_slugs
 from portal.dates import local_today
 from portal.pagination import Page, paginate
+from portal.vocabulary import AgreementStatus, MilestoneStatus
 
 
 def _status_field(description: str, choices) -> object:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from portal.agreements.models import Agreement, AgreementStatus
+from portal.agreements.models import Agreement
+from portal.vocabulary import AgreementStatus
 
 S = AgreementStatus
 

@@ -13,19 +13,14 @@ from flask_babel import gettext as _
 from sqlmodel import Session
 
 from portal import uploads
-from portal.agreements.models import (
-    Agreement,
-    Milestone,
-    MilestoneEvidence,
-    MilestoneOwner,
-    MilestoneStatus,
-)
+from portal.agreements.models import Agreement, Milestone, MilestoneEvidence
 from portal.agreements.notices import evidence_submitted
 from portal.agreements.services import transition_milestone
 from portal.agreements.status import is_live
 from portal.audit.services import record
 from portal.datasets.access import can_see
 from portal.errors import ServiceError
+from portal.vocabulary import MilestoneOwner, MilestoneStatus
 
 KIND = "evidence"  # storage keys are evidence/<stored_name>
 LINK_PATTERN = re.compile(r"^https?://[^\s]+$")

@@ -9,15 +9,9 @@ from decimal import Decimal
 from sqlalchemy import and_, case
 from sqlmodel import Session, func, select
 
-from portal.agreements.models import (
-    Agreement,
-    AgreementKind,
-    AgreementStatus,
-    Milestone,
-    MilestoneKind,
-    MilestoneStatus,
-)
+from portal.agreements.models import Agreement, Milestone
 from portal.agreements.status import live_agreement_clause, milestone_overdue_clause
+from portal.vocabulary import AgreementKind, AgreementStatus, MilestoneKind, MilestoneStatus
 
 CHART_MONTHS_BEFORE = 3
 CHART_MONTHS_AFTER = 8

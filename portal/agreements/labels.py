@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from portal.agreements.models import (
+from portal.vocabulary import (
     AgreementKind,
     AgreementStatus,
     ChangeKind,
+    Choices,
     Exclusivity,
     MilestoneKind,
     MilestoneOwner,
     MilestoneStatus,
     RoyaltyPeriod,
 )
-from portal.vocabulary import Choices
 
 # "status" reads an agreement's or a milestone's status (the two sets share no code), so one
 # status tag serves both; "agreement_status" and "milestone_status" list one set each.

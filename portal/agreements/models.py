@@ -21,69 +21,16 @@ from sqlmodel.main import SQLModelConfig
 from portal.dates import local_today
 from portal.db import utcnow
 from portal.fields import MARKDOWN, VersionedRecord, field
-from portal.vocabulary import Choices
-
-
-class AgreementKind(Choices):
-    MOU = "mou", _l("MoU")
-    LICENSE = "license", _l("Licence")
-    NDA = "nda", _l("NDA")
-    MTA = "mta", _l("MTA")
-
-
-class AgreementStatus(Choices):
-    DRAFT = "draft", _l("Draft")
-    NEGOTIATION = "negotiation", _l("In negotiation")
-    SIGNED = "signed", _l("Signed")
-    ACTIVE = "active", _l("Active")
-    COMPLETED = "completed", _l("Completed")
-    EXPIRED = "expired", _l("Expired")
-    TERMINATED = "terminated", _l("Terminated")
-
-
-class ChangeKind(Choices):
-    """How an agreement relates to the one before it in its history."""
-
-    ORIGINAL = "", _l("Original")
-    RENEWAL = "renewal", _l("Renewal")
-    AMENDMENT = "amendment", _l("Amendment")
-
-
-class Exclusivity(Choices):
-    NOT_APPLICABLE = "", _l("Not applicable")
-    EXCLUSIVE = "exclusive", _l("Exclusive")
-    NON_EXCLUSIVE = "non_exclusive", _l("Non-exclusive")
-    SOLE = "sole", _l("Sole")
-
-
-class RoyaltyPeriod(Choices):
-    QUARTERLY = "quarterly", _l("Quarterly")
-    HALF_YEARLY = "half_yearly", _l("Half-yearly")
-    ANNUAL = "annual", _l("Annual")
-
-
-class MilestoneKind(Choices):
-    DELIVERABLE = "deliverable", _l("Deliverable")
-    PAYMENT = "payment", _l("Payment")
-    REPORT = "report", _l("Report")
-    TRAINING = "training", _l("Training")
-    PILOT = "pilot", _l("Pilot batch")
-    REVIEW = "review", _l("Review")
-
-
-class MilestoneOwner(Choices):
-    COE = "coe", _l("CoE")
-    PARTNER = "partner", _l("Partner")
-
-
-class MilestoneStatus(Choices):
-    PLANNED = "planned", _l("Planned")
-    IN_PROGRESS = "in_progress", _l("In progress")
-    SUBMITTED = "submitted", _l("Submitted")
-    ACCEPTED = "accepted", _l("Accepted")
-    REJECTED = "rejected", _l("Rejected")
-    WAIVED = "waived", _l("Waived")
-
+from portal.vocabulary import (
+    AgreementKind,
+    AgreementStatus,
+    ChangeKind,
+    Exclusivity,
+    MilestoneKind,
+    MilestoneOwner,
+    MilestoneStatus,
+    RoyaltyPeriod,
+)
 
 # Milestones in these states need nothing more from anyone: never overdue, never reminded.
 CLOSED_MILESTONE_STATUSES = (MilestoneStatus.ACCEPTED, MilestoneStatus.WAIVED)

@@ -12,10 +12,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
-from portal.agreements.models import Agreement, Milestone, MilestoneStatus
+from portal.agreements.models import Agreement, Milestone
 from portal.agreements.status import live_agreement_clause
 from portal.dates import days_band, local_today
 from portal.notifications.services import notify, partner_users, staff_for
+from portal.vocabulary import MilestoneStatus
 
 EXPIRY_DAYS = (90, 30, 7)
 

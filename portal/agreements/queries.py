@@ -18,15 +18,10 @@ from portal.agreements.loaders import partner_agreements_clause
 from portal.agreements.models import (
     Agreement,
     AgreementDocument,
-    AgreementKind,
-    AgreementStatus,
     AgreementTechnology,
     Milestone,
     MilestoneEvent,
     MilestoneEvidence,
-    MilestoneKind,
-    MilestoneOwner,
-    MilestoneStatus,
 )
 from portal.agreements.status import (
     active_agreement_clause,
@@ -39,6 +34,13 @@ from portal.datasets.models import DatasetGrant
 from portal.db import children
 from portal.formdata import parse_int
 from portal.textmatch import clean_search, contains
+from portal.vocabulary import (
+    AgreementKind,
+    AgreementStatus,
+    MilestoneKind,
+    MilestoneOwner,
+    MilestoneStatus,
+)
 
 MAX_WINDOW_DAYS = 3650
 OPEN = "open"  # the milestone filter for "neither accepted nor waived"

@@ -21,11 +21,12 @@ from sqlmodel import Session, select
 
 from portal import urls
 from portal.accounts.models import Organization, User
-from portal.agreements.models import Agreement, Milestone, MilestoneReminder, MilestoneStatus
+from portal.agreements.models import Agreement, Milestone, MilestoneReminder
 from portal.agreements.status import live_agreement_clause
 from portal.audit.services import record
 from portal.dates import days_band, local_today
 from portal.mail import send_mail
+from portal.vocabulary import MilestoneStatus
 
 # Reminders go out for milestones still waiting on someone's work (submitted ones wait on review).
 REMINDABLE = (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS, MilestoneStatus.REJECTED)

@@ -21,15 +21,10 @@ from portal.agreements.labels import status_in_words
 from portal.agreements.models import (
     Agreement,
     AgreementFields,
-    AgreementKind,
-    AgreementStatus,
     AgreementTechnology,
     Milestone,
     MilestoneEvent,
     MilestoneFields,
-    MilestoneKind,
-    MilestoneOwner,
-    MilestoneStatus,
 )
 from portal.agreements.notices import milestone_decided
 from portal.agreements.status import (
@@ -49,6 +44,13 @@ from portal.changes import apply_changes, audited_change, check_version, snapsho
 from portal.dates import local_today
 from portal.errors import ServiceError
 from portal.fields import field_names
+from portal.vocabulary import (
+    AgreementKind,
+    AgreementStatus,
+    MilestoneKind,
+    MilestoneOwner,
+    MilestoneStatus,
+)
 
 S = AgreementStatus
 M = MilestoneStatus

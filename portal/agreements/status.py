@@ -10,8 +10,9 @@ from datetime import date
 
 from sqlalchemy import ColumnElement
 
-from portal.agreements.models import Agreement, AgreementStatus, Milestone, MilestoneStatus
+from portal.agreements.models import Agreement, Milestone
 from portal.dates import local_today
+from portal.vocabulary import AgreementStatus, MilestoneStatus
 
 S = AgreementStatus
 M = MilestoneStatus

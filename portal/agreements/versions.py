@@ -11,11 +11,12 @@ from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from portal.agreements.labels import status_in_words
-from portal.agreements.models import Agreement, AgreementStatus, ChangeKind
+from portal.agreements.models import Agreement
 from portal.agreements.services import AGREEMENT_EDITABLE, create_agreement, technology_ids_of
 from portal.agreements.status import effective_status
 from portal.audit.services import record
 from portal.errors import ServiceError
+from portal.vocabulary import AgreementStatus, ChangeKind
 
 S = AgreementStatus
 # A renewal continues an agreement that was signed; an amendment changes one still running.

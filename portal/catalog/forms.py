@@ -7,17 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from portal.accounts.models import OrgKind
-from portal.catalog.models import (
-    INQUIRY_TRANSITIONS,
-    Application,
-    Inquiry,
-    InquiryStatus,
-    InterestKind,
-    TechnologyFields,
-)
+from portal.catalog.models import INQUIRY_TRANSITIONS, Inquiry, TechnologyFields
 from portal.fields import SLUG_MESSAGE, SLUG_PATTERN
 from portal.modelforms import MultiCheckboxField, model_form, required_email
+from portal.vocabulary import Application, InquiryStatus, InterestKind, OrgKind
 
 SLUG_RULE = Regexp(SLUG_PATTERN, message=SLUG_MESSAGE)
 

@@ -12,20 +12,15 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal.accounts.invitations import invite_user
-from portal.accounts.models import Organization, Role, User
+from portal.accounts.models import Organization, User
 from portal.accounts.organizations import create_organization
 from portal.accounts.queries import user_by_email
 from portal.audit.services import record
-from portal.catalog.models import (
-    INQUIRY_TRANSITIONS,
-    Inquiry,
-    InquiryNote,
-    InquiryStatus,
-    Technology,
-)
+from portal.catalog.models import INQUIRY_TRANSITIONS, Inquiry, InquiryNote, Technology
 from portal.changes import apply_changes, check_version
 from portal.db import utcnow
 from portal.errors import ServiceError
+from portal.vocabulary import InquiryStatus, Role
 
 
 def ip_hash(ip: str) -> str:

@@ -5,8 +5,14 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from portal.catalog.models import Application, Category, InquiryStatus, InterestKind, Licensing
-from portal.vocabulary import Chemistry
+from portal.vocabulary import (
+    Application,
+    Category,
+    Chemistry,
+    InquiryStatus,
+    InterestKind,
+    Licensing,
+)
 
 VOCABULARIES = {
     "chemistry": Chemistry,

@@ -10,26 +10,15 @@ from sqlmodel import Field, SQLModel
 
 from portal.db import utcnow
 from portal.fields import EMAIL, MARKDOWN, TEXTAREA, VersionedRecord, field, slug_field
-from portal.vocabulary import Chemistry, Choices
+from portal.vocabulary import (
+    Category,
+    Chemistry,
+    InquiryStatus,
+    InterestKind,
+    Licensing,
+)
 
 __all__ = ["Chemistry"]  # re-exported: the catalog's chemistry is the portal-wide one
-
-
-class Category(Choices):
-    CELL = "cell", _l("Cells")
-    MATERIALS = "materials", _l("Materials")
-    PROCESS = "process", _l("Processes")
-    EQUIPMENT = "equipment", _l("Equipment and machinery")
-    BMS = "bms", _l("Battery management (BMS)")
-    RECYCLING = "recycling", _l("Recycling")
-    TESTING = "testing", _l("Testing services")
-
-
-class Application(Choices):
-    EV = "ev", _l("Electric vehicles")
-    MOBILE = "mobile", _l("Mobile devices")
-    ELECTRONICS = "electronics", _l("Consumer electronics")
-    STATIONARY = "stationary", _l("Stationary storage")
 
 
 # Applications are a bit set on the technology row: the facet index covers them, so counting
@@ -48,27 +37,6 @@ def applications_mask(applications) -> int:
 def applications_from_mask(mask: int) -> list[str]:
     """Application codes in the canonical order."""
     return [code for code, bit in APPLICATION_BITS.items() if (mask or 0) & bit]
-
-
-class Licensing(Choices):
-    AVAILABLE = "available", _l("Available for licensing")
-    LICENSED = "licensed", _l("Licensed")
-    NOT_AVAILABLE = "not_available", _l("Not available")
-
-
-class InterestKind(Choices):
-    LICENSING = "licensing", _l("Licensing")
-    CO_DEVELOPMENT = "co_development", _l("Co-development")
-    TESTING_SERVICES = "testing_services", _l("Testing services")
-    DATASET_ACCESS = "dataset_access", _l("Dataset access")
-
-
-class InquiryStatus(Choices):
-    NEW = "new", _l("New")
-    CONTACTED = "contacted", _l("Contacted")
-    IN_DISCUSSION = "in_discussion", _l("In discussion")
-    CONVERTED = "converted", _l("Converted")
-    CLOSED = "closed", _l("Closed")
 
 
 def _metric(label, *, le: float):

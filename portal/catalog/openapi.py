@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from portal.api.openapi import error_responses, list_schema, model_schema
-from portal.catalog.models import Application, Category, Chemistry, Licensing
+from portal.catalog.models import Chemistry
 from portal.catalog.schemas import PatentPublic, TechnologyDetail, TechnologyPublic
+from portal.vocabulary import Application, Category, Licensing
 
 
 def _array_query(name: str, values, description: str) -> dict:

@@ -12,12 +12,9 @@ from sqlmodel import Session
 
 from portal.catalog.models import (
     APPLICATION_BITS,
-    Application,
-    Category,
     Chemistry,
     Inquiry,
     InquiryNote,
-    Licensing,
     Technology,
     applications_mask,
 )
@@ -25,6 +22,7 @@ from portal.catalog.search import MAX_QUERY_LENGTH, text_search
 from portal.db import children
 from portal.pagination import Page, page_number
 from portal.textmatch import contains
+from portal.vocabulary import Application, Category, Licensing
 
 PER_PAGE = 20
 MAX_VALUES_PER_FACET = 10

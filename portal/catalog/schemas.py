@@ -11,8 +11,9 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from portal.catalog.models import Application, Technology, TechnologyCard, TechnologyFields
+from portal.catalog.models import Technology, TechnologyCard, TechnologyFields
 from portal.patents.models import PatentFields
+from portal.vocabulary import Application
 
 
 class TechnologyLinks(SQLModel):

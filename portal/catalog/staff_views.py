@@ -20,7 +20,7 @@ from portal.catalog.forms import (
     TechnologyForm,
 )
 from portal.catalog.loaders import get_inquiry_or_404, get_technology_by_id_or_404
-from portal.catalog.models import INQUIRY_TRANSITIONS, Inquiry, InquiryStatus, Technology
+from portal.catalog.models import INQUIRY_TRANSITIONS, Inquiry, Technology
 from portal.catalog.queries import (
     ADMIN_STATES,
     admin_technologies_query,
@@ -35,6 +35,7 @@ from portal.modelforms import form_values
 from portal.pagination import paginate
 from portal.security import safe_next
 from portal.textmatch import clean_search
+from portal.vocabulary import InquiryStatus
 
 # --- technologies ----------------------------------------------------------------------------
 

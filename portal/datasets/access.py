@@ -19,8 +19,9 @@ from sqlmodel import select
 from portal import db as portal_db
 from portal.agreements.models import Agreement
 from portal.agreements.status import active_agreement_clause
-from portal.datasets.models import Dataset, DatasetGrant, Visibility
+from portal.datasets.models import Dataset, DatasetGrant
 from portal.dates import local_today
+from portal.vocabulary import Visibility
 
 
 def current_grant_clause(organization_id: int, today: date) -> ColumnElement[bool]:

@@ -17,18 +17,11 @@ from portal.agreements.models import Agreement
 from portal.audit.services import record
 from portal.changes import audited_change, check_version
 from portal.datasets.grants import grant_access
-from portal.datasets.models import (
-    AccessRequest,
-    AccessRequestStatus,
-    CycleSummary,
-    Dataset,
-    DatasetFile,
-    FileStatus,
-    Visibility,
-)
+from portal.datasets.models import AccessRequest, CycleSummary, Dataset, DatasetFile
 from portal.db import utcnow
 from portal.errors import ServiceError
 from portal.notifications.services import notify, staff_for
+from portal.vocabulary import AccessRequestStatus, FileStatus, Visibility
 
 R = AccessRequestStatus
 PURPOSE_MIN, PURPOSE_MAX = 10, 2000

@@ -14,10 +14,11 @@ from flask_login import current_user
 from portal import db
 from portal.datasets import api_bp, queries
 from portal.datasets.loaders import get_dataset_or_404, get_file_or_404
-from portal.datasets.models import Dataset, DatasetFile, FileStatus
+from portal.datasets.models import Dataset, DatasetFile
 from portal.datasets.schemas import LINKS, CycleSummaryPublic, DatasetFilePublic, DatasetPublic
 from portal.dates import local_today
 from portal.pagination import PER_PAGE, page_number, paginate
+from portal.vocabulary import FileStatus
 
 MAX_CYCLES_PER_PAGE = 1000
 DEFAULT_CYCLES_PER_PAGE = 200

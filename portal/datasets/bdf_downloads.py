@@ -14,8 +14,9 @@ from portal.datasets import bp, services
 from portal.datasets.files import stored_key
 from portal.datasets.ingest.bdf_export import bdf_csv, bdf_metadata
 from portal.datasets.loaders import get_file_or_404
-from portal.datasets.models import Dataset, DatasetFile, FileStatus
+from portal.datasets.models import Dataset, DatasetFile
 from portal.storage import storage
+from portal.vocabulary import FileStatus
 
 
 def _stored_table(slug: str, file_id: int) -> tuple[Dataset, DatasetFile, str]:

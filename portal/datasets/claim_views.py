@@ -13,8 +13,9 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 from portal import db
 from portal.catalog.loaders import get_technology_by_id_or_404
 from portal.datasets import bp, claims
-from portal.datasets.models import ClaimFigure, Dataset, TechnologyClaim
+from portal.datasets.models import Dataset, TechnologyClaim
 from portal.errors import ServiceError
+from portal.vocabulary import ClaimFigure
 
 
 class ClaimForm(FlaskForm):

@@ -19,15 +19,9 @@ from sqlmodel import Session, select
 
 from portal.audit.services import record
 from portal.catalog.models import Technology
-from portal.datasets.models import (
-    ClaimFigure,
-    CycleSummary,
-    Dataset,
-    DatasetFile,
-    FileStatus,
-    TechnologyClaim,
-)
+from portal.datasets.models import CycleSummary, Dataset, DatasetFile, TechnologyClaim
 from portal.errors import ServiceError
+from portal.vocabulary import ClaimFigure, FileStatus
 
 F = ClaimFigure
 SUPPORTED, CONTRADICTED, UNPROVEN = "supported", "contradicted", "unproven"

@@ -12,8 +12,8 @@ from werkzeug.exceptions import HTTPException
 
 from portal import db
 from portal.datasets import files, queries, services
-from portal.datasets.models import Visibility
 from portal.errors import ServiceError
+from portal.vocabulary import Visibility
 
 
 class _Progress:

@@ -11,10 +11,11 @@ from portal.datasets import bp, files, queries
 from portal.datasets.ingest import IngestError, voltage_curve
 from portal.datasets.ingest.incremental import METHOD as DQDV_METHOD
 from portal.datasets.ingest.incremental import dqdv_from_parquet, peaks
-from portal.datasets.models import Dataset, DatasetFile, FileStatus
+from portal.datasets.models import Dataset, DatasetFile
 from portal.datasets.views import CURVE_POINTS, parse_cycles
 from portal.dates import local_today
 from portal.storage import storage
+from portal.vocabulary import FileStatus
 
 MAX_COMPARE = 6
 MAX_COMPARE_CYCLES = 4

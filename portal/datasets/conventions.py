@@ -7,8 +7,8 @@ from portal.datasets.ingest.conventions import (
     HALF_CELL_CE_BAND,
     Convention,
 )
-from portal.datasets.models import CellType, Dataset
-from portal.vocabulary import Chemistry
+from portal.datasets.models import Dataset
+from portal.vocabulary import CellType, Chemistry
 
 ANODE_MODE = frozenset({CellType.HALF_LI_ANODE, CellType.HALF_NA_ANODE})
 HALF_CELLS = frozenset(

@@ -17,10 +17,10 @@ from portal.csvsafe import csv_cell
 from portal.datasets import bp, queries, services
 from portal.datasets.files import stored_key
 from portal.datasets.loaders import get_file_or_404
-from portal.datasets.models import FileStatus
 from portal.datasets.schemas import SUMMARY_CSV_COLUMNS
 from portal.storage import storage
 from portal.storage.serve import send_stored
+from portal.vocabulary import FileStatus
 
 DOWNLOAD_FORMS = ("original", "csv", "parquet", "summary")
 CSV_BATCH_ROWS = 64 * 1024

@@ -15,7 +15,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from portal import db
-from portal.datasets.models import CycleSummary, DatasetFile, FileStatus
+from portal.datasets.models import CycleSummary, DatasetFile
+from portal.vocabulary import FileStatus
 
 # "500 cycles above 80 %", "500 cycles at ≥ 80% capacity", "80 % capacity after 500 cycles"
 _CYCLES_THEN_PERCENT = re.compile(

@@ -36,11 +36,12 @@ from portal.datasets.ingest.archive import extract_single_member
 from portal.datasets.ingest.canonical import SUMMARY_KEYS
 from portal.datasets.ingest.containers import ZIP_MAGIC
 from portal.datasets.metadata import fill_from_file
-from portal.datasets.models import CycleSummary, Dataset, DatasetFile, FileStatus
+from portal.datasets.models import CycleSummary, Dataset, DatasetFile
 from portal.db import utcnow
 from portal.errors import ServiceError
 from portal.storage import key, storage
 from portal.storage.transaction import delete_quietly
+from portal.vocabulary import FileStatus
 
 KIND = "datasets"  # storage keys are datasets/<stored_name> and datasets/<parquet_name>
 MAX_ZIP_RATIO = 100

@@ -26,10 +26,11 @@ from portal.datasets import files
 from portal.datasets.conventions import convention_for
 from portal.datasets.ingest import IngestError, ingest_file
 from portal.datasets.metadata import fill_from_file
-from portal.datasets.models import UNFINISHED, Dataset, DatasetFile, FileStatus
+from portal.datasets.models import UNFINISHED, Dataset, DatasetFile
 from portal.db import utcnow
 from portal.jobs import heartbeat
 from portal.storage import storage
+from portal.vocabulary import FileStatus
 
 INGEST = "datasets.ingest"
 log = logging.getLogger(__name__)

@@ -5,8 +5,15 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from portal.datasets.ingest.summarise import SohStatus
-from portal.datasets.models import AccessRequestStatus, CellType, FileStatus, TestType, Visibility
-from portal.vocabulary import Chemistry, Choices
+from portal.vocabulary import (
+    AccessRequestStatus,
+    CellType,
+    Chemistry,
+    Choices,
+    FileStatus,
+    TestType,
+    Visibility,
+)
 
 VOCABULARIES: dict[str, type[Choices]] = {
     "chemistry": Chemistry,

@@ -14,7 +14,15 @@ from portal.datasets.ingest.plausibility import CHECKS
 from portal.datasets.ingest.summarise import SohStatus
 from portal.db import utcnow
 from portal.fields import TEXTAREA, VersionedRecord, field, slug_field
-from portal.vocabulary import Chemistry, Choices
+from portal.vocabulary import (
+    AccessRequestStatus,
+    CellType,
+    Chemistry,
+    ClaimFigure,
+    FileStatus,
+    TestType,
+    Visibility,
+)
 
 SOH_STATUSES = (
     SohStatus.REACHED,
@@ -31,53 +39,6 @@ WARNING_SCHEMA = {
         "cycles": {"type": "array", "items": {"type": "integer"}},
     },
 }
-
-
-class Visibility(Choices):
-    """Who may open a dataset (the rule itself is portal.datasets.access)."""
-
-    PUBLIC = "public", _l("Public: everyone")
-    PARTNERS = "partners", _l("Partners: organisations with an active agreement")
-    RESTRICTED = "restricted", _l("Restricted: organisations granted access")
-
-
-class TestType(Choices):
-    """What the cells in a dataset were put through."""
-
-    __test__ = False  # a vocabulary, not a pytest test class
-
-    CYCLE_LIFE = "cycle_life", _l("Cycle life")
-    RATE_CAPABILITY = "rate_capability", _l("Rate capability")
-    FORMATION = "formation", _l("Formation")
-    CALENDAR_AGEING = "calendar_ageing", _l("Calendar ageing")
-    CHARACTERISATION = "characterisation", _l("Characterisation")
-    OTHER = "other", _l("Other")
-
-
-class CellType(Choices):
-    """What the cell is: its efficiency convention and plausible windows follow from it."""
-
-    FULL = "full", _l("Full cell")
-    HALF_LI_ANODE = (
-        "half_li_anode",
-        _l("Half cell vs lithium, anode working electrode (graphite, Si)"),
-    )
-    HALF_LI_CATHODE = "half_li_cathode", _l("Half cell vs lithium, cathode working electrode")
-    HALF_NA_ANODE = (
-        "half_na_anode",
-        _l("Half cell vs sodium, anode working electrode (hard carbon)"),
-    )
-    HALF_NA_CATHODE = "half_na_cathode", _l("Half cell vs sodium, cathode working electrode")
-
-
-class FileStatus(Choices):
-    """Where an uploaded file stands (a refused upload leaves no record at all)."""
-
-    PENDING = "pending", _l("Pending")
-    QUEUED = "queued", _l("Queued")
-    RUNNING = "running", _l("Running")
-    INGESTED = "ingested", _l("Ingested")
-    FAILED = "failed", _l("Failed")
 
 
 # A job is still to do (or doing) for files in these states: a starting worker picks them up.
@@ -325,15 +286,6 @@ class DatasetGrant(SQLModel, table=True):
         return self.revoked_at is None and (self.expires_on is None or self.expires_on >= today)
 
 
-class ClaimFigure(Choices):
-    """The dataset measures a technology's key figure can be checked against."""
-
-    CYCLES_TO_80 = "cycles_to_80", _l("Cycles until capacity falls to 80 %")
-    RETENTION_AFTER = "retention_after", _l("Capacity retention after N cycles (%)")
-    COULOMBIC_EFFICIENCY = "coulombic_efficiency", _l("Coulombic efficiency (%)")
-    CAPACITY = "capacity", _l("Capacity (Ah)")
-
-
 class TechnologyClaim(SQLModel, table=True):
     """A technology's key figure linked to a measure of one dataset, checked whenever shown."""
 
@@ -353,12 +305,6 @@ class TechnologyClaim(SQLModel, table=True):
     after_cycles: int | None = None  # for "retention after N cycles"
     tolerance_pct: float = Field(default=5.0)
     created_at: datetime = Field(default_factory=utcnow)
-
-
-class AccessRequestStatus(Choices):
-    PENDING = "pending", _l("Waiting for a decision")
-    APPROVED = "approved", _l("Approved")
-    DECLINED = "declined", _l("Declined")
 
 
 class AccessRequest(VersionedRecord, table=True):

@@ -12,23 +12,14 @@ from sqlalchemy import Select, func
 from sqlmodel import Session, select
 
 from portal.accounts.models import Organization
-from portal.agreements.models import Agreement, AgreementStatus
+from portal.agreements.models import Agreement
 from portal.agreements.status import effective_status
 from portal.catalog.models import Technology
 from portal.datasets.access import shared_with_clause, visible_datasets_clause
-from portal.datasets.models import (
-    CellType,
-    CycleSummary,
-    Dataset,
-    DatasetFile,
-    DatasetGrant,
-    FileStatus,
-    TestType,
-    Visibility,
-)
+from portal.datasets.models import CycleSummary, Dataset, DatasetFile, DatasetGrant
 from portal.db import children
 from portal.textmatch import clean_search, contains
-from portal.vocabulary import Chemistry
+from portal.vocabulary import AgreementStatus, CellType, Chemistry, FileStatus, TestType, Visibility
 
 MAX_SLUG_LENGTH = 80
 MAX_TECHNOLOGY_SLUG = 120

@@ -20,11 +20,12 @@ from portal.datasets.access_requests import (
     terms_version,
 )
 from portal.datasets.loaders import get_card_or_404
-from portal.datasets.models import AccessRequest, AccessRequestStatus, Dataset
+from portal.datasets.models import AccessRequest, Dataset
 from portal.dates import EARLIEST, LATEST, parse_iso_date
 from portal.errors import ServiceError
 from portal.formatting import format_date
 from portal.formdata import parse_int
+from portal.vocabulary import AccessRequestStatus
 
 
 def access_card(dataset: Dataset, error: str | None = None, status: int = 200):

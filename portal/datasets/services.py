@@ -15,19 +15,10 @@ from sqlmodel import Session, select
 from portal.audit.services import record
 from portal.changes import apply_changes, check_version
 from portal.datasets import files
-from portal.datasets.models import (
-    CellType,
-    Dataset,
-    DatasetFields,
-    DatasetFile,
-    DatasetGrant,
-    FileStatus,
-    TestType,
-    Visibility,
-)
+from portal.datasets.models import Dataset, DatasetFields, DatasetFile, DatasetGrant
 from portal.errors import ServiceError
 from portal.fields import SLUG_PATTERN, field_names
-from portal.vocabulary import Chemistry
+from portal.vocabulary import CellType, Chemistry, FileStatus, TestType, Visibility
 
 RESERVED_SLUGS = {"compare", "new", "admin"}
 # Fields the files are read with: changing one reads every ingested file again.

@@ -14,7 +14,7 @@ from portal import db, uploads
 from portal.datasets import bp, files, grants, jobs, queries, services
 from portal.datasets.forms import DatasetForm, GrantForm, UploadForm
 from portal.datasets.loaders import get_dataset_or_404, get_file_or_404, get_grant_or_404
-from portal.datasets.models import Dataset, DatasetFile, FileStatus, Visibility
+from portal.datasets.models import Dataset, DatasetFile
 from portal.dates import local_today
 from portal.editing import edit_form, save_edit
 from portal.errors import ServiceError
@@ -23,6 +23,7 @@ from portal.modelforms import form_values
 from portal.pagination import paginate
 from portal.security import safe_next
 from portal.textmatch import clean_search
+from portal.vocabulary import FileStatus, Visibility
 
 
 @bp.get("/admin/datasets")

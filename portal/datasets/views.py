@@ -20,7 +20,7 @@ from portal.datasets.loaders import (
     get_file_or_404,
     visible_dataset,
 )
-from portal.datasets.models import DatasetFile, FileStatus
+from portal.datasets.models import DatasetFile
 from portal.datasets.queries import DatasetFilters
 from portal.datasets.request_views import access_card
 from portal.dates import local_today
@@ -28,6 +28,7 @@ from portal.formdata import parse_int
 from portal.htmx import render
 from portal.pagination import paginate
 from portal.storage import storage
+from portal.vocabulary import FileStatus
 
 CYCLES_PER_PAGE = 25
 MAX_CURVE_CYCLES = 8

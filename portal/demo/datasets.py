@@ -14,13 +14,8 @@ from portal.agreements.models import Agreement
 from portal.catalog.models import Technology
 from portal.config import ROOT
 from portal.datasets import claims, files, grants, services, synthetic
-from portal.datasets.models import (
-    ClaimFigure,
-    Dataset,
-    DatasetFile,
-    DatasetGrant,
-    TechnologyClaim,
-)
+from portal.datasets.models import Dataset, DatasetFile, DatasetGrant, TechnologyClaim
+from portal.vocabulary import ClaimFigure
 
 # The real files live next to the project (../shared/data/cycler); PORTAL_CYCLER_SAMPLES overrides.
 SAMPLES = Path(os.environ.get("PORTAL_CYCLER_SAMPLES", ROOT.parent / "shared" / "data" / "cycler"))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from portal.accounts.models import User
-from portal.catalog.models import Licensing, Technology
-from portal.licensing.models import LicenceApplication, Stage
+from portal.catalog.models import Technology
+from portal.licensing.models import LicenceApplication
 from portal.licensing.services import move_application, submit_application
+from portal.vocabulary import Licensing, Stage
 
 # partner e-mail, technology slug, application fields, stages staff took it through
 APPLICATIONS = [

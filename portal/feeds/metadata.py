@@ -10,8 +10,9 @@ from typing import Any
 from flask import url_for
 
 from portal.catalog.labels import catalog_label, key_figures
-from portal.datasets.models import Dataset, DatasetFile, Visibility
+from portal.datasets.models import Dataset, DatasetFile
 from portal.formatting import render_markdown
+from portal.vocabulary import Visibility
 
 PUBLISHER_NAME = "Centre of Excellence for Rechargeable Battery Technology"
 DOWNLOAD_FORMATS = {

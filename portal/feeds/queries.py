@@ -6,7 +6,8 @@ from collections import defaultdict
 
 from sqlmodel import Session, select
 
-from portal.datasets.models import Dataset, DatasetFile, Visibility
+from portal.datasets.models import Dataset, DatasetFile
+from portal.vocabulary import Visibility
 
 FEED_ENTRIES = 50
 

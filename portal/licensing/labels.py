@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from portal.licensing.models import CompanySize, LicenceType, Stage
-from portal.vocabulary import Choices
+from portal.vocabulary import Choices, CompanySize, LicenceType, Stage
 
 VOCABULARIES: dict[str, type[Choices]] = {
     "stage": Stage,

@@ -14,34 +14,12 @@ from sqlmodel import AutoString, Field, SQLModel
 
 from portal.db import utcnow
 from portal.fields import EMAIL, TEXTAREA, VersionedRecord, field
-from portal.vocabulary import Choices
+from portal.vocabulary import CompanySize, LicenceType, Stage
 
 # Company Identification Number (21 characters) or GSTIN (15 characters), upper case.
 CIN_PATTERN = r"[LU][0-9]{5}[A-Z]{2}[0-9]{4}[A-Z]{3}[0-9]{6}"
 GSTIN_PATTERN = r"[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]"
 REGISTRATION_PATTERN = rf"^(?:{CIN_PATTERN}|{GSTIN_PATTERN})$"
-
-
-class LicenceType(Choices):
-    EVALUATION = "evaluation", _l("Evaluation (research)")
-    NON_EXCLUSIVE = "non_exclusive", _l("Non-exclusive commercial")
-    EXCLUSIVE = "exclusive", _l("Exclusive")
-    STARTUP = "startup", _l("Startup licence")
-
-
-class CompanySize(Choices):
-    STARTUP = "startup", _l("Startup")
-    MSME = "msme", _l("MSME")
-    LARGE = "large", _l("Large enterprise")
-
-
-class Stage(Choices):
-    RECEIVED = "received", _l("Received")
-    UNDER_REVIEW = "under_review", _l("Under review")
-    TERM_SHEET_SENT = "term_sheet_sent", _l("Term sheet sent")
-    NEGOTIATION = "negotiation", _l("In negotiation")
-    APPROVED = "approved", _l("Approved")
-    DECLINED = "declined", _l("Declined")
 
 
 class ApplicationFields(SQLModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from portal.licensing.models import Stage
+from portal.vocabulary import Stage
 
 S = Stage
 

@@ -11,7 +11,8 @@ from sqlmodel import Session, select
 
 from portal.catalog.models import Technology
 from portal.db import utcnow
-from portal.licensing.models import ApplicationStep, LicenceApplication, Stage
+from portal.licensing.models import ApplicationStep, LicenceApplication
+from portal.vocabulary import Stage
 
 
 def applications_of_organization(

@@ -15,14 +15,13 @@ from sqlmodel import Session, select
 
 from portal import uploads
 from portal.accounts.invitations import invite_user
-from portal.accounts.models import OrgKind, Role, User
+from portal.accounts.models import User
 from portal.accounts.organizations import create_organization
 from portal.accounts.queries import user_by_email
-from portal.agreements.models import AgreementKind, Exclusivity
 from portal.agreements.services import create_agreement
 from portal.audit.services import record
 from portal.catalog.inquiries import ip_hash
-from portal.catalog.models import Licensing, Technology
+from portal.catalog.models import Technology
 from portal.changes import audited_change, check_version
 from portal.db import utcnow
 from portal.errors import ServiceError
@@ -31,15 +30,22 @@ from portal.licensing.models import (
     REGISTRATION_PATTERN,
     ApplicationFields,
     ApplicationStep,
-    CompanySize,
     ContactFields,
     LicenceApplication,
-    LicenceType,
-    Stage,
 )
 from portal.licensing.pipeline import DEFAULT_MESSAGES, next_stages
 from portal.mail import send_mail
 from portal.notifications.services import notify, staff_for
+from portal.vocabulary import (
+    AgreementKind,
+    CompanySize,
+    Exclusivity,
+    LicenceType,
+    Licensing,
+    OrgKind,
+    Role,
+    Stage,
+)
 
 FIELDS = frozenset(field_names(ApplicationFields))
 CONTACT = frozenset(field_names(ContactFields))

@@ -12,9 +12,9 @@ from portal.formdata import submitted_version
 from portal.licensing import bp, queries
 from portal.licensing.forms import StepForm
 from portal.licensing.loaders import get_application_or_404
-from portal.licensing.models import Stage
 from portal.licensing.pipeline import DEFAULT_MESSAGES, next_stages
 from portal.licensing.services import move_application
+from portal.vocabulary import Stage
 
 
 @bp.get("/admin/applications")

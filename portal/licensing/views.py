@@ -9,7 +9,7 @@ from flask_login import current_user
 from portal import db, uploads
 from portal.audit.services import client_ip
 from portal.catalog.loaders import get_technology_or_404
-from portal.catalog.models import Licensing, Technology
+from portal.catalog.models import Technology
 from portal.errors import ServiceError
 from portal.licensing import bp, queries
 from portal.licensing.forms import ApplicationForm, VisitorApplicationForm
@@ -20,6 +20,7 @@ from portal.mail import send_mail
 from portal.modelforms import form_values
 from portal.storage import key
 from portal.storage.serve import send_stored
+from portal.vocabulary import Licensing
 
 
 def _form():

@@ -5,17 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.db import utcnow
-from portal.vocabulary import Choices
-
-
-class Delivery(Choices):
-    IMMEDIATE = "immediate", _l("A mail for each notification")
-    DIGEST = "digest", _l("One mail a day (daily digest)")
+from portal.vocabulary import Delivery
 
 
 class Notification(SQLModel, table=True):

@@ -18,7 +18,8 @@ from portal.accounts.models import User
 from portal.db import utcnow
 from portal.errors import ServiceError
 from portal.mail import send_mail
-from portal.notifications.models import Delivery, Notification, NotificationPreference
+from portal.notifications.models import Notification, NotificationPreference
+from portal.vocabulary import Delivery
 
 log = logging.getLogger("portal.notifications")
 OUTBOX = "notification_outbox"

@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from portal import db
 from portal.notifications import bp
-from portal.notifications.models import Delivery
 from portal.notifications.queries import inbox_of
 from portal.notifications.services import delivery_of, mark_all_read, set_delivery
+from portal.vocabulary import Delivery
 
 
 @bp.get("/notifications")

@@ -8,7 +8,8 @@ from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.modelforms import model_form
-from portal.pages.models import ContentPageFields, FeedbackKind
+from portal.pages.models import ContentPageFields
+from portal.vocabulary import FeedbackKind
 
 
 class ContentPageForm(model_form(ContentPageFields)):

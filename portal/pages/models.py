@@ -10,26 +10,7 @@ from sqlmodel import AutoString, Field, SQLModel
 
 from portal.db import utcnow
 from portal.fields import MARKDOWN, field
-from portal.vocabulary import Choices
-
-
-class PageSlug(Choices):
-    """The content pages GIGW 3.0 expects, each at /<code>."""
-
-    PRIVACY = "privacy", _l("Privacy policy")
-    TERMS = "terms", _l("Terms of use")
-    COPYRIGHT = "copyright", _l("Copyright policy")
-    HYPERLINKING = "hyperlinking", _l("Hyperlinking policy")
-    ACCESSIBILITY = "accessibility", _l("Accessibility statement")
-    HELP = "help", _l("Help")
-
-
-class FeedbackKind(Choices):
-    SUGGESTION = "suggestion", _l("A suggestion")
-    PROBLEM = "problem", _l("Something does not work")
-    ACCESSIBILITY = "accessibility", _l("An accessibility barrier")
-    CONTENT = "content", _l("Wrong or missing information")
-    OTHER = "other", _l("Something else")
+from portal.vocabulary import FeedbackKind, PageSlug
 
 
 class ContentPageFields(SQLModel):

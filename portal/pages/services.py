@@ -11,8 +11,9 @@ from portal.audit.services import record
 from portal.changes import apply_changes, check_version
 from portal.errors import ServiceError
 from portal.pages import defaults
-from portal.pages.models import ContentPage, ContentPageFields, Feedback, PageSlug
+from portal.pages.models import ContentPage, ContentPageFields, Feedback
 from portal.ratelimit import hashed, hit, retry_after
+from portal.vocabulary import PageSlug
 
 FEEDBACK_BUCKET = "feedback"
 FEEDBACK_WINDOW = timedelta(hours=1)

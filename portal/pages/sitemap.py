@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from portal.catalog.models import Technology
 from portal.datasets.models import Dataset
 from portal.pages import defaults
-from portal.pages.models import ContentPage, PageSlug
+from portal.pages.models import ContentPage
+from portal.vocabulary import PageSlug
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from portal.editing import edit_form, save_edit
 from portal.modelforms import form_values
 from portal.pages import bp, defaults, services
 from portal.pages.forms import ContentPageForm
-from portal.pages.models import FeedbackKind, PageSlug
+from portal.vocabulary import FeedbackKind, PageSlug
 
 
 @bp.get("/admin/pages")

@@ -13,10 +13,10 @@ from portal.errors import ServiceError
 from portal.mail import send_mail
 from portal.pages import bp, defaults, services
 from portal.pages.forms import FeedbackForm
-from portal.pages.models import FeedbackKind, PageSlug
 from portal.pages.sitemap import sitemap_entries
 from portal.security import safe_next
 from portal.urls import base_url
+from portal.vocabulary import FeedbackKind, PageSlug
 
 log = logging.getLogger("portal.pages")
 

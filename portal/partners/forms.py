@@ -7,8 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.accounts.models import TOKEN_MAX_DAYS, TokenScope, default_token_expiry
+from portal.accounts.models import TOKEN_MAX_DAYS, default_token_expiry
 from portal.modelforms import MultiCheckboxField, PortalDateField
+from portal.vocabulary import TokenScope
 
 
 class TokenForm(FlaskForm):

@@ -14,12 +14,12 @@ from portal.agreements.loaders import partner_agreements_clause
 from portal.agreements.models import (
     Agreement,
     AgreementDocument,
-    AgreementStatus,
     AgreementTechnology,
     Milestone,
     MilestoneEvidence,
 )
 from portal.catalog.models import Technology
+from portal.vocabulary import AgreementStatus
 
 DUE_SOON_DAYS = 30
 RECENT_SUBMISSIONS = 50

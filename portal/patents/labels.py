@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import g
 
 from portal import db
-from portal.patents.models import Jurisdiction, PatentStatus
 from portal.patents.queries import patents_of
+from portal.vocabulary import Jurisdiction, PatentStatus
 
 VOCABULARIES = {"jurisdiction": Jurisdiction, "status": PatentStatus}
 

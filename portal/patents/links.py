@@ -6,7 +6,8 @@ from urllib.parse import quote
 
 from flask_babel import lazy_gettext as _l
 
-from portal.patents.models import Jurisdiction, Patent
+from portal.patents.models import Patent
+from portal.vocabulary import Jurisdiction
 
 IP_INDIA_SEARCH = "https://iprsearch.ipindia.gov.in/PublicSearch/"
 ESPACENET = "https://worldwide.espacenet.com/patent/search?q={number}"

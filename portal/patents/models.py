@@ -10,32 +10,11 @@ from sqlmodel import Field, SQLModel
 
 from portal.db import utcnow
 from portal.fields import VersionedRecord, field
-from portal.vocabulary import Choices
+from portal.vocabulary import Jurisdiction, PatentStatus
 
 # Empty is allowed for the optional numbers; the application number is required on its own.
 NUMBER_PATTERN = r"^(?:[A-Za-z0-9][A-Za-z0-9 ./-]*)?$"
 NUMBER_MESSAGE = _l("Use letters, digits, spaces, dots, slashes and hyphens only.")
-
-
-class Jurisdiction(Choices):
-    IN = "IN", _l("India (IP India)")
-    WO = "WO", _l("PCT application (WIPO)")
-    EP = "EP", _l("Europe (EPO)")
-    US = "US", _l("United States (USPTO)")
-    CN = "CN", _l("China (CNIPA)")
-    JP = "JP", _l("Japan (JPO)")
-    KR = "KR", _l("Korea (KIPO)")
-    OTHER = "XX", _l("Other office")
-
-
-class PatentStatus(Choices):
-    FILED = "filed", _l("Filed")
-    PUBLISHED = "published", _l("Published")
-    EXAMINATION = "examination", _l("Under examination")
-    GRANTED = "granted", _l("Granted")
-    LAPSED = "lapsed", _l("Lapsed")
-    ABANDONED = "abandoned", _l("Abandoned")
-    EXPIRED = "expired", _l("Expired")
 
 
 # Renewal fees keep these alive; the others need no more payments.

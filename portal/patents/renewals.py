@@ -23,7 +23,8 @@ from portal.audit.services import record
 from portal.catalog.models import Technology
 from portal.dates import add_months
 from portal.mail import send_mail
-from portal.patents.models import LIVE_STATUSES, Jurisdiction, Patent, PatentReminder
+from portal.patents.models import LIVE_STATUSES, Patent, PatentReminder
+from portal.vocabulary import Jurisdiction
 
 TERM_YEARS = 20
 REMINDER_DAYS = (60, 30, 7)

@@ -9,9 +9,10 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from portal.agreements.models import Agreement, AgreementKind, AgreementStatus
+from portal.agreements.models import Agreement
 from portal.royalties import schedule
 from portal.royalties.models import RoyaltyPayment, RoyaltyReport
+from portal.vocabulary import AgreementKind, AgreementStatus
 
 
 @dataclass

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from portal.agreements.models import Agreement, AgreementKind, RoyaltyPeriod
+from portal.agreements.models import Agreement
 from portal.dates import add_months
+from portal.vocabulary import AgreementKind, RoyaltyPeriod
 
 REPORT_DUE_DAYS = 30
 PERIOD_MONTHS = {RoyaltyPeriod.QUARTERLY: 3, RoyaltyPeriod.HALF_YEARLY: 6, RoyaltyPeriod.ANNUAL: 12}
