@@ -3,6 +3,7 @@
 Every edit of a record goes through ``apply_changes`` (or, when the change needs more than
 setting attributes, the ``audited_change`` block it is built on), so a stale form is always a
 conflict, only allowed fields are ever set, and the audit log always holds before and after.
+A new record goes in through ``add_audited``, so it never exists without its audit entry.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from portal.db import utcnow
 from portal.errors import ConflictError
 
 Related = Mapping[str, Callable[[], Any]]
+# What an insert records: the values, or a function of the flushed record (for its new id).
+Recorded = Mapping[str, Any] | Callable[[Any], Mapping[str, Any]] | None
 
 
 def allowed_names(allowed: Iterable[str] | type) -> frozenset[str]:
@@ -124,3 +127,33 @@ def apply_changes(
         for name, value in wanted.items():
             setattr(obj, name, value)
     return wanted
+
+
+def add_audited(
+    db: Session,
+    obj: Any,
+    action: str,
+    *,
+    on: Any = None,
+    changes: Recorded = None,
+    actor: Any = None,
+    label: str | None = None,
+) -> Any:
+    """Insert a new record with its audit entry: add, flush (it has its id now), record.
+
+    The entry is filed under ``on`` when given (a document under its agreement), else under
+    the new record itself.
+    """
+    db.add(obj)
+    db.flush()
+    recorded = changes(obj) if callable(changes) else changes
+    target = obj if on is None else on
+    record(
+        db,
+        action,
+        target,
+        changes=dict(recorded) if recorded is not None else None,
+        actor=actor,
+        label=label,
+    )
+    return obj

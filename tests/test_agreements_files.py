@@ -195,7 +195,8 @@ def test_a_request_that_fails_after_storing_leaves_no_file_behind(
     def audit_log_down(*_args, **_kwargs):
         raise RuntimeError("audit log unavailable")
 
-    monkeypatch.setattr("portal.agreements.documents.record", audit_log_down)
+    # The document is stored before its audit entry is written (portal.changes.add_audited).
+    monkeypatch.setattr("portal.changes.record", audit_log_down)
     response = upload(client, agreement, PDF)
     assert response.status_code == 500
     assert stored_files(app) == []

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from portal.accounts.models import Organization
 from portal.audit.models import AuditEntry
+from portal.changes import add_audited
 from tests import factories
 from tests.conftest import TEST_PASSWORD
 
@@ -118,3 +120,25 @@ def test_audit_filters_take_search_text_literally_and_survive_odd_dates(client, 
     wildcard = client.get("/admin/audit?action=%25").get_data(as_text=True)
     assert "No entries match" in wildcard
     assert client.get("/admin/audit?until=9999-12-31").status_code == 200
+
+
+def test_a_new_record_is_flushed_before_its_audit_entry_reads_its_id(db):
+    parent = factories.make_organization(db, slug="parent-org")
+    child = Organization(name="Child", slug="child-org", kind="startup")
+    added = add_audited(
+        db, child, "organization.linked", on=parent, changes=lambda new: {"child_id": new.id}
+    )
+    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "organization.linked")).one()
+    assert added is child and child.id is not None
+    assert entry.target_id == str(parent.id) and entry.changes == {"child_id": child.id}
+
+
+def test_a_new_record_without_a_parent_is_filed_under_itself(db):
+    organization = add_audited(
+        db,
+        Organization(name="Solo", slug="solo-org", kind="startup"),
+        "organization.created",
+        changes={"name": "Solo"},
+    )
+    entry = db.exec(select(AuditEntry).where(AuditEntry.target_id == str(organization.id))).one()
+    assert entry.target_type == "organization" and entry.changes == {"name": "Solo"}

@@ -176,7 +176,7 @@ def test_evidence_goes_to_the_bucket_and_a_failed_request_leaves_no_object(
         raise RuntimeError("audit log unavailable")
 
     with monkeypatch.context() as patched:
-        patched.setattr("portal.agreements.evidence.record", audit_log_down)
+        patched.setattr("portal.changes.record", audit_log_down)  # via add_audited
         assert send(PDF, "report.pdf").status_code == 500
     assert s3_bucket.object_keys() == []  # stored, then deleted when the request rolled back
 

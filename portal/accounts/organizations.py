@@ -11,8 +11,7 @@ from sqlmodel import Session
 
 from portal.accounts.models import Organization, OrganizationFields
 from portal.accounts.queries import organization_by_slug
-from portal.audit.services import record
-from portal.changes import apply_changes
+from portal.changes import add_audited, apply_changes
 from portal.errors import ServiceError
 from portal.fields import SLUG_PATTERN, field_names
 
@@ -34,10 +33,7 @@ def create_organization(db: Session, *, is_demo: bool = False, **fields: Any) ->
             _("An organisation with the short name “%(slug)s” already exists.", slug=slug)
         )
     organization = Organization(**values, is_demo=is_demo)
-    db.add(organization)
-    db.flush()
-    record(db, "organization.created", organization, changes=values)
-    return organization
+    return add_audited(db, organization, "organization.created", changes=values)
 
 
 def update_organization(

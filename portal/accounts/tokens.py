@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from portal.accounts.models import TOKEN_MAX_DAYS, ApiToken, User, default_token_expiry
 from portal.audit.services import record
+from portal.changes import add_audited
 from portal.dates import local_today
 from portal.db import utcnow
 from portal.errors import ServiceError
@@ -92,12 +93,10 @@ def create_api_token(
         scopes=" ".join(chosen),
         expires_on=expires_on,
     )
-    db.add(token)
-    db.flush()
-    record(
+    add_audited(
         db,
-        "api_token.created",
         token,
+        "api_token.created",
         actor=user,
         label=f"{user.email}: {token.name}",
         changes={"scopes": token.scopes, "expires_on": expires_on},

@@ -19,7 +19,7 @@ from portal.accounts.models import Organization, User, UserFields, normalise_ema
 from portal.accounts.queries import organization_users, user_by_email
 from portal.accounts.sessions import end_all_access
 from portal.audit.services import record
-from portal.changes import audited_change
+from portal.changes import add_audited, audited_change
 from portal.db import utcnow
 from portal.errors import ServiceError
 from portal.fields import field_names
@@ -63,15 +63,12 @@ def create_user(
         password_changed_at=utcnow() if password else None,
         is_demo=is_demo,
     )
-    db.add(user)
-    db.flush()
-    record(
+    return add_audited(
         db,
-        "user.created",
         user,
+        "user.created",
         changes={"email": email, "role": role, "organization_id": organization_id},
     )
-    return user
 
 
 def may_manage(actor: User, target: User) -> bool:

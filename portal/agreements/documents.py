@@ -10,6 +10,7 @@ from sqlmodel import Session, func, select
 from portal import uploads
 from portal.agreements.models import Agreement, AgreementDocument
 from portal.audit.services import record
+from portal.changes import add_audited
 
 KIND = "agreements"  # storage keys are agreements/<stored_name>
 
@@ -41,13 +42,12 @@ def add_document(
         sha256=stored.sha256,
         uploaded_by_id=getattr(uploaded_by, "id", None),
     )
-    db.add(document)
-    db.flush()
-    record(
+    return add_audited(
         db,
+        document,
         "agreement.document_added",
-        agreement,
-        changes={
+        on=agreement,
+        changes=lambda document: {
             "document_id": document.id,
             "version": document.version,
             "title": document.title,
@@ -57,7 +57,6 @@ def add_document(
             "sha256": document.sha256,
         },
     )
-    return document
 
 
 def record_document_download(

@@ -18,6 +18,7 @@ from portal.agreements.notices import evidence_submitted
 from portal.agreements.services import transition_milestone
 from portal.agreements.status import is_live
 from portal.audit.services import record
+from portal.changes import add_audited
 from portal.datasets.access import can_see
 from portal.errors import ServiceError
 from portal.vocabulary import MilestoneOwner, MilestoneStatus
@@ -89,13 +90,12 @@ def submit_evidence(
         sha256=stored.sha256 if stored else "",
         dataset_id=dataset_id or None,
     )
-    db.add(evidence)
-    db.flush()
-    record(
+    add_audited(
         db,
+        evidence,
         "milestone.evidence_submitted",
-        milestone,
-        changes={
+        on=milestone,
+        changes=lambda evidence: {
             "evidence_id": evidence.id,
             "has_file": stored is not None,
             "link_url": evidence.link_url,

@@ -40,7 +40,7 @@ from portal.agreements.status import (
 )
 from portal.audit.services import record
 from portal.catalog.models import Technology
-from portal.changes import apply_changes, audited_change, check_version, snapshot
+from portal.changes import add_audited, apply_changes, audited_change, check_version, snapshot
 from portal.dates import local_today
 from portal.errors import ServiceError
 from portal.fields import field_names
@@ -317,11 +317,13 @@ def create_milestone(db: Session, agreement: Agreement, **fields) -> Milestone:
     _validate_milestone(fields)
     fields["title"] = fields["title"].strip()
     milestone = Milestone(agreement_id=agreement.id, status=M.PLANNED, **fields)
-    db.add(milestone)
-    db.flush()
+    add_audited(
+        db,
+        milestone,
+        "milestone.created",
+        changes=lambda m: {"after": snapshot(m, (*MILESTONE_EDITABLE, "agreement_id", "status"))},
+    )
     _event(db, milestone, "", M.PLANNED, _("Milestone created"))
-    after = snapshot(milestone, (*MILESTONE_EDITABLE, "agreement_id", "status"))
-    record(db, "milestone.created", milestone, changes={"after": after})
     return milestone
 
 

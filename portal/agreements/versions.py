@@ -14,7 +14,7 @@ from portal.agreements.labels import status_in_words
 from portal.agreements.models import Agreement
 from portal.agreements.services import AGREEMENT_EDITABLE, create_agreement, technology_ids_of
 from portal.agreements.status import effective_status
-from portal.audit.services import record
+from portal.changes import add_audited
 from portal.errors import ServiceError
 from portal.vocabulary import AgreementStatus, ChangeKind
 
@@ -124,12 +124,9 @@ def derive_agreement(db: Session, original: Agreement, kind: str) -> Agreement:
     )
     draft.previous_id = original.id
     draft.change_kind = kind
-    db.add(draft)
-    db.flush()
-    record(
+    return add_audited(
         db,
-        f"agreement.{kind}_drafted",
         draft,
+        f"agreement.{kind}_drafted",
         changes={"previous_id": original.id, "previous_reference": original.reference},
     )
-    return draft

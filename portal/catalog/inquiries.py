@@ -15,9 +15,8 @@ from portal.accounts.invitations import invite_user
 from portal.accounts.models import Organization, User
 from portal.accounts.organizations import create_organization
 from portal.accounts.queries import user_by_email
-from portal.audit.services import record
 from portal.catalog.models import INQUIRY_TRANSITIONS, Inquiry, InquiryNote, Technology
-from portal.changes import apply_changes, check_version
+from portal.changes import add_audited, apply_changes, check_version
 from portal.db import utcnow
 from portal.errors import ServiceError
 from portal.vocabulary import InquiryStatus, Role
@@ -110,12 +109,10 @@ def create_inquiry(
         message=message.strip(),
         ip_hash=hashed,
     )
-    db.add(inquiry)
-    db.flush()
-    record(
+    return add_audited(
         db,
-        "inquiry.created",
         inquiry,
+        "inquiry.created",
         label=f"{inquiry.name} <{inquiry.email}>",
         changes={
             "interest": interest,
@@ -123,7 +120,6 @@ def create_inquiry(
             "organization_name": inquiry.organization_name,
         },
     )
-    return inquiry
 
 
 def change_inquiry_status(
@@ -166,10 +162,14 @@ def add_inquiry_note(db: Session, inquiry: Inquiry, body: str, author: User) -> 
         author_label=author.name or author.email,
         body=text[:5000],
     )
-    db.add(note)
-    db.flush()
-    record(db, "inquiry.note_added", inquiry, label=inquiry.email, changes={"note": text[:300]})
-    return note
+    return add_audited(
+        db,
+        note,
+        "inquiry.note_added",
+        on=inquiry,
+        label=inquiry.email,
+        changes={"note": text[:300]},
+    )
 
 
 def convert_inquiry(

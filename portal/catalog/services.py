@@ -7,9 +7,8 @@ import re
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
-from portal.audit.services import record
 from portal.catalog.models import Technology, TechnologyFields
-from portal.changes import apply_changes, audited_change, snapshot
+from portal.changes import add_audited, apply_changes, audited_change, snapshot
 from portal.db import utcnow
 from portal.errors import ServiceError
 from portal.fields import SLUG_PATTERN
@@ -47,11 +46,12 @@ def create_technology(db: Session, **fields) -> Technology:
     technology.applications = applications
     if technology.is_published:
         technology.published_at = utcnow()
-    db.add(technology)
-    db.flush()
-    values = snapshot(technology, TechnologyFields.model_fields, _applications(technology))
-    record(db, "technology.created", technology, changes=values)
-    return technology
+    return add_audited(
+        db,
+        technology,
+        "technology.created",
+        changes=lambda t: snapshot(t, TechnologyFields.model_fields, _applications(t)),
+    )
 
 
 def update_technology(

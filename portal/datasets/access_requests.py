@@ -14,8 +14,7 @@ from sqlmodel import Session, select
 
 from portal.accounts.models import User
 from portal.agreements.models import Agreement
-from portal.audit.services import record
-from portal.changes import audited_change, check_version
+from portal.changes import add_audited, audited_change, check_version
 from portal.datasets.grants import grant_access
 from portal.datasets.models import AccessRequest, CycleSummary, Dataset, DatasetFile
 from portal.db import utcnow
@@ -84,13 +83,12 @@ def request_access(
         terms_version=terms_version(dataset),
         terms_accepted_at=utcnow(),
     )
-    db.add(access)
-    db.flush()
-    record(
+    add_audited(
         db,
+        access,
         "dataset.access_requested",
-        dataset,
-        changes={"request_id": access.id, "terms_version": access.terms_version},
+        on=dataset,
+        changes=lambda access: {"request_id": access.id, "terms_version": access.terms_version},
         actor=requester,
     )
     notify(

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from portal.audit.services import record
 from portal.catalog.models import Technology
+from portal.changes import add_audited
 from portal.datasets.models import CycleSummary, Dataset, DatasetFile, TechnologyClaim
 from portal.errors import ServiceError
 from portal.vocabulary import ClaimFigure, FileStatus
@@ -264,15 +265,13 @@ def link_claim(
         after_cycles=after_cycles if figure == F.RETENTION_AFTER else None,
         tolerance_pct=tolerance,
     )
-    db.add(claim)
-    db.flush()
-    record(
+    return add_audited(
         db,
+        claim,
         "technology.claim_linked",
-        technology,
-        changes={"claim_id": claim.id, "figure": figure, "dataset": dataset.slug},
+        on=technology,
+        changes=lambda claim: {"claim_id": claim.id, "figure": figure, "dataset": dataset.slug},
     )
-    return claim
 
 
 def unlink_claim(db: Session, claim: TechnologyClaim) -> None:

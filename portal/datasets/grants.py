@@ -12,6 +12,7 @@ from sqlmodel import Session
 from portal.accounts.models import Organization
 from portal.agreements.models import Agreement
 from portal.audit.services import record
+from portal.changes import add_audited
 from portal.datasets.grant_notices import grant_given, grant_lapsed
 from portal.datasets.models import Dataset, DatasetGrant
 from portal.dates import local_today
@@ -47,13 +48,12 @@ def grant_access(
         expires_on=expires_on,
         granted_by_id=getattr(actor, "id", None),
     )
-    db.add(grant)
-    db.flush()
-    record(
+    add_audited(
         db,
+        grant,
         "dataset.granted",
-        dataset,
-        changes={
+        on=dataset,
+        changes=lambda grant: {
             "grant_id": grant.id,
             "organization": organization.slug,
             "agreement_id": grant.agreement_id,

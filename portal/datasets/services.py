@@ -13,7 +13,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from portal.audit.services import record
-from portal.changes import apply_changes, check_version
+from portal.changes import add_audited, apply_changes, check_version
 from portal.datasets import files
 from portal.datasets.models import Dataset, DatasetFields, DatasetFile, DatasetGrant
 from portal.errors import ServiceError
@@ -70,10 +70,9 @@ def create_dataset(
     dataset = Dataset(
         slug=slug, is_demo=is_demo, created_by_id=getattr(actor, "id", None), **fields
     )
-    db.add(dataset)
-    db.flush()
-    record(db, "dataset.created", dataset, changes={"slug": slug, **fields}, actor=actor)
-    return dataset
+    return add_audited(
+        db, dataset, "dataset.created", changes={"slug": slug, **fields}, actor=actor
+    )
 
 
 def update_dataset(

@@ -19,10 +19,9 @@ from portal.accounts.models import User
 from portal.accounts.organizations import create_organization
 from portal.accounts.queries import user_by_email
 from portal.agreements.services import create_agreement
-from portal.audit.services import record
 from portal.catalog.inquiries import ip_hash
 from portal.catalog.models import Technology
-from portal.changes import audited_change, check_version
+from portal.changes import add_audited, audited_change, check_version
 from portal.db import utcnow
 from portal.errors import ServiceError
 from portal.fields import field_names
@@ -186,13 +185,10 @@ def submit_application(
         plan_sha256=stored.sha256 if stored else "",
         ip_hash=hashed if applicant is None else "",
     )
-    db.add(application)
-    db.flush()
-    _step(db, application, "", str(DEFAULT_MESSAGES[Stage.RECEIVED]), applicant)
-    record(
+    add_audited(
         db,
-        "licence_application.submitted",
         application,
+        "licence_application.submitted",
         label=application.reference,
         changes={
             "technology": technology.slug,
@@ -203,6 +199,7 @@ def submit_application(
         },
         actor=applicant,
     )
+    _step(db, application, "", str(DEFAULT_MESSAGES[Stage.RECEIVED]), applicant)
     notify(
         db,
         staff_for(db, None),

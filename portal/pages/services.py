@@ -7,8 +7,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlmodel import Session, select
 
-from portal.audit.services import record
-from portal.changes import apply_changes, check_version
+from portal.changes import add_audited, apply_changes, check_version
 from portal.errors import ServiceError
 from portal.pages import defaults
 from portal.pages.models import ContentPage, ContentPageFields, Feedback
@@ -46,10 +45,7 @@ def save_page(db: Session, slug: str, changes: dict, version) -> ContentPage:
         for name in ContentPageFields.model_fields:
             if name in changes:
                 setattr(page, name, changes[name])
-        db.add(page)
-        db.flush()
-        record(db, "page.created", page, label=slug, changes=dict(changes))
-        return page
+        return add_audited(db, page, "page.created", label=slug, changes=changes)
     apply_changes(
         db,
         page,
@@ -88,10 +84,7 @@ def send_feedback(db: Session, *, ip: str, **fields) -> Feedback:
         page_url=fields.get("page_url", "")[:500],
         ip_hash=subject[:64],
     )
-    db.add(feedback)
-    db.flush()
-    record(db, "feedback.created", feedback, label=feedback.email or feedback.kind)
-    return feedback
+    return add_audited(db, feedback, "feedback.created", label=feedback.email or feedback.kind)
 
 
 def recent_feedback(db: Session, limit: int = 100) -> list[Feedback]:

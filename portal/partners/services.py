@@ -15,6 +15,7 @@ from portal.agreements.labels import agreement_label
 from portal.agreements.loaders import partner_agreements_clause
 from portal.agreements.models import Agreement, Milestone
 from portal.audit.services import record
+from portal.changes import add_audited
 from portal.dates import local_today
 from portal.db import utcnow
 from portal.partners.models import CalendarFeed
@@ -37,9 +38,7 @@ def create_calendar_feed(db: Session, user: User) -> tuple[CalendarFeed, str]:
     revoke_calendar_feed(db, user, audit=False)
     raw = secrets.token_urlsafe(SECRET_BYTES)
     feed = CalendarFeed(user_id=user.id, secret_hash=digest(raw))
-    db.add(feed)
-    db.flush()
-    record(db, "calendar_feed.created", feed, actor=user, label=user.email)
+    add_audited(db, feed, "calendar_feed.created", actor=user, label=user.email)
     return feed, raw
 
 

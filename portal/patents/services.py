@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from portal.audit.services import record
-from portal.changes import apply_changes, snapshot
+from portal.changes import add_audited, apply_changes, snapshot
 from portal.errors import ServiceError
 from portal.patents.models import Patent, PatentFields
 
@@ -39,10 +39,9 @@ def add_patent(db: Session, technology, values: dict) -> Patent:
     values = {name: value for name, value in values.items() if name in EDITABLE}
     _check(db, values)
     patent = Patent(technology_id=technology.id, **values)
-    db.add(patent)
-    db.flush()
-    record(db, "patent.created", patent, changes=snapshot(patent, EDITABLE))
-    return patent
+    return add_audited(
+        db, patent, "patent.created", changes=lambda patent: snapshot(patent, EDITABLE)
+    )
 
 
 def update_patent(db: Session, patent: Patent, changes: dict, *, version) -> Patent:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from portal.agreements.models import Agreement
-from portal.audit.services import record
+from portal.changes import add_audited
 from portal.dates import local_today
 from portal.errors import ServiceError
 from portal.formatting import format_date, format_inr
@@ -73,13 +73,12 @@ def file_report(
         minimum_topup_inr=topup,
         submitted_by_id=getattr(actor, "id", None),
     )
-    db.add(report)
-    db.flush()
-    record(
+    add_audited(
         db,
+        report,
         "royalty.report_filed",
-        agreement,
-        changes={
+        on=agreement,
+        changes=lambda report: {
             "report_id": report.id,
             "period": f"{period.start}..{period.end}",
             "units_sold": units_sold,
@@ -132,14 +131,11 @@ def record_payment(
         reference=reference,
         recorded_by_id=getattr(actor, "id", None),
     )
-    db.add(payment)
-    db.flush()
-    agreement = db.get(Agreement, report.agreement_id)
-    record(
+    return add_audited(
         db,
+        payment,
         "royalty.payment_recorded",
-        agreement,
+        on=db.get(Agreement, report.agreement_id),
         changes={"report_id": report.id, "amount_inr": amount_inr, "received_on": received_on},
         actor=actor,
     )
-    return payment
