@@ -29,7 +29,10 @@ def _sample_url(app: Flask, rule: Rule) -> str:
     values = dict(rule.defaults or {})  # e.g. each content page's rule fixes its slug
     for name, converter in rule._converters.items():
         kind = type(converter).__name__.removesuffix("Converter").lower()
-        values[name] = SAMPLE_ARGS.get(kind, SAMPLE_ARGS["string"])
+        if kind == "any":  # one route for several actions: each runs the same view
+            values[name] = min(converter.items)
+        else:
+            values[name] = SAMPLE_ARGS.get(kind, SAMPLE_ARGS["string"])
     if rule.endpoint == "static":
         values["filename"] = "css/portal.css"
     with app.test_request_context():

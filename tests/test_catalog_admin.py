@@ -112,6 +112,16 @@ def test_a_one_click_action_from_a_stale_page_is_a_conflict(client, db, login_as
     assert _actions(db, technology) == []
 
 
+def test_a_state_change_that_does_not_exist_is_not_found_and_changes_nothing(client, db, login_as):
+    login_as("staff")
+    technology = make_technology(db, is_published=True, slug="no-such-change")
+    data = {"version": str(technology.version)}
+    response = client.post_form(f"/admin/technologies/{technology.id}/delete", data)
+    assert response.status_code in (404, 405)
+    assert _technology(db, "no-such-change").version == technology.version
+    assert _actions(db, technology) == []
+
+
 def test_edit_saves_and_audits_the_difference(client, db, login_as):
     login_as("staff")
     technology = make_technology(db, slug="bms", title="Old title", trl=4)

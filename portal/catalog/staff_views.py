@@ -6,6 +6,7 @@ import re
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal import db, htmx
@@ -96,39 +97,27 @@ def admin_edit(tech_id: int):
     return page, submitted.status
 
 
-def _state_change(tech_id: int, change, message: str):
+# What a staff member can do to a technology with one button: the service, and what to say after.
+STATE_CHANGES = {
+    "publish": (catalog.publish_technology, _l("Published.")),
+    "unpublish": (catalog.unpublish_technology, _l("Unpublished.")),
+    "archive": (catalog.archive_technology, _l("Archived.")),
+    "restore": (catalog.restore_technology, _l("Restored as a draft.")),
+}
+
+
+@bp.post("/admin/technologies/<int:tech_id>/<any(publish, unpublish, archive, restore):change>")
+def admin_state_change(tech_id: int, change: str):
+    """Publish, unpublish, archive or restore (as a draft) a technology, from the version shown."""
     technology = get_technology_by_id_or_404(tech_id)
+    service, message = STATE_CHANGES[change]
     try:
-        change(db.session(), technology, parse_int(request.form.get("version")))
+        service(db.session(), technology, parse_int(request.form.get("version")))
     except ServiceError as error:
         flash(_(error.message), "error")
     else:
-        flash(message, "success")
+        flash(str(message), "success")
     return redirect(safe_next(request.form.get("next"), url_for("catalog.admin_index")))
-
-
-@bp.post("/admin/technologies/<int:tech_id>/publish")
-def admin_publish(tech_id: int):
-    """Publish a technology to the public catalog."""
-    return _state_change(tech_id, catalog.publish_technology, _("Published."))
-
-
-@bp.post("/admin/technologies/<int:tech_id>/unpublish")
-def admin_unpublish(tech_id: int):
-    """Take a technology off the public catalog."""
-    return _state_change(tech_id, catalog.unpublish_technology, _("Unpublished."))
-
-
-@bp.post("/admin/technologies/<int:tech_id>/archive")
-def admin_archive(tech_id: int):
-    """Archive a technology."""
-    return _state_change(tech_id, catalog.archive_technology, _("Archived."))
-
-
-@bp.post("/admin/technologies/<int:tech_id>/restore")
-def admin_restore(tech_id: int):
-    """Bring a technology back from the archive as a draft."""
-    return _state_change(tech_id, catalog.restore_technology, _("Restored as a draft."))
 
 
 # --- inquiries -------------------------------------------------------------------------------
