@@ -3,6 +3,9 @@
 ``field(_l("Cycle life (cycles to 80 %)"), ge=0, le=1_000_000)`` is an ordinary SQLModel
 ``Field`` that also carries a ``FieldHint``. Forms (``portal.modelforms``), the API schema and
 the generated OpenAPI read everything they need from this one declaration.
+
+A column of codes (``field(..., choices=Role)``, or ``code_field(FileStatus)`` for one no form
+sets) gets its CHECK constraint ``<column>_valid`` from that declaration too.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from pydantic.fields import FieldInfo
+from sqlalchemy import CheckConstraint, Column, Table, event
 from sqlmodel import Field, SQLModel
 
 from portal.db import utcnow
@@ -61,6 +65,8 @@ def field(
         extra["pattern"] = pattern
     if extra:
         column.setdefault("schema_extra", {})["json_schema_extra"] = extra
+    if choices is not None:
+        _hold_codes(column, choices)
     # The English label documents the field in the OpenAPI schema.
     column.setdefault("description", str(help or label))
     info = Field(**column)
@@ -68,6 +74,26 @@ def field(
         FieldHint(label, help, widget, choices, required, pattern, pattern_message)
     )
     return info
+
+
+def code_field(codes: type[Choices], **column: Any) -> Any:
+    """A column holding one of ``codes`` that no form sets (a status the services move)."""
+    column.setdefault("schema_extra", {})["json_schema_extra"] = {"enum": list(codes.values())}
+    return Field(**_hold_codes(column, codes))
+
+
+def _hold_codes(column: dict[str, Any], codes: type[Choices]) -> dict[str, Any]:
+    column.setdefault("sa_column_kwargs", {}).setdefault("info", {})["codes"] = codes
+    return column
+
+
+@event.listens_for(Column, "after_parent_attach")
+def _check_codes(column: Column, parent: Any) -> None:
+    codes = column.info.get("codes")
+    if codes is not None and isinstance(parent, Table):
+        parent.append_constraint(
+            CheckConstraint(codes.sql_check(column.name), name=f"{column.name}_valid")
+        )
 
 
 def slug_field(help, *, max_length: int = 80) -> Any:

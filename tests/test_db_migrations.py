@@ -9,11 +9,12 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, make_url, text
-from sqlmodel import SQLModel
+from sqlalchemy import CheckConstraint, create_engine, inspect, make_url, text
+from sqlmodel import Session, SQLModel
 
 from portal.cli import alembic_config
 from portal.db import make_engine
+from tests import factories
 
 
 @pytest.fixture
@@ -79,6 +80,45 @@ def test_constraints_are_named_by_the_convention(empty_database_url):
     foreign_keys = inspect(engine).get_foreign_keys("user_account")
     assert foreign_keys[0]["name"] == "fk_user_account_organization_id_organization"
     engine.dispose()
+
+
+def test_every_check_constraint_of_the_models_is_built_by_the_migrations(empty_database_url):
+    # Alembic's comparison skips CHECK constraints, so a code column whose list gains a
+    # constraint in the models (portal.fields) would otherwise go unchecked in a migrated database.
+    engine = make_engine(empty_database_url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+    inspector = inspect(engine)
+    declared = {
+        (table.name, constraint.name)
+        for table in SQLModel.metadata.tables.values()
+        for constraint in table.constraints
+        if isinstance(constraint, CheckConstraint)
+    }
+    built = {
+        (table, constraint["name"])
+        for table in {name for name, _ in declared}
+        for constraint in inspector.get_check_constraints(table)
+    }
+    engine.dispose()
+    assert ("agreement", "ck_agreement_royalty_period_valid") in declared
+    assert declared - built == set()
+
+
+def test_an_agreement_with_an_unknown_code_stops_the_migration_with_its_reference(
+    empty_database_url,
+):
+    engine = make_engine(empty_database_url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0902_hindi_search")
+    with Session(engine) as db:  # the tables of 0902 are the models' but for the new checks
+        factories.make_agreement(db, reference="MOU-ODD-1", exclusivity="semi")
+    with pytest.raises(RuntimeError, match=r"MOU-ODD-1 \('semi'\)"), engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT exclusivity FROM agreement")).scalar_one()
+    engine.dispose()
+    assert kept == "semi"  # refused, and nothing changed
 
 
 def test_sqlite_enforces_foreign_keys_and_uses_wal(tmp_path):

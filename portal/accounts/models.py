@@ -10,7 +10,7 @@ from sqlmodel import AutoString, Field, SQLModel
 
 from portal.dates import local_today
 from portal.db import utcnow
-from portal.fields import EMAIL, TEXTAREA, URL, field, slug_field
+from portal.fields import EMAIL, TEXTAREA, URL, code_field, field, slug_field
 from portal.vocabulary import LinkPurpose, OrgKind, Role, TokenScope
 
 
@@ -41,7 +41,6 @@ class Organization(OrganizationFields, table=True):
     """A partner, lead or member organisation; its users sign in on its behalf."""
 
     __tablename__ = "organization"
-    __table_args__ = (CheckConstraint(OrgKind.sql_check("kind"), name="kind_valid"),)
 
     id: int | None = Field(default=None, primary_key=True)
     is_demo: bool = Field(default=False)
@@ -72,7 +71,6 @@ class User(UserFields, table=True):
 
     __tablename__ = "user_account"
     __table_args__ = (
-        CheckConstraint(Role.sql_check("role"), name="role_valid"),
         CheckConstraint(
             "role <> 'partner' OR organization_id IS NOT NULL", name="partner_has_organization"
         ),
@@ -141,10 +139,9 @@ class Invitation(SQLModel, table=True):
     password reset, or the confirmation of a new e-mail address (``purpose``)."""
 
     __tablename__ = "invitation"
-    __table_args__ = (CheckConstraint(LinkPurpose.sql_check("purpose"), name="purpose_valid"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    purpose: str = Field(default=LinkPurpose.INVITE, max_length=20)
+    purpose: str = code_field(LinkPurpose, default=LinkPurpose.INVITE, max_length=20)
     # For an e-mail change: the address the link was sent to, which becomes the user's.
     new_email: str | None = Field(default=None, max_length=254)
     token_hash: str = Field(max_length=64, unique=True)

@@ -20,7 +20,7 @@ from sqlmodel.main import SQLModelConfig
 
 from portal.dates import local_today
 from portal.db import utcnow
-from portal.fields import MARKDOWN, VersionedRecord, field
+from portal.fields import MARKDOWN, VersionedRecord, code_field, field
 from portal.vocabulary import (
     AgreementKind,
     AgreementStatus,
@@ -106,8 +106,6 @@ class Agreement(AgreementFields, VersionedRecord, table=True):
 
     __tablename__ = "agreement"
     __table_args__ = (
-        CheckConstraint(AgreementKind.sql_check("kind"), name="kind_valid"),
-        CheckConstraint(AgreementStatus.sql_check("status"), name="status_valid"),
         CheckConstraint(
             "royalty_pct IS NULL OR (royalty_pct >= 0 AND royalty_pct <= 100)",
             name="royalty_pct_range",
@@ -117,19 +115,20 @@ class Agreement(AgreementFields, VersionedRecord, table=True):
             name="expiry_after_effective",
         ),
         Index("ix_agreement_status_expires_on", "status", "expires_on"),
-        CheckConstraint(ChangeKind.sql_check("change_kind"), name="change_kind_valid"),
     )
     model_config = HYBRID_CONFIG
 
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(max_length=40, unique=True)
-    status: str = Field(default=AgreementStatus.DRAFT, max_length=12, index=True)
+    status: str = code_field(
+        AgreementStatus, default=AgreementStatus.DRAFT, max_length=12, index=True
+    )
     is_demo: bool = Field(default=False)
     # A renewal or amendment is a new agreement pointing at the version it follows.
     previous_id: int | None = Field(
         default=None, foreign_key="agreement.id", index=True, ondelete="SET NULL"
     )
-    change_kind: str = Field(default=ChangeKind.ORIGINAL, max_length=10)
+    change_kind: str = code_field(ChangeKind, default=ChangeKind.ORIGINAL, max_length=10)
 
     # The one definition of "an active agreement past its expiry date counts as expired", in
     # Python for a loaded agreement and in SQL for lists, counts and access rules.
@@ -224,9 +223,6 @@ class Milestone(MilestoneFields, VersionedRecord, table=True):
 
     __tablename__ = "milestone"
     __table_args__ = (
-        CheckConstraint(MilestoneKind.sql_check("kind"), name="kind_valid"),
-        CheckConstraint(MilestoneOwner.sql_check("owner"), name="owner_valid"),
-        CheckConstraint(MilestoneStatus.sql_check("status"), name="status_valid"),
         CheckConstraint("amount_inr IS NULL OR amount_inr >= 0", name="amount_not_negative"),
         Index("ix_milestone_due_on_status", "due_on", "status"),
     )
@@ -234,7 +230,7 @@ class Milestone(MilestoneFields, VersionedRecord, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     agreement_id: int = Field(foreign_key="agreement.id", index=True, ondelete="CASCADE")
-    status: str = Field(default=MilestoneStatus.PLANNED, max_length=12)
+    status: str = code_field(MilestoneStatus, default=MilestoneStatus.PLANNED, max_length=12)
 
     @hybrid_property
     def is_open(self) -> bool:

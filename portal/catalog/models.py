@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, Column, Index, Text, event
 from sqlmodel import Field, SQLModel
 
 from portal.db import utcnow
-from portal.fields import EMAIL, MARKDOWN, TEXTAREA, VersionedRecord, field, slug_field
+from portal.fields import EMAIL, MARKDOWN, TEXTAREA, VersionedRecord, code_field, field, slug_field
 from portal.vocabulary import (
     Category,
     Chemistry,
@@ -118,9 +118,6 @@ class Technology(TechnologyFields, VersionedRecord, table=True):
     __tablename__ = "technology"
     __table_args__ = (
         CheckConstraint("trl BETWEEN 1 AND 9", name="trl_range"),
-        CheckConstraint(Chemistry.sql_check("chemistry"), name="chemistry_valid"),
-        CheckConstraint(Category.sql_check("category"), name="category_valid"),
-        CheckConstraint(Licensing.sql_check("licensing_status"), name="licensing_status_valid"),
         CheckConstraint(
             "indigenous_content_pct IS NULL OR indigenous_content_pct BETWEEN 0 AND 100",
             name="indigenous_content_pct_range",
@@ -167,8 +164,6 @@ class Inquiry(VersionedRecord, table=True):
 
     __tablename__ = "inquiry"
     __table_args__ = (
-        CheckConstraint(InterestKind.sql_check("interest"), name="interest_valid"),
-        CheckConstraint(InquiryStatus.sql_check("status"), name="status_valid"),
         Index("ix_inquiry_ip_hash_created_at", "ip_hash", "created_at"),
         Index("ix_inquiry_status_created_at", "status", "created_at"),
     )
@@ -180,9 +175,9 @@ class Inquiry(VersionedRecord, table=True):
     name: str = Field(max_length=200)
     email: str = Field(max_length=254)
     organization_name: str = Field(default="", max_length=200)
-    interest: str = Field(max_length=30)
+    interest: str = code_field(InterestKind, max_length=30)
     message: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    status: str = Field(default=InquiryStatus.NEW, max_length=20)
+    status: str = code_field(InquiryStatus, default=InquiryStatus.NEW, max_length=20)
     # The organisation created when the lead was converted into a partner.
     organization_id: int | None = Field(
         default=None, foreign_key="organization.id", ondelete="SET NULL"

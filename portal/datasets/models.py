@@ -13,7 +13,7 @@ from portal.datasets.ingest.canonical import CycleSummaryFields
 from portal.datasets.ingest.plausibility import CHECKS
 from portal.datasets.ingest.summarise import SohStatus
 from portal.db import utcnow
-from portal.fields import TEXTAREA, VersionedRecord, field, slug_field
+from portal.fields import TEXTAREA, VersionedRecord, code_field, field, slug_field
 from portal.vocabulary import (
     AccessRequestStatus,
     CellType,
@@ -139,10 +139,6 @@ class Dataset(DatasetFields, VersionedRecord, table=True):
 
     __tablename__ = "dataset"
     __table_args__ = (
-        CheckConstraint(Visibility.sql_check("visibility"), name="visibility_valid"),
-        CheckConstraint(Chemistry.sql_check("chemistry"), name="chemistry_valid"),
-        CheckConstraint(TestType.sql_check("test_type"), name="test_type_valid"),
-        CheckConstraint(CellType.sql_check("cell_type"), name="cell_type_valid"),
         CheckConstraint(
             "nominal_capacity_ah IS NULL OR nominal_capacity_ah > 0", name="capacity_positive"
         ),
@@ -172,11 +168,7 @@ class DatasetFileFields(SQLModel):
         max_length=30,
         description="Detected from the content, e.g. maccor_txt, neware_csv, arbin_csv",
     )
-    status: str = Field(
-        default=FileStatus.PENDING,
-        max_length=10,
-        schema_extra={"json_schema_extra": {"enum": list(FileStatus.values())}},
-    )
+    status: str = code_field(FileStatus, default=FileStatus.PENDING, max_length=10)
     size_bytes: int = Field(sa_type=BigInteger)
     sha256: str = Field(max_length=64)
     row_count: int | None = Field(default=None, sa_type=BigInteger)
@@ -216,7 +208,6 @@ class DatasetFile(DatasetFileFields, table=True):
     """One uploaded cycler file: the original and its canonical Parquet, both under generated names."""
 
     __tablename__ = "dataset_file"
-    __table_args__ = (CheckConstraint(FileStatus.sql_check("status"), name="status_valid"),)
 
     id: int | None = Field(default=None, primary_key=True)
     dataset_id: int = Field(foreign_key="dataset.id", index=True, ondelete="CASCADE")
@@ -291,14 +282,13 @@ class TechnologyClaim(SQLModel, table=True):
 
     __tablename__ = "technology_claim"
     __table_args__ = (
-        CheckConstraint(ClaimFigure.sql_check("figure"), name="figure_valid"),
         UniqueConstraint("technology_id", "figure", "dataset_id", name="uq_technology_claim_link"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     technology_id: int = Field(foreign_key="technology.id", index=True, ondelete="CASCADE")
     dataset_id: int = Field(foreign_key="dataset.id", index=True, ondelete="CASCADE")
-    figure: str = Field(max_length=24)
+    figure: str = code_field(ClaimFigure, max_length=24)
     # Cycle life and capacity are read from the technology's own key figures; retention and
     # coulombic efficiency (not technology fields) are claimed here, in percent.
     claimed_value: float | None = None
@@ -311,10 +301,7 @@ class AccessRequest(VersionedRecord, table=True):
     """A partner's request to open a dataset, with the terms they accepted (version and time)."""
 
     __tablename__ = "access_request"
-    __table_args__ = (
-        CheckConstraint(AccessRequestStatus.sql_check("status"), name="status_valid"),
-        Index("ix_access_request_status_created_at", "status", "created_at"),
-    )
+    __table_args__ = (Index("ix_access_request_status_created_at", "status", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     dataset_id: int = Field(foreign_key="dataset.id", index=True, ondelete="CASCADE")
@@ -326,7 +313,9 @@ class AccessRequest(VersionedRecord, table=True):
     # The terms as accepted: a fingerprint of their exact text, and when.
     terms_version: str = Field(max_length=16)
     terms_accepted_at: datetime = Field(default_factory=utcnow)
-    status: str = Field(default=AccessRequestStatus.PENDING, max_length=10)
+    status: str = code_field(
+        AccessRequestStatus, default=AccessRequestStatus.PENDING, max_length=10
+    )
     decided_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
     )

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Index
+from sqlalchemy import Index
 from sqlmodel import AutoString, Field, SQLModel
 
 from portal.db import utcnow
-from portal.fields import EMAIL, TEXTAREA, VersionedRecord, field
+from portal.fields import EMAIL, TEXTAREA, VersionedRecord, code_field, field
 from portal.vocabulary import CompanySize, LicenceType, Stage
 
 # Company Identification Number (21 characters) or GSTIN (15 characters), upper case.
@@ -71,12 +71,7 @@ class LicenceApplication(ApplicationFields, ContactFields, VersionedRecord, tabl
     """One application for a licence to one technology."""
 
     __tablename__ = "licence_application"
-    __table_args__ = (
-        CheckConstraint(LicenceType.sql_check("licence_type"), name="licence_type_valid"),
-        CheckConstraint(CompanySize.sql_check("company_size"), name="company_size_valid"),
-        CheckConstraint(Stage.sql_check("stage"), name="stage_valid"),
-        Index("ix_licence_application_stage_since", "stage", "stage_since"),
-    )
+    __table_args__ = (Index("ix_licence_application_stage_since", "stage", "stage_since"),)
 
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(max_length=30, unique=True)
@@ -87,7 +82,7 @@ class LicenceApplication(ApplicationFields, ContactFields, VersionedRecord, tabl
     applicant_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
     )
-    stage: str = Field(default=Stage.RECEIVED, max_length=20)
+    stage: str = code_field(Stage, default=Stage.RECEIVED, max_length=20)
     stage_since: datetime = Field(default_factory=utcnow)
     # The optional PDF plan, stored with the agreements' document storage (DATA_DIR/applications).
     plan_stored_name: str | None = Field(default=None, max_length=80, unique=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.db import utcnow
+from portal.fields import code_field
 from portal.vocabulary import Delivery
 
 
@@ -36,8 +37,7 @@ class NotificationPreference(SQLModel, table=True):
     """How a user wants notification mail; a user without a row gets immediate mail."""
 
     __tablename__ = "notification_preference"
-    __table_args__ = (CheckConstraint(Delivery.sql_check("delivery"), name="delivery_valid"),)
 
     user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
-    delivery: str = Field(default=Delivery.IMMEDIATE, max_length=10)
+    delivery: str = code_field(Delivery, default=Delivery.IMMEDIATE, max_length=10)
     digest_sent_on: date | None = None

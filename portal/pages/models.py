@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint
 from sqlmodel import AutoString, Field, SQLModel
 
 from portal.db import utcnow
-from portal.fields import MARKDOWN, field
+from portal.fields import MARKDOWN, code_field, field
 from portal.vocabulary import FeedbackKind, PageSlug
 
 
@@ -40,10 +39,9 @@ class ContentPage(ContentPageFields, table=True):
     """A content page once staff have saved it (until then the shipped text is shown)."""
 
     __tablename__ = "content_page"
-    __table_args__ = (CheckConstraint(PageSlug.sql_check("slug"), name="slug_valid"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    slug: str = Field(max_length=40, unique=True)
+    slug: str = code_field(PageSlug, max_length=40, unique=True)
     version: int = Field(default=1)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -52,12 +50,11 @@ class Feedback(SQLModel, table=True):
     """A message sent through the public feedback form (the sender's IP kept only as a hash)."""
 
     __tablename__ = "feedback"
-    __table_args__ = (CheckConstraint(FeedbackKind.sql_check("kind"), name="kind_valid"),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(default="", max_length=200)
     email: str = Field(default="", max_length=254)
-    kind: str = Field(max_length=20)
+    kind: str = code_field(FeedbackKind, max_length=20)
     message: str = Field(max_length=5000, sa_type=AutoString)
     page_url: str = Field(default="", max_length=500)
     ip_hash: str = Field(default="", max_length=64)

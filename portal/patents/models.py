@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.db import utcnow
@@ -59,8 +59,6 @@ class Patent(PatentFields, VersionedRecord, table=True):
     __tablename__ = "patent"
     __table_args__ = (
         UniqueConstraint("jurisdiction", "application_number", name="uq_patent_application"),
-        CheckConstraint(Jurisdiction.sql_check("jurisdiction"), name="jurisdiction_valid"),
-        CheckConstraint(PatentStatus.sql_check("status"), name="status_valid"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
