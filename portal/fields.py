@@ -76,6 +76,11 @@ def field(
     return info
 
 
+def actor_field(*, index: bool = False) -> Any:
+    """Who made, uploaded or decided something: deleting that user keeps the row, unlinked."""
+    return Field(default=None, foreign_key="user_account.id", index=index, ondelete="SET NULL")
+
+
 def code_field(codes: type[Choices], **column: Any) -> Any:
     """A column holding one of ``codes`` that no form sets (a status the services move)."""
     column.setdefault("schema_extra", {})["json_schema_extra"] = {"enum": list(codes.values())}

@@ -10,7 +10,7 @@ from sqlmodel import AutoString, Field, SQLModel
 
 from portal.dates import local_today
 from portal.db import utcnow
-from portal.fields import EMAIL, TEXTAREA, URL, code_field, field, slug_field
+from portal.fields import EMAIL, TEXTAREA, URL, actor_field, code_field, field, slug_field
 from portal.vocabulary import LinkPurpose, OrgKind, Role, TokenScope
 
 
@@ -146,9 +146,7 @@ class Invitation(SQLModel, table=True):
     new_email: str | None = Field(default=None, max_length=254)
     token_hash: str = Field(max_length=64, unique=True)
     user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
-    created_by_id: int | None = Field(
-        default=None, foreign_key="user_account.id", ondelete="SET NULL"
-    )
+    created_by_id: int | None = actor_field()
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     used_at: datetime | None = None

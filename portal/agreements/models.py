@@ -20,7 +20,7 @@ from sqlmodel.main import SQLModelConfig
 
 from portal.dates import local_today
 from portal.db import utcnow
-from portal.fields import MARKDOWN, VersionedRecord, code_field, field
+from portal.fields import MARKDOWN, VersionedRecord, actor_field, code_field, field
 from portal.vocabulary import (
     AgreementKind,
     AgreementStatus,
@@ -188,9 +188,7 @@ class AgreementDocument(SQLModel, table=True):
     content_type: str = Field(max_length=100)
     size_bytes: int
     sha256: str = Field(max_length=64)
-    uploaded_by_id: int | None = Field(
-        default=None, foreign_key="user_account.id", ondelete="SET NULL"
-    )
+    uploaded_by_id: int | None = actor_field()
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -260,9 +258,7 @@ class MilestoneEvidence(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     milestone_id: int = Field(foreign_key="milestone.id", index=True, ondelete="CASCADE")
-    submitted_by_id: int | None = Field(
-        default=None, foreign_key="user_account.id", ondelete="SET NULL"
-    )
+    submitted_by_id: int | None = actor_field()
     note: str = Field(default="")
     link_url: str = Field(default="", max_length=500)
     stored_name: str | None = Field(default=None, max_length=80, unique=True)
@@ -284,7 +280,7 @@ class MilestoneEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     milestone_id: int = Field(foreign_key="milestone.id", index=True, ondelete="CASCADE")
-    actor_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    actor_id: int | None = actor_field()
     actor_label: str = Field(default="system", max_length=254)
     from_status: str = Field(default="", max_length=12)
     to_status: str = Field(max_length=12)

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from portal.db import utcnow
+from portal.fields import actor_field
 
 
 class AuditEntry(SQLModel, table=True):
@@ -16,9 +17,7 @@ class AuditEntry(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
-    actor_id: int | None = Field(
-        default=None, foreign_key="user_account.id", index=True, ondelete="SET NULL"
-    )
+    actor_id: int | None = actor_field(index=True)
     # A snapshot, so the entry still reads correctly after the user is renamed or removed.
     actor_label: str = Field(default="system", max_length=254)
     ip: str = Field(default="", max_length=45)

@@ -9,7 +9,16 @@ from sqlalchemy import CheckConstraint, Column, Index, Text, event
 from sqlmodel import Field, SQLModel
 
 from portal.db import utcnow
-from portal.fields import EMAIL, MARKDOWN, TEXTAREA, VersionedRecord, code_field, field, slug_field
+from portal.fields import (
+    EMAIL,
+    MARKDOWN,
+    TEXTAREA,
+    VersionedRecord,
+    actor_field,
+    code_field,
+    field,
+    slug_field,
+)
 from portal.vocabulary import (
     Category,
     Chemistry,
@@ -194,7 +203,7 @@ class InquiryNote(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     inquiry_id: int = Field(foreign_key="inquiry.id", index=True, ondelete="CASCADE")
-    author_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    author_id: int | None = actor_field()
     author_label: str = Field(default="", max_length=254)
     body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)

@@ -13,7 +13,7 @@ from portal.datasets.ingest.canonical import CycleSummaryFields
 from portal.datasets.ingest.plausibility import CHECKS
 from portal.datasets.ingest.summarise import SohStatus
 from portal.db import utcnow
-from portal.fields import TEXTAREA, VersionedRecord, code_field, field, slug_field
+from portal.fields import TEXTAREA, VersionedRecord, actor_field, code_field, field, slug_field
 from portal.vocabulary import (
     AccessRequestStatus,
     CellType,
@@ -153,9 +153,7 @@ class Dataset(DatasetFields, VersionedRecord, table=True):
         default=None, foreign_key="technology.id", index=True, ondelete="SET NULL"
     )
     is_demo: bool = Field(default=False)
-    created_by_id: int | None = Field(
-        default=None, foreign_key="user_account.id", ondelete="SET NULL"
-    )
+    created_by_id: int | None = actor_field()
 
 
 class DatasetFileFields(SQLModel):
@@ -221,9 +219,7 @@ class DatasetFile(DatasetFileFields, table=True):
     voltage_preview: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
-    uploaded_by_id: int | None = Field(
-        default=None, foreign_key="user_account.id", ondelete="SET NULL"
-    )
+    uploaded_by_id: int | None = actor_field()
     created_at: datetime = Field(default_factory=utcnow)
     ingested_at: datetime | None = None
     # The ingest job (portal.datasets.jobs): which request for work is current, which run of it
@@ -267,9 +263,7 @@ class DatasetGrant(SQLModel, table=True):
     )
     expires_on: date | None = None
     revoked_at: datetime | None = None
-    granted_by_id: int | None = Field(
-        default=None, foreign_key="user_account.id", ondelete="SET NULL"
-    )
+    granted_by_id: int | None = actor_field()
     created_at: datetime = Field(default_factory=utcnow)
 
     def is_current(self, today: date) -> bool:
@@ -306,9 +300,7 @@ class AccessRequest(VersionedRecord, table=True):
     id: int | None = Field(default=None, primary_key=True)
     dataset_id: int = Field(foreign_key="dataset.id", index=True, ondelete="CASCADE")
     organization_id: int = Field(foreign_key="organization.id", index=True, ondelete="CASCADE")
-    requester_id: int | None = Field(
-        default=None, foreign_key="user_account.id", ondelete="SET NULL"
-    )
+    requester_id: int | None = actor_field()
     purpose: str = Field(default="", sa_type=AutoString)
     # The terms as accepted: a fingerprint of their exact text, and when.
     terms_version: str = Field(max_length=16)
@@ -316,9 +308,7 @@ class AccessRequest(VersionedRecord, table=True):
     status: str = code_field(
         AccessRequestStatus, default=AccessRequestStatus.PENDING, max_length=10
     )
-    decided_by_id: int | None = Field(
-        default=None, foreign_key="user_account.id", ondelete="SET NULL"
-    )
+    decided_by_id: int | None = actor_field()
     decided_at: datetime | None = None
     decline_reason: str = Field(default="")
     grant_id: int | None = Field(default=None, foreign_key="dataset_grant.id", ondelete="SET NULL")

@@ -13,7 +13,7 @@ from sqlalchemy import Index
 from sqlmodel import AutoString, Field, SQLModel
 
 from portal.db import utcnow
-from portal.fields import EMAIL, TEXTAREA, VersionedRecord, code_field, field
+from portal.fields import EMAIL, TEXTAREA, VersionedRecord, actor_field, code_field, field
 from portal.vocabulary import CompanySize, LicenceType, Stage
 
 # Company Identification Number (21 characters) or GSTIN (15 characters), upper case.
@@ -79,9 +79,7 @@ class LicenceApplication(ApplicationFields, ContactFields, VersionedRecord, tabl
     organization_id: int | None = Field(
         default=None, foreign_key="organization.id", index=True, ondelete="SET NULL"
     )
-    applicant_id: int | None = Field(
-        default=None, foreign_key="user_account.id", ondelete="SET NULL"
-    )
+    applicant_id: int | None = actor_field()
     stage: str = code_field(Stage, default=Stage.RECEIVED, max_length=20)
     stage_since: datetime = Field(default_factory=utcnow)
     # The optional PDF plan, stored with the agreements' document storage (DATA_DIR/applications).
@@ -105,6 +103,6 @@ class ApplicationStep(SQLModel, table=True):
     from_stage: str = Field(default="", max_length=20)
     to_stage: str = Field(max_length=20)
     message: str = Field(default="")
-    actor_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    actor_id: int | None = actor_field()
     actor_label: str = Field(default="system", max_length=254)
     created_at: datetime = Field(default_factory=utcnow)

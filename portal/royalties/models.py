@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from portal.agreements.models import Amount
 from portal.db import utcnow
-from portal.fields import field
+from portal.fields import actor_field, field
 
 
 class RoyaltyReportFields(SQLModel):
@@ -48,9 +48,7 @@ class RoyaltyReport(RoyaltyReportFields, table=True):
     minimum_topup_inr: Decimal = Field(
         default=Decimal(0), sa_column=Column(Numeric(16, 2), nullable=False)
     )
-    submitted_by_id: int | None = Field(
-        default=None, foreign_key="user_account.id", ondelete="SET NULL"
-    )
+    submitted_by_id: int | None = actor_field()
     submitted_at: datetime = Field(default_factory=utcnow)
 
     @property
@@ -76,7 +74,5 @@ class RoyaltyPayment(RoyaltyPaymentFields, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="royalty_report.id", index=True, ondelete="CASCADE")
-    recorded_by_id: int | None = Field(
-        default=None, foreign_key="user_account.id", ondelete="SET NULL"
-    )
+    recorded_by_id: int | None = actor_field()
     created_at: datetime = Field(default_factory=utcnow)
