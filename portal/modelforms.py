@@ -16,6 +16,7 @@ import annotated_types
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
 from wtforms import (
     BooleanField,
     DateField,
@@ -165,7 +166,12 @@ def form_field(info: FieldInfo) -> Field:
     if hint.choices is not None:
         if hint.widget == CHECKBOXES or get_origin(kind) is list:
             return MultiCheckboxField(hint.label, choices=hint.choices.choices(), **options)
-        options["validators"] = [DataRequired()] if required else [Optional()]
+        # No Optional() here: it would clear "Not a valid choice" for an empty or missing value,
+        # and the code column's CHECK constraint would refuse it later. Left out of a POST, a
+        # field with a default takes it, as the form shows it selected.
+        options["validators"] = [DataRequired()] if required else []
+        if info.default not in (None, PydanticUndefined):
+            options["default"] = info.default
         return SelectField(hint.label, choices=hint.choices.choices(), **options)
     if kind is bool:
         return BooleanField(hint.label, description=description, default=info.default is True)

@@ -152,3 +152,44 @@ def test_audit_log_exports_as_csv_for_staff_only(app, client, db, login_as):
     partner_client = app.test_client()
     login_as("partner", client_=partner_client)
     assert partner_client.get("/admin/audit/export.csv").status_code in (403, 404)
+
+
+def _new_mou(client, organization, staff, **extra):
+    return client.post_form(
+        "/admin/agreements/new",
+        {
+            "kind": "mou",
+            "title": "Code list MoU",
+            "organization_id": organization.id,
+            "responsible_staff_id": staff.id,
+            "scope": "Cells.",
+            **extra,
+        },
+    )
+
+
+def test_a_code_list_left_out_of_the_form_takes_its_default(client, db, login_as):
+    organization = factories.make_organization(db)
+    staff = login_as("staff")
+    assert _new_mou(client, organization, staff).status_code == 302
+    agreement = db.exec(select(Agreement).where(Agreement.title == "Code list MoU")).one()
+    assert (agreement.royalty_period, agreement.exclusivity) == ("quarterly", "")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("royalty_period", "", "Not a valid choice"),
+        ("royalty_period", "monthly", "Not a valid choice"),
+        ("kind", "", "This field is required"),
+    ],
+)
+def test_a_value_outside_a_code_list_is_refused_with_a_message_and_nothing_saved(
+    client, db, login_as, field, value, message
+):
+    organization = factories.make_organization(db)
+    staff = login_as("staff")
+    response = _new_mou(client, organization, staff, **{field: value})
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert db.exec(select(Agreement).where(Agreement.title == "Code list MoU")).all() == []

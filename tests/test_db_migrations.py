@@ -113,12 +113,20 @@ def test_an_agreement_with_an_unknown_code_stops_the_migration_with_its_referenc
         command.upgrade(alembic_config(connection), "0902_hindi_search")
     with Session(engine) as db:  # the tables of 0902 are the models' but for the new checks
         factories.make_agreement(db, reference="MOU-ODD-1", exclusivity="semi")
+        factories.make_agreement(db, reference="MOU-BLANK-1", royalty_period="")
     with pytest.raises(RuntimeError, match=r"MOU-ODD-1 \('semi'\)"), engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
     with engine.connect() as connection:
-        kept = connection.execute(text("SELECT exclusivity FROM agreement")).scalar_one()
+        kept = connection.execute(text("SELECT exclusivity FROM agreement")).scalars().all()
+        assert sorted(kept) == ["", "semi"]  # refused, and nothing changed
+        connection.execute(text("UPDATE agreement SET exclusivity = 'sole'"))
+        connection.commit()
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+    with engine.connect() as connection:
+        periods = connection.execute(text("SELECT royalty_period FROM agreement")).scalars().all()
     engine.dispose()
-    assert kept == "semi"  # refused, and nothing changed
+    assert periods == ["quarterly", "quarterly"]  # the blank one read as quarterly, as before
 
 
 def test_sqlite_enforces_foreign_keys_and_uses_wal(tmp_path):

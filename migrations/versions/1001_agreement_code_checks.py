@@ -31,6 +31,11 @@ def _allowed(column: str) -> str:
 
 def upgrade() -> None:
     connection = op.get_bind()
+    # A form that left the period out stored "" (the select had no default then); the
+    # portal has always read an unknown period as quarterly, so that is what it becomes.
+    connection.execute(
+        sa.text("UPDATE agreement SET royalty_period = 'quarterly' WHERE royalty_period = ''")
+    )
     for column in CODES:
         odd = connection.execute(
             # Column names and codes are this file's constants, never input.
