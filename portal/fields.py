@@ -65,7 +65,7 @@ def field(
         extra["pattern"] = pattern
     if extra:
         column.setdefault("schema_extra", {})["json_schema_extra"] = extra
-    if choices is not None:
+    if choices is not None and widget != CHECKBOXES:  # a set of checkboxes holds a list, not a code
         _hold_codes(column, choices)
     # The English label documents the field in the OpenAPI schema.
     column.setdefault("description", str(help or label))
