@@ -6,6 +6,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -83,3 +84,14 @@ def test_mutated_files_ingest_or_raise_ingest_error(data):
         else:
             assert out.is_file() and result.row_count > 0
             assert [p.name for p in out.parent.iterdir()] == ["table.parquet"]
+
+
+def test_a_file_cut_inside_a_quoted_last_cell_is_refused_not_a_crash(tmp_path):
+    # Found by the test above: polars panics (a pyo3 PanicException, not an Exception) on a
+    # CSV whose last line ends in an open quote with no newline, as an upload cut short can.
+    source, out = tmp_path / "upload", tmp_path / "out" / "table.parquet"
+    source.write_bytes(b'Test Time / s,Voltage / V,Current / A\n1,3.6,0.1\n1,3.6,0.1\n2,3.5,"')
+    with pytest.raises(IngestError) as refused:
+        ingest_file(source, out, max_plot_points=200)
+    assert "could not be read" in refused.value.message
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []

@@ -112,9 +112,13 @@ def ingest_file(
         _remove_tree(scratch)
         log.warning("ingest failed on storage", exc_info=True)
         raise IngestError("The file could not be read or its table could not be stored.") from exc
-    except Exception as exc:
+    except BaseException as exc:
         # Vendor files fail in endless ways (truncation, garbage, odd encodings): the uploader
-        # gets one clear sentence, the log keeps the detail.
+        # gets one clear sentence, the log keeps the detail. A Rust reader that panics on a file
+        # (polars does on a CSV cut inside a quoted last cell) raises pyo3's PanicException,
+        # which is not an Exception; anything else that is not one (Ctrl-C) goes on up.
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise
         _remove(partial)
         _remove_tree(scratch)
         log.info("ingest of a %s file failed", fmt or "unrecognised", exc_info=True)
