@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from polars.exceptions import PanicException
 from sqlmodel import select
 
 from portal import create_app, jobs
@@ -17,6 +18,18 @@ from tests.cycler_data import CYCLER_DIR
 from tests.helpers import app_with_worker_thread
 
 MACCOR = CYCLER_DIR / "maccor_002.txt"
+RAN: list[str] = []
+
+
+def panicking_job() -> None:
+    """A job whose Rust extension panics (pyo3's PanicException is not an Exception)."""
+    raise PanicException("slice index starts at 1 but ends at 0")
+
+
+def recording_job(mark: str) -> str:
+    """A job that leaves a mark, to show the worker is still there."""
+    RAN.append(mark)
+    return mark
 
 
 @pytest.fixture
@@ -118,3 +131,19 @@ def test_cli_commands_do_not_start_the_worker_thread(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["sweep", "--today", "2026-01-02"])
     assert result.exit_code == 0, result.output
     assert app.extensions["jobs"].thread is None
+
+
+def test_a_job_that_panics_is_logged_and_the_worker_thread_runs_the_next(app, monkeypatch, caplog):
+    monkeypatch.setitem(jobs.registry.JOBS, "tests.panic", "tests.test_jobs_embedded:panicking_job")
+    monkeypatch.setitem(jobs.registry.JOBS, "tests.mark", "tests.test_jobs_embedded:recording_job")
+    worker = app.extensions["jobs"]
+    worker.start()
+    RAN.clear()
+    jobs.send(app, "tests.panic", {})
+    jobs.send(app, "tests.mark", {"mark": "after the panic"})
+    deadline = time.monotonic() + 30
+    while not RAN and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert RAN == ["after the panic"]
+    assert worker.thread is not None and worker.thread.is_alive()
+    assert "job tests.panic {} failed" in caplog.text

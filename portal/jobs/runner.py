@@ -8,6 +8,7 @@ import time
 from flask import Flask
 from sqlmodel import Session
 
+from portal.datasets.ingest.errors import is_rust_panic
 from portal.jobs import registry
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,12 @@ def run_job(app: Flask, name: str, kwargs: dict) -> str:
         except Exception:
             log.exception("job %s %s failed", name, kwargs)
             raise
+        except BaseException as exc:
+            if not is_rust_panic(exc):
+                raise
+            # As an Exception, so the worker thread or process that delivered it lives on.
+            log.exception("job %s %s failed", name, kwargs)
+            raise RuntimeError(f"job {name} stopped: a Rust extension panicked") from exc
     log.info("job %s %s: %s (%.1f s)", name, kwargs, outcome, time.monotonic() - started)
     return str(outcome)
 

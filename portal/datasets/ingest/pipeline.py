@@ -17,7 +17,7 @@ from .canonical import CHARGE_CAPACITY, CYCLE, DISCHARGE_CAPACITY
 from .conventions import FULL_CELL, Convention
 from .detect import sniff
 from .downsample import CURVE_COLUMNS, cycle_curves, evenly, representative_cycles
-from .errors import IngestError
+from .errors import IngestError, is_rust_panic
 from .folds import Folds
 from .formats import format_named
 from .normalise import RawTable
@@ -114,10 +114,9 @@ def ingest_file(
         raise IngestError("The file could not be read or its table could not be stored.") from exc
     except BaseException as exc:
         # Vendor files fail in endless ways (truncation, garbage, odd encodings): the uploader
-        # gets one clear sentence, the log keeps the detail. A Rust reader that panics on a file
-        # (polars does on a CSV cut inside a quoted last cell) raises pyo3's PanicException,
-        # which is not an Exception; anything else that is not one (Ctrl-C) goes on up.
-        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        # gets one clear sentence, the log keeps the detail. A Rust reader may panic on a file
+        # (polars does on a CSV cut inside a quoted last cell); Ctrl-C and exits go on up.
+        if not isinstance(exc, Exception) and not is_rust_panic(exc):
             raise
         _remove(partial)
         _remove_tree(scratch)
