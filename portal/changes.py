@@ -105,11 +105,13 @@ def apply_changes(
     actor: Any = None,
     label: str | None = None,
     note: Mapping[str, Any] | None = None,
+    also: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     """Set the allowed ``changes`` on ``obj`` as one audited, version-checked edit.
 
-    Keys outside ``allowed`` are ignored (a form cannot set what it does not offer).
-    Returns the values that were set.
+    Keys outside ``allowed`` are ignored (a form cannot set what it does not offer). ``also``
+    runs inside the same edit, after the fields are set, for changes to linked rows that
+    ``related`` reads (an agreement's technologies). Returns the values that were set.
     """
     names = allowed_names(allowed)
     wanted = {name: value for name, value in changes.items() if name in names}
@@ -126,6 +128,8 @@ def apply_changes(
     ):
         for name, value in wanted.items():
             setattr(obj, name, value)
+        if also is not None:
+            also()
     return wanted
 
 

@@ -9,9 +9,11 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlmodel import select
 
 from portal.agreements import services
+from portal.agreements.consistency import milestone_warnings
 from portal.agreements.models import Agreement
 from portal.audit.models import AuditEntry
 from portal.dates import local_today
@@ -66,6 +68,32 @@ def test_signed_after_expiry_is_refused_and_changes_nothing(app, client, db, log
     assert db.get(Agreement, agreement.id).signed_on == date(2025, 1, 1)
 
 
+def test_editing_an_agreements_technologies_is_one_audited_change(app, db):
+    first = factories.make_technology(db, slug="first-cell")
+    second = factories.make_technology(db, slug="second-cell")
+    agreement = factories.make_agreement(db)
+    with app.test_request_context():
+        services.update_agreement(
+            db, agreement, version=agreement.version, technology_ids=[first.id]
+        )
+        services.update_agreement(
+            db,
+            agreement,
+            version=agreement.version,
+            title="Renamed",
+            technology_ids=[second.id, first.id],
+        )
+    entries = db.exec(
+        select(AuditEntry).where(AuditEntry.action == "agreement.updated").order_by(AuditEntry.id)
+    ).all()
+    assert [entry.changes["after"] for entry in entries] == [
+        {"technology_ids": [first.id]},
+        {"technology_ids": sorted([first.id, second.id]), "title": "Renamed"},
+    ]
+    assert entries[1].changes["before"]["technology_ids"] == [first.id]
+    assert db.get(Agreement, agreement.id).version == 3
+
+
 def test_milestone_due_before_signature_is_warned_about(app, client, db, login_as):
     agreement = factories.make_agreement(
         db, signed_on=date(2025, 3, 1), effective_on=date(2025, 3, 1)
@@ -93,6 +121,34 @@ def test_milestone_due_before_signature_is_warned_about(app, client, db, login_a
         and "flash-warning" in html
         and "before the agreement was signed" in html
     )
+
+
+def test_each_due_date_rule_is_said_once_in_english_and_hindi(app, db):
+    agreement = factories.make_agreement(
+        db,
+        signed_on=date(2025, 3, 1),
+        effective_on=date(2025, 4, 1),
+        expires_on=date(2026, 3, 1),
+    )
+    before_both = factories.make_milestone(db, agreement, title="A", due_on=date(2025, 2, 1))
+    before_effect = factories.make_milestone(db, agreement, title="B", due_on=date(2025, 3, 15))
+    after_expiry = factories.make_milestone(db, agreement, title="C", due_on=date(2026, 4, 1))
+    inside = factories.make_milestone(db, agreement, title="D", due_on=date(2025, 6, 1))
+    with app.test_request_context():
+        # Before signing says it all: the later "before it takes effect" is not repeated.
+        assert milestone_warnings(agreement, before_both) == [
+            "“A” is due on 01-02-2025, before the agreement was signed (01-03-2025)."
+        ]
+        assert milestone_warnings(agreement, before_effect) == [
+            "“B” is due on 15-03-2025, before the agreement takes effect (01-04-2025)."
+        ]
+        assert milestone_warnings(agreement, after_expiry) == [
+            "“C” is due on 01-04-2026, after the agreement expires (01-03-2026)."
+        ]
+        assert milestone_warnings(agreement, inside) == []
+        with force_locale("hi"):
+            (hindi,) = milestone_warnings(agreement, before_both)
+    assert "हस्ताक्षर (01-03-2025)" in hindi and "“A”" in hindi
 
 
 def test_status_messages_use_labels(app, client, db, login_as):

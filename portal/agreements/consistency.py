@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.agreements.models import Agreement, Milestone
 from portal.errors import ServiceError
@@ -27,38 +28,29 @@ def check_agreement_dates(fields: Mapping[str, Any]) -> None:
         raise ServiceError(_("An agreement cannot be signed after it expires."))
 
 
+# How a milestone's due date can sit outside its agreement's dates, each said with the date.
+DUE_BEFORE_SIGNED = _l("“%(title)s” is due on %(due)s, before the agreement was signed (%(on)s).")
+DUE_BEFORE_EFFECTIVE = _l(
+    "“%(title)s” is due on %(due)s, before the agreement takes effect (%(on)s)."
+)
+DUE_AFTER_EXPIRY = _l("“%(title)s” is due on %(due)s, after the agreement expires (%(on)s).")
+
+
 def milestone_warnings(agreement: Agreement, milestone: Milestone) -> list[str]:
     """What is odd about one milestone's due date against its agreement's dates."""
-    due, title = milestone.due_on, milestone.title
-    warnings = []
-    if agreement.signed_on and due < agreement.signed_on:
-        warnings.append(
-            _(
-                "“%(title)s” is due on %(due)s, before the agreement was signed (%(signed)s).",
-                title=title,
-                due=format_date(due),
-                signed=format_date(agreement.signed_on),
-            )
-        )
-    elif agreement.effective_on and due < agreement.effective_on:
-        warnings.append(
-            _(
-                "“%(title)s” is due on %(due)s, before the agreement takes effect (%(on)s).",
-                title=title,
-                due=format_date(due),
-                on=format_date(agreement.effective_on),
-            )
-        )
+    due = milestone.due_on
+    starts = (
+        (agreement.signed_on, DUE_BEFORE_SIGNED),
+        (agreement.effective_on, DUE_BEFORE_EFFECTIVE),
+    )
+    # Due before signing says all there is; before taking effect is said only when it is not.
+    odd = [(day, sentence) for day, sentence in starts if day and due < day][:1]
     if agreement.expires_on and due > agreement.expires_on:
-        warnings.append(
-            _(
-                "“%(title)s” is due on %(due)s, after the agreement expires (%(on)s).",
-                title=title,
-                due=format_date(due),
-                on=format_date(agreement.expires_on),
-            )
-        )
-    return warnings
+        odd.append((agreement.expires_on, DUE_AFTER_EXPIRY))
+    return [
+        str(sentence) % {"title": milestone.title, "due": format_date(due), "on": format_date(day)}
+        for day, sentence in odd
+    ]
 
 
 def date_warnings(agreement: Agreement, milestones: Iterable[Milestone]) -> list[str]:

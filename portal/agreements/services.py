@@ -180,18 +180,18 @@ def update_agreement(
         raise ServiceError(
             _("A completed, expired or terminated agreement can no longer be changed.")
         )
-    with audited_change(
+    apply_changes(
         db,
         agreement,
+        wanted,
+        allowed=AGREEMENT_EDITABLE,
         version=version,
         action="agreement.updated",
-        watch=AGREEMENT_EDITABLE,
         related=_technologies(db, agreement),
-    ):
-        for name, value in wanted.items():
-            setattr(agreement, name, value)
-        if technology_ids is not None:
-            _set_technologies(db, agreement, technology_ids)
+        also=None
+        if technology_ids is None
+        else lambda: _set_technologies(db, agreement, technology_ids),
+    )
     return agreement
 
 
