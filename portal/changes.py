@@ -3,7 +3,8 @@
 Every edit of a record goes through ``apply_changes`` (or, when the change needs more than
 setting attributes, the ``audited_change`` block it is built on), so a stale form is always a
 conflict, only allowed fields are ever set, and the audit log always holds before and after.
-A new record goes in through ``add_audited``, so it never exists without its audit entry.
+A new record goes in through ``add_audited`` and leaves through ``delete_audited``, so it
+never exists, or goes, without its audit entry.
 """
 
 from __future__ import annotations
@@ -75,10 +76,12 @@ def audited_change(
     actor: Any = None,
     label: str | None = None,
     note: Mapping[str, Any] | None = None,
+    on: Any = None,
 ) -> Iterator[dict[str, Any]]:
     """Around a block that changes ``obj``: version check before, bump + flush + audit after.
 
-    Yields the dict of changes that will be recorded, so the block may add to it.
+    Yields the dict of changes that will be recorded, so the block may add to it. The entry is
+    filed under ``on`` when given (a grant's revocation under its dataset), else under ``obj``.
     """
     check_version(obj, version)
     names = tuple(watch)
@@ -90,7 +93,7 @@ def audited_change(
     db.flush()
     changes = diff(before, snapshot(obj, names, related))
     changes.update(extra)
-    record(db, action, obj, changes=changes, actor=actor, label=label)
+    record(db, action, obj if on is None else on, changes=changes, actor=actor, label=label)
 
 
 def apply_changes(
@@ -161,3 +164,22 @@ def add_audited(
         label=label,
     )
     return obj
+
+
+def delete_audited(
+    db: Session,
+    obj: Any,
+    action: str,
+    *,
+    on: Any = None,
+    changes: Mapping[str, Any] | None = None,
+    actor: Any = None,
+) -> None:
+    """Remove a record with its audit entry: record (while it still has its id), delete, flush.
+
+    The entry is filed under ``on`` when given (an unlinked claim under its technology), else
+    under the record itself, whose entries stay readable in the log after it is gone.
+    """
+    record(db, action, obj if on is None else on, changes=changes, actor=actor)
+    db.delete(obj)
+    db.flush()

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from portal.accounts.models import Organization
 from portal.audit.models import AuditEntry
-from portal.changes import add_audited
+from portal.changes import add_audited, delete_audited
 from tests import factories
 from tests.conftest import TEST_PASSWORD
 
@@ -142,3 +142,13 @@ def test_a_new_record_without_a_parent_is_filed_under_itself(db):
     )
     entry = db.exec(select(AuditEntry).where(AuditEntry.target_id == str(organization.id))).one()
     assert entry.target_type == "organization" and entry.changes == {"name": "Solo"}
+
+
+def test_a_deleted_record_leaves_its_entry_and_is_gone(db):
+    parent = factories.make_organization(db, slug="keeps-the-entry")
+    child = factories.make_organization(db, slug="goes-away")
+    child_id = child.id
+    delete_audited(db, child, "organization.unlinked", on=parent, changes={"slug": "goes-away"})
+    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "organization.unlinked")).one()
+    assert db.get(Organization, child_id) is None
+    assert entry.target_id == str(parent.id) and entry.changes == {"slug": "goes-away"}

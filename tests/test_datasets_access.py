@@ -186,8 +186,11 @@ def test_revoking_takes_effect_on_the_next_request(app, client, db, login_as, ma
     revoked = client.post_form(f"/admin/datasets/{dataset.slug}/grants/{grant.id}/revoke")
     assert revoked.status_code == 302
     assert partner.get(f"/datasets/{dataset.slug}").status_code == 404
-    actions = db.exec(select(AuditEntry.action)).all()
-    assert "dataset.grant_revoked" in actions
+    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "dataset.grant_revoked")).one()
+    # Filed under the dataset, with when the grant ended as its before/after.
+    assert entry.target_type == "dataset" and entry.target_id == str(dataset.id)
+    assert entry.changes["grant_id"] == grant.id
+    assert entry.changes["before"] == {"revoked_at": None} and entry.changes["after"]["revoked_at"]
 
 
 def test_file_of_another_dataset_is_404_even_when_both_are_visible(app, client, db, maccor_copy):

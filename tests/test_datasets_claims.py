@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from portal.audit.models import AuditEntry
 from portal.catalog.models import Technology
 from portal.datasets import claims
 from portal.datasets.claims import CycleRow, FileLife, Measure
@@ -77,6 +78,28 @@ def test_a_contradicted_claim_shows_what_the_data_says_and_alerts_staff(
     page = app.test_client().get(f"/technologies/{technology.slug}").get_data(as_text=True)
     assert "supported by test data" in page and "not supported" not in page
     assert "Claims the test data contradicts" not in client.get("/admin").get_data(as_text=True)
+
+
+def test_unlinking_a_claim_removes_it_and_files_the_entry_under_the_technology(
+    app, client, db, login_as, tmp_path
+):
+    technology, dataset = _technology_with_data(app, db, tmp_path)
+    login_as("staff")
+    client.post_form(
+        f"/admin/technologies/{technology.id}/claims",
+        {"figure": "cycles_to_80", "dataset_id": dataset.id, "tolerance_pct": "5"},
+    )
+    claim = db.exec(select(TechnologyClaim)).one()
+    response = client.post_form(f"/admin/claims/{claim.id}/delete")
+    assert response.status_code == 303
+    db.expire_all()
+    assert db.exec(select(TechnologyClaim)).all() == []
+    entry = db.exec(
+        select(AuditEntry).where(AuditEntry.action == "technology.claim_unlinked")
+    ).one()
+    assert entry.target_type == "technology" and entry.target_id == str(technology.id)
+    assert entry.changes["figure"] == "cycles_to_80"
+    assert entry.changes["dataset_id"] == dataset.id
 
 
 def test_a_restricted_dataset_gives_the_verdict_but_not_its_numbers(

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlmodel import select
 
+from portal.audit.models import AuditEntry
 from portal.patents.models import Patent
 from portal.patents.renewals import next_due
 from tests import factories
@@ -76,6 +77,20 @@ def test_a_stale_edit_is_a_conflict_not_an_overwrite(client, db, login_as):
     assert stale.status_code == 409
     db.refresh(patent)
     assert patent.status == "granted" and patent.grant_number == "412345"
+
+
+def test_a_deleted_patent_is_gone_and_the_log_keeps_what_it_said(client, db, login_as):
+    technology = factories.make_technology(db, slug="na-cell")
+    login_as("staff")
+    add(client, technology)
+    patent_id = db.exec(select(Patent.id)).one()
+    response = client.post_form(f"/admin/patents/{patent_id}/delete")
+    assert response.status_code == 302
+    db.expire_all()
+    assert db.exec(select(Patent)).all() == []
+    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "patent.deleted")).one()
+    assert entry.target_type == "patent" and entry.target_id == str(patent_id)
+    assert entry.changes["application_number"] == "202341012345"
 
 
 def test_partners_cannot_reach_the_patent_pages(client, db, login_as):

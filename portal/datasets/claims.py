@@ -17,9 +17,8 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
-from portal.audit.services import record
 from portal.catalog.models import Technology
-from portal.changes import add_audited
+from portal.changes import add_audited, delete_audited
 from portal.datasets.models import CycleSummary, Dataset, DatasetFile, TechnologyClaim
 from portal.errors import ServiceError
 from portal.vocabulary import ClaimFigure, FileStatus
@@ -277,14 +276,13 @@ def link_claim(
 def unlink_claim(db: Session, claim: TechnologyClaim) -> None:
     """Remove a claim's link to its dataset; audited."""
     technology = db.get(Technology, claim.technology_id)
-    record(
+    delete_audited(
         db,
+        claim,
         "technology.claim_unlinked",
-        technology,
+        on=technology,
         changes={"claim_id": claim.id, "figure": claim.figure, "dataset_id": claim.dataset_id},
     )
-    db.delete(claim)
-    db.flush()
 
 
 def describe(check: ClaimCheck) -> dict[str, Any]:

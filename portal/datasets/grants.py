@@ -11,8 +11,7 @@ from sqlmodel import Session
 
 from portal.accounts.models import Organization
 from portal.agreements.models import Agreement
-from portal.audit.services import record
-from portal.changes import add_audited
+from portal.changes import add_audited, audited_change
 from portal.datasets.grant_notices import grant_given, grant_lapsed
 from portal.datasets.models import Dataset, DatasetGrant
 from portal.dates import local_today
@@ -69,16 +68,17 @@ def revoke_grant(db: Session, grant: DatasetGrant, *, actor=None) -> DatasetGran
     """End a grant now (it stays listed, marked revoked)."""
     if grant.revoked_at is not None:
         raise ServiceError(_("This grant is already revoked."))
-    grant.revoked_at = utcnow()
-    db.add(grant)
-    db.flush()
     dataset = db.get(Dataset, grant.dataset_id)
-    record(
+    with audited_change(
         db,
-        "dataset.grant_revoked",
-        dataset,
-        changes={"grant_id": grant.id, "organization_id": grant.organization_id},
+        grant,
+        version=None,
+        action="dataset.grant_revoked",
+        watch=("revoked_at",),
+        on=dataset,
         actor=actor,
-    )
+        note={"grant_id": grant.id, "organization_id": grant.organization_id},
+    ):
+        grant.revoked_at = utcnow()
     grant_lapsed(db, grant, dataset)
     return grant

@@ -13,7 +13,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from portal.audit.services import record
-from portal.changes import add_audited, apply_changes, check_version
+from portal.changes import add_audited, apply_changes, check_version, delete_audited
 from portal.datasets import files
 from portal.datasets.models import Dataset, DatasetFields, DatasetFile, DatasetGrant
 from portal.errors import ServiceError
@@ -116,15 +116,13 @@ def delete_dataset(db: Session, dataset: Dataset, *, actor=None) -> None:
     for dataset_file in dataset_files:
         files.forget_file(db, dataset_file)
     db.exec(delete(DatasetGrant).where(DatasetGrant.dataset_id == dataset.id))
-    record(
+    delete_audited(
         db,
-        "dataset.deleted",
         dataset,
+        "dataset.deleted",
         changes={"slug": dataset.slug, "files": [f.original_filename for f in dataset_files]},
         actor=actor,
     )
-    db.delete(dataset)
-    db.flush()
 
 
 def record_download(db: Session, dataset: Dataset, dataset_file: DatasetFile, form: str) -> None:

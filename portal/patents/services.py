@@ -7,8 +7,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
-from portal.audit.services import record
-from portal.changes import add_audited, apply_changes, snapshot
+from portal.changes import add_audited, apply_changes, delete_audited, snapshot
 from portal.errors import ServiceError
 from portal.patents.models import Patent, PatentFields
 
@@ -56,6 +55,4 @@ def update_patent(db: Session, patent: Patent, changes: dict, *, version) -> Pat
 
 def delete_patent(db: Session, patent: Patent) -> None:
     """Remove a patent record (the audit keeps what it said)."""
-    record(db, "patent.deleted", patent, changes=snapshot(patent, EDITABLE))
-    db.delete(patent)
-    db.flush()
+    delete_audited(db, patent, "patent.deleted", changes=snapshot(patent, EDITABLE))
