@@ -32,6 +32,24 @@ class ServiceError(Exception):
         self.status = status
         db.refuse_change()
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """The response headers this refusal calls for (none, unless it is throttling)."""
+        return {}
+
+
+class Throttled(ServiceError):
+    """Too many of something from one address: a 429 that says when to try again."""
+
+    def __init__(self, message: str, *, retry_after_s: int = 3600):
+        super().__init__(message, status=429)
+        self.retry_after_s = retry_after_s
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Retry-After, in seconds."""
+        return {"Retry-After": str(self.retry_after_s)}
+
 
 class ConflictError(ServiceError):
     """Someone else saved the record since this form was loaded."""

@@ -102,6 +102,9 @@ def test_rate_limit_per_address_counts_stored_inquiries(client, db, mailbox):
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "3600"
     assert "several messages in the last hour" in response.get_data(as_text=True)
+    in_hindi = client.post_form("/hi/interest", {**GOOD, "message": "A fourth message, in Hindi."})
+    assert in_hindi.status_code == 429 and in_hindi.headers["Retry-After"] == "3600"
+    assert "कई संदेश भेजे हैं" in in_hindi.get_data(as_text=True)
     assert len(_inquiries(db)) == 2 and len(mailbox.messages) == 4
     # Another address is not affected (the limit is per IP, counted in the database).
     other = client.post_form("/interest", GOOD, environ_base={"REMOTE_ADDR": "10.1.2.3"})

@@ -121,6 +121,8 @@ def test_feedback_refuses_bad_input_forgery_and_floods(app, client, db, mailbox)
     flood = client.post_form("/feedback", FEEDBACK)
     assert flood.status_code == 429 and int(flood.headers["Retry-After"]) > 0
     assert "several messages in the last hour" in flood.get_data(as_text=True)
+    in_hindi = client.post_form("/hi/feedback", FEEDBACK)
+    assert in_hindi.status_code == 429 and "कई संदेश भेजे हैं" in in_hindi.get_data(as_text=True)
     assert len(db.exec(select(Feedback)).all()) == app.config["FEEDBACK_PER_IP_PER_HOUR"]
 
 

@@ -23,7 +23,7 @@ from portal.alerts.models import SearchAlert
 from portal.catalog.models import Technology
 from portal.catalog.queries import CatalogFilters, filtered_query
 from portal.db import utcnow
-from portal.errors import ServiceError
+from portal.errors import Throttled
 from portal.mail import send_mail
 
 WEEK = timedelta(days=7)
@@ -54,7 +54,7 @@ def subscribe(db: Session, email: str, args, *, client: str) -> None:
     address = normalise_email(email)
     limit = current_app.config.get("ALERTS_PER_IP_PER_HOUR", 10)
     if ratelimit.retry_after(db, "alert", client, limit=limit, window=SUBSCRIBE_WINDOW):
-        raise ServiceError(_("Too many subscriptions from here; try again in an hour."), status=429)
+        raise Throttled(_("Too many subscriptions from here; try again in an hour."))
     ratelimit.hit(db, "alert", client, window=SUBSCRIBE_WINDOW)
     query = canonical_query(args)
     alert = db.exec(

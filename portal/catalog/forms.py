@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, Regexp
 
 from portal.catalog.models import INQUIRY_TRANSITIONS, Inquiry, TechnologyFields
 from portal.fields import SLUG_MESSAGE, SLUG_PATTERN
+from portal.honeypot import HoneypotForm
 from portal.modelforms import MultiCheckboxField, model_form, required_email
 from portal.vocabulary import Application, InquiryStatus, InterestKind, OrgKind
 
@@ -22,7 +23,7 @@ class TechnologyForm(model_form(TechnologyFields)):
     version = HiddenField()
 
 
-class InquiryForm(FlaskForm):
+class InquiryForm(HoneypotForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
     email = required_email(_l("E-mail"))
     organization_name = StringField(
@@ -43,8 +44,6 @@ class InquiryForm(FlaskForm):
             "What would you like to do with the technology? Volumes, timelines, questions."
         ),
     )
-    # A honeypot: hidden from people, tempting for bots. Anything typed here discards the message.
-    website = StringField(_l("Leave this field empty"), validators=[Optional()])
 
 
 class InquiryStatusForm(FlaskForm):

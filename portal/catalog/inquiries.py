@@ -18,7 +18,7 @@ from portal.accounts.queries import user_by_email
 from portal.catalog.models import INQUIRY_TRANSITIONS, Inquiry, InquiryNote, Technology
 from portal.changes import add_audited, apply_changes, check_version
 from portal.db import utcnow
-from portal.errors import ServiceError
+from portal.errors import ServiceError, Throttled
 from portal.vocabulary import InquiryStatus, Role
 
 
@@ -74,13 +74,6 @@ def recent_duplicate(
     return None
 
 
-class RateLimited(ServiceError):
-    """Too many inquiries from one address."""
-
-    def __init__(self, message: str):
-        super().__init__(message, status=429)
-
-
 def create_inquiry(
     db: Session,
     *,
@@ -96,9 +89,11 @@ def create_inquiry(
     hashed = ip_hash(ip)
     limit = current_app.config["INQUIRIES_PER_IP_PER_HOUR"]
     if recent_inquiries_from(db, hashed) >= limit:
-        raise RateLimited(
-            "You have sent several messages in the last hour. Please wait an hour and try "
-            "again, or write to us by e-mail."
+        raise Throttled(
+            _(
+                "You have sent several messages in the last hour. Please wait an hour and try "
+                "again, or write to us by e-mail."
+            )
         )
     inquiry = Inquiry(
         technology_id=technology.id if technology else None,

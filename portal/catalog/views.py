@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 
 from flask import (
     Response,
@@ -38,8 +37,6 @@ from portal.csvsafe import csv_cell
 from portal.errors import ServiceError
 from portal.mail import send_mail
 from portal.patents.queries import patents_by_technology, patents_of
-
-log = logging.getLogger("portal.catalog")
 
 CSV_EXPORT_LIMIT = 10_000
 
@@ -157,9 +154,7 @@ def _handle_inquiry(technology: Technology | None):
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return _inquiry_page(technology, form, status=status)
-    if form.website.data:
-        # The honeypot was filled: almost certainly a bot. Answer as usual and keep nothing.
-        log.info("inquiry honeypot filled; discarded")
+    if form.caught_a_bot("inquiry"):
         return redirect(url_for("catalog.inquiry_sent"))
     repeat = inquiry_service.recent_duplicate(
         db.session(), email=form.email.data, message=form.message.data, technology=technology
@@ -178,9 +173,8 @@ def _handle_inquiry(technology: Technology | None):
             technology=technology,
         )
     except ServiceError as error:
-        headers = {"Retry-After": "3600"} if error.status == 429 else {}
-        page, status = _inquiry_page(technology, form, error=_(error.message), status=error.status)
-        return page, status, headers
+        page, status = _inquiry_page(technology, form, error=error.message, status=error.status)
+        return page, status, error.headers
     _send_inquiry_mails(inquiry, technology)
     return redirect(url_for("catalog.inquiry_sent"))
 

@@ -23,7 +23,7 @@ from portal.catalog.inquiries import ip_hash
 from portal.catalog.models import Technology
 from portal.changes import add_audited, audited_change, check_version
 from portal.db import utcnow
-from portal.errors import ServiceError
+from portal.errors import ServiceError, Throttled
 from portal.fields import field_names
 from portal.licensing.models import (
     REGISTRATION_PATTERN,
@@ -56,13 +56,6 @@ EXCLUSIVITY = {
     LicenceType.EXCLUSIVE: Exclusivity.EXCLUSIVE,
     LicenceType.STARTUP: Exclusivity.NON_EXCLUSIVE,
 }
-
-
-class TooManyApplications(ServiceError):
-    """Too many applications from one address in an hour."""
-
-    def __init__(self, message: str):
-        super().__init__(message, status=429)
 
 
 def _validate(fields: dict[str, Any]) -> None:
@@ -153,7 +146,7 @@ def submit_application(
             .where(LicenceApplication.ip_hash == hashed, LicenceApplication.created_at >= since)
         ).one()
         if recent >= current_app.config["INQUIRIES_PER_IP_PER_HOUR"]:
-            raise TooManyApplications(
+            raise Throttled(
                 _("You have sent several applications in the last hour. Please try again later.")
             )
     else:

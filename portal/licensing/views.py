@@ -59,9 +59,8 @@ def apply(slug: str):
             plan_filename=upload.filename if has_plan else "",
         )
     except ServiceError as error:
-        headers = {"Retry-After": "3600"} if error.status == 429 else {}
         page, status = _apply_page(technology, form, error.message, error.status)
-        return page, status, headers
+        return page, status, error.headers
     if applicant is None:
         _mail_visitor(application, technology, token)
         return redirect(url_for("licensing.sent"), code=303)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from portal.honeypot import HoneypotForm
 from portal.modelforms import model_form
 from portal.pages.models import ContentPageFields
 from portal.vocabulary import FeedbackKind
@@ -18,7 +18,7 @@ class ContentPageForm(model_form(ContentPageFields)):
     version = HiddenField()
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(HoneypotForm):
     kind = SelectField(_l("Your feedback is about"), choices=FeedbackKind.choices())
     message = TextAreaField(
         _l("Message"),
@@ -33,5 +33,3 @@ class FeedbackForm(FlaskForm):
         validators=[Optional(), Email(), Length(max=254)],
     )
     page_url = HiddenField()
-    # Hidden from people; bots fill it in (see the honeypot class in the stylesheet).
-    website = StringField(_l("Leave this empty"))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from portal.changes import add_audited, apply_changes, check_version
-from portal.errors import ServiceError
+from portal.errors import Throttled
 from portal.pages import defaults
 from portal.pages.models import ContentPage, ContentPageFields, Feedback
 from portal.ratelimit import hashed, hit, retry_after
@@ -58,23 +59,16 @@ def save_page(db: Session, slug: str, changes: dict, version) -> ContentPage:
     return page
 
 
-class FeedbackThrottled(ServiceError):
-    """Too many feedback messages from one address."""
-
-    def __init__(self, seconds: int):
-        super().__init__(
-            "You have sent several messages in the last hour. Please try again later.", status=429
-        )
-        self.retry_after = seconds
-
-
 def send_feedback(db: Session, *, ip: str, **fields) -> Feedback:
     """Store a feedback message, refusing more than the hourly limit per (hashed) IP."""
     subject = hashed(ip)
     limit = current_app.config["FEEDBACK_PER_IP_PER_HOUR"]
     wait = retry_after(db, FEEDBACK_BUCKET, subject, limit=limit, window=FEEDBACK_WINDOW)
     if wait:
-        raise FeedbackThrottled(wait)
+        raise Throttled(
+            _("You have sent several messages in the last hour. Please try again later."),
+            retry_after_s=wait,
+        )
     hit(db, FEEDBACK_BUCKET, subject, window=FEEDBACK_WINDOW)
     feedback = Feedback(
         name=fields.get("name", "").strip()[:200],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -17,8 +15,6 @@ from portal.pages.sitemap import sitemap_entries
 from portal.security import safe_next
 from portal.urls import base_url
 from portal.vocabulary import FeedbackKind, PageSlug
-
-log = logging.getLogger("portal.pages")
 
 
 def _show(slug: str):
@@ -42,8 +38,7 @@ def feedback():
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render_template("pages/feedback.html", form=form, error=None), status
-    if form.website.data:
-        log.info("feedback honeypot filled; discarded")
+    if form.caught_a_bot("feedback"):
         return redirect(url_for("pages.feedback_sent"), code=303)
     try:
         message = services.send_feedback(
@@ -56,9 +51,8 @@ def feedback():
             page_url=safe_next(form.page_url.data, ""),
         )
     except ServiceError as error:
-        headers = {"Retry-After": str(getattr(error, "retry_after", 3600))}
-        page = render_template("pages/feedback.html", form=form, error=_(error.message))
-        return page, error.status, headers
+        page = render_template("pages/feedback.html", form=form, error=error.message)
+        return page, error.status, error.headers
     send_mail(
         current_app.config["STAFF_NOTIFY_EMAIL"],
         _("Feedback: %(kind)s", kind=FeedbackKind.label_of(message.kind)),
