@@ -17,7 +17,6 @@ from sqlmodel import Session, select
 
 from portal.accounts.models import Organization, User
 from portal.agreements.consistency import check_agreement_dates, completion_problem
-from portal.agreements.labels import status_in_words
 from portal.agreements.models import (
     Agreement,
     AgreementFields,
@@ -28,11 +27,10 @@ from portal.agreements.models import (
 )
 from portal.agreements.notices import milestone_decided
 from portal.agreements.status import (
+    AGREEMENT_CHAIN,
     FINISHED_STATUSES,
-    MILESTONE_TRANSITIONS,
+    MILESTONE_CHAIN,
     REASON_REQUIRED,
-    TRANSITIONS,
-    allowed_milestone_transitions,
     allowed_transitions,
     effective_status,
     effective_status_clause,
@@ -208,16 +206,9 @@ def transition_agreement(
     """Move an agreement along its status chain; an illegal step raises ServiceError, unchanged."""
     today = today or local_today()
     check_version(agreement, version)
-    if to_status not in TRANSITIONS:
-        raise ServiceError(_("Unknown status."))
-    if to_status not in allowed_transitions(agreement, today):
-        raise ServiceError(
-            _(
-                "An agreement that is %(current)s cannot become %(target)s.",
-                current=status_in_words(effective_status(agreement, today)),
-                target=status_in_words(to_status),
-            )
-        )
+    AGREEMENT_CHAIN.check(
+        effective_status(agreement, today), to_status, allowed_transitions(agreement, today)
+    )
     if to_status == S.ACTIVE and agreement.expires_on is not None and agreement.expires_on < today:
         raise ServiceError(
             _("The expiry date has passed; extend it before making the agreement active.")
@@ -358,16 +349,7 @@ def transition_milestone(
     """Move a milestone along its chain; rejecting or waiving needs a reason; audited and logged."""
     check_version(milestone, version)
     reason = (reason or "").strip()
-    if to_status not in MILESTONE_TRANSITIONS:
-        raise ServiceError(_("Unknown status."))
-    if to_status not in allowed_milestone_transitions(milestone):
-        raise ServiceError(
-            _(
-                "A milestone that is %(current)s cannot become %(target)s.",
-                current=status_in_words(milestone.status),
-                target=status_in_words(to_status),
-            )
-        )
+    MILESTONE_CHAIN.check(milestone.status, to_status)
     if to_status in REASON_REQUIRED and not reason:
         raise ServiceError(_("Say why, so the partner knows what to do next."))
     agreement = db.get(Agreement, milestone.agreement_id)

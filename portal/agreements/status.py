@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement
 
+from portal.agreements.labels import status_in_words
 from portal.agreements.models import Agreement, Milestone
 from portal.dates import local_today
+from portal.transitions import Chain
 from portal.vocabulary import AgreementStatus, MilestoneStatus
 
 S = AgreementStatus
@@ -37,6 +40,16 @@ MILESTONE_TRANSITIONS: dict[str, tuple[str, ...]] = {
     M.ACCEPTED: (),
     M.WAIVED: (),
 }
+AGREEMENT_CHAIN = Chain(
+    TRANSITIONS,
+    status_in_words,
+    _l("An agreement that is %(current)s cannot become %(target)s."),
+)
+MILESTONE_CHAIN = Chain(
+    MILESTONE_TRANSITIONS,
+    status_in_words,
+    _l("A milestone that is %(current)s cannot become %(target)s."),
+)
 # Decisions that must say why (the partner reads the reason in the milestone history).
 REASON_REQUIRED = (M.REJECTED, M.WAIVED)
 # Agreements in these states carry live obligations: milestones can be worked on and reminded.
@@ -81,9 +94,9 @@ def allowed_transitions(agreement: Agreement, today: date | None = None) -> tupl
     """Where this agreement may go next (an active one past expiry may only be marked expired)."""
     if agreement.status == S.ACTIVE and effective_status(agreement, today) == S.EXPIRED:
         return (S.EXPIRED,)
-    return TRANSITIONS.get(agreement.status, ())
+    return AGREEMENT_CHAIN.next_from(agreement.status)
 
 
 def allowed_milestone_transitions(milestone: Milestone) -> tuple[str, ...]:
     """Where a milestone may go next."""
-    return MILESTONE_TRANSITIONS.get(milestone.status, ())
+    return MILESTONE_CHAIN.next_from(milestone.status)

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
-from portal.catalog.models import INQUIRY_TRANSITIONS, Inquiry, TechnologyFields
+from portal.catalog.models import INQUIRY_CHAIN, Inquiry, TechnologyFields
 from portal.fields import SLUG_MESSAGE, SLUG_PATTERN
 from portal.honeypot import HoneypotForm
 from portal.modelforms import MultiCheckboxField, model_form, required_email
@@ -72,7 +72,7 @@ class ConvertInquiryForm(FlaskForm):
 def inquiry_status_form(inquiry: Inquiry) -> InquiryStatusForm:
     """The inline status form, offering only the steps allowed from the current status."""
     form = InquiryStatusForm(formdata=None, status=inquiry.status, version=inquiry.version)
-    allowed = [inquiry.status, *INQUIRY_TRANSITIONS.get(inquiry.status, ())]
+    allowed = [inquiry.status, *INQUIRY_CHAIN.next_from(inquiry.status)]
     form.status.choices = [
         (s, InquiryStatus(s).label)
         for s in allowed

@@ -15,7 +15,7 @@ from portal.accounts.invitations import invite_user
 from portal.accounts.models import Organization, User
 from portal.accounts.organizations import create_organization
 from portal.accounts.queries import user_by_email
-from portal.catalog.models import INQUIRY_TRANSITIONS, Inquiry, InquiryNote, Technology
+from portal.catalog.models import INQUIRY_CHAIN, Inquiry, InquiryNote, Technology
 from portal.changes import add_audited, apply_changes, check_version
 from portal.db import utcnow
 from portal.errors import ServiceError, Throttled
@@ -124,14 +124,7 @@ def change_inquiry_status(
     check_version(inquiry, version)
     if status == inquiry.status:
         return inquiry
-    if status not in INQUIRY_TRANSITIONS.get(inquiry.status, ()):
-        raise ServiceError(
-            _(
-                "An inquiry cannot go from “%(current)s” to “%(wanted)s”.",
-                current=InquiryStatus.label_of(inquiry.status),
-                wanted=InquiryStatus.label_of(status),
-            )
-        )
+    INQUIRY_CHAIN.check(inquiry.status, status)
     if status == InquiryStatus.CONVERTED and inquiry.organization_id is None:
         raise ServiceError(_("Use “Convert to partner” to turn an inquiry into an organisation."))
     apply_changes(
@@ -176,7 +169,7 @@ def convert_inquiry(
     contact_email: str,
 ) -> tuple[Organization, User, str]:
     """Turn a lead into a partner organisation and invite its contact; returns the invite token."""
-    if InquiryStatus.CONVERTED not in INQUIRY_TRANSITIONS.get(inquiry.status, ()):
+    if InquiryStatus.CONVERTED not in INQUIRY_CHAIN.next_from(inquiry.status):
         raise ServiceError(_("This inquiry has already been converted or is closed."))
     if user_by_email(db, contact_email):
         raise ServiceError(_("A user with this e-mail address already exists."))

@@ -19,6 +19,7 @@ from portal.fields import (
     field,
     slug_field,
 )
+from portal.transitions import Chain
 from portal.vocabulary import (
     Category,
     Chemistry,
@@ -225,6 +226,11 @@ INQUIRY_TRANSITIONS: dict[str, tuple[str, ...]] = {
     InquiryStatus.CONVERTED: (),
     InquiryStatus.CLOSED: (InquiryStatus.CONTACTED,),
 }
+INQUIRY_CHAIN = Chain(
+    INQUIRY_TRANSITIONS,
+    InquiryStatus.label_of,
+    _l("An inquiry cannot go from “%(current)s” to “%(target)s”."),
+)
 
 
 # --- full-text search objects the ORM does not model ------------------------------------------

@@ -21,7 +21,7 @@ from portal.catalog.forms import (
     TechnologyForm,
 )
 from portal.catalog.loaders import get_inquiry_or_404, get_technology_by_id_or_404
-from portal.catalog.models import INQUIRY_TRANSITIONS, Inquiry, Technology
+from portal.catalog.models import INQUIRY_CHAIN, Inquiry, Technology
 from portal.catalog.queries import (
     ADMIN_STATES,
     admin_technologies_query,
@@ -159,7 +159,7 @@ def _inquiry_detail(inquiry: Inquiry, convert_form: ConvertInquiryForm, status: 
             notes=notes_for(session, inquiry),
             note_form=InquiryNoteForm(formdata=None),
             convert_form=convert_form,
-            can_convert=InquiryStatus.CONVERTED in INQUIRY_TRANSITIONS.get(inquiry.status, ()),
+            can_convert=InquiryStatus.CONVERTED in INQUIRY_CHAIN.next_from(inquiry.status),
         ),
         status,
     )

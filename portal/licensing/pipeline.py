@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from portal.transitions import Chain
 from portal.vocabulary import Stage
 
 S = Stage
@@ -17,6 +18,19 @@ STEPS: dict[str, tuple[str, ...]] = {
     S.APPROVED: (),
     S.DECLINED: (),
 }
+
+
+def stage_in_words(stage: str) -> str:
+    """A stage as it reads inside a sentence ("under review")."""
+    return Stage.label_of(stage).lower()
+
+
+PIPELINE = Chain(
+    STEPS,
+    stage_in_words,
+    _l("An application that is %(current)s cannot become %(target)s."),
+    unknown=_l("Unknown stage."),
+)
 OPEN_STAGES = (S.RECEIVED, S.UNDER_REVIEW, S.TERM_SHEET_SENT, S.NEGOTIATION)
 
 DEFAULT_MESSAGES = {
@@ -33,4 +47,4 @@ DEFAULT_MESSAGES = {
 
 def next_stages(stage: str) -> tuple[str, ...]:
     """Where an application in `stage` may go next."""
-    return STEPS.get(stage, ())
+    return PIPELINE.next_from(stage)

@@ -32,7 +32,7 @@ from portal.licensing.models import (
     ContactFields,
     LicenceApplication,
 )
-from portal.licensing.pipeline import DEFAULT_MESSAGES, next_stages
+from portal.licensing.pipeline import DEFAULT_MESSAGES, PIPELINE
 from portal.mail import send_mail
 from portal.notifications.services import notify, staff_for
 from portal.vocabulary import (
@@ -253,16 +253,7 @@ def move_application(
     """Take an application one step along the pipeline; the applicant reads the message.
     Approving drafts a licence agreement pre-filled from the application."""
     check_version(application, version)
-    if to_stage not in Stage.values():
-        raise ServiceError(_("Unknown stage."))
-    if to_stage not in next_stages(application.stage):
-        raise ServiceError(
-            _(
-                "An application that is %(current)s cannot become %(target)s.",
-                current=Stage.label_of(application.stage).lower(),
-                target=Stage.label_of(to_stage).lower(),
-            )
-        )
+    PIPELINE.check(application.stage, to_stage)
     message = (message or "").strip() or str(DEFAULT_MESSAGES[to_stage])
     from_stage = application.stage
     with audited_change(
