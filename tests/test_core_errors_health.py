@@ -53,16 +53,20 @@ def test_readyz_answers_503_when_the_database_is_unreachable(tmp_path):
         }
     )
     client = app.test_client()
-    response = client.get("/readyz")
-    assert response.status_code == 503
-    assert response.headers["Retry-After"] == "5"
-    assert client.get("/healthz").status_code == 200
-    page = client.get("/admin/audit")  # any page that needs the database
-    assert page.status_code in (302, 503)
-    login = client.get("/login")
-    assert login.status_code == 200  # the login form itself needs no database
-    failed = client.post("/login", data={"email": "a@b.org", "password": "whatever-long"})
-    assert failed.status_code in (400, 503)
+    try:
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "5"
+        assert client.get("/healthz").status_code == 200
+        page = client.get("/admin/audit")  # any page that needs the database
+        assert page.status_code in (302, 503)
+        login = client.get("/login")
+        assert login.status_code == 200  # the login form itself needs no database
+        failed = client.post("/login", data={"email": "a@b.org", "password": "whatever-long"})
+        assert failed.status_code in (400, 503)
+    finally:
+        # The job thread its first request started would retry the dead database until exit.
+        app.extensions["jobs"].stop()
 
 
 def test_a_value_the_database_refuses_is_a_400_not_a_500(app, client, monkeypatch):
