@@ -145,6 +145,17 @@ def test_a_gstin_is_accepted(app, client, db):
     assert applications(db)[0].company_registration == "29ABCDE1234F1Z5"
 
 
+def test_a_visitor_form_with_the_honeypot_filled_is_answered_and_kept_nowhere(
+    app, client, db, mailbox
+):
+    technology = factories.make_technology(db)
+    page = client.get(f"/technologies/{technology.slug}/apply").get_data(as_text=True)
+    assert '<div class="honeypot">' in page
+    response = apply(client, technology, {**APPLICATION, **VISITOR, "website": "buy-now.example"})
+    assert response.status_code == 303 and response.headers["Location"] == "/applications/sent"
+    assert applications(db) == [] and mailbox.messages == []
+
+
 def test_visitors_are_limited_per_hour(app, client, db):
     app.config["INQUIRIES_PER_IP_PER_HOUR"] = 2
     technology = factories.make_technology(db)

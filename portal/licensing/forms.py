@@ -8,6 +8,7 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.honeypot import HoneypotForm
 from portal.licensing.models import ApplicationFields, ContactFields
 from portal.modelforms import model_form
 
@@ -18,8 +19,9 @@ class ApplicationForm(model_form(ApplicationFields)):
     plan = FileField(_l("Plan as a PDF (optional)"))
 
 
-class VisitorApplicationForm(ApplicationForm, model_form(ContactFields)):
-    """What a visitor fills in: the application plus who to answer."""
+class VisitorApplicationForm(ApplicationForm, model_form(ContactFields), HoneypotForm):
+    """What a visitor fills in: the application plus who to answer (and the honeypot: the
+    answer mails whatever address is typed, so a bot must not get one)."""
 
     MODEL_FIELDS = ApplicationForm.MODEL_FIELDS + model_form(ContactFields).MODEL_FIELDS
 

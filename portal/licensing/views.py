@@ -48,6 +48,8 @@ def apply(slug: str):
     upload = request.files.get("plan")
     has_plan = upload is not None and bool(upload.filename)
     applicant = current_user._get_current_object() if current_user.is_authenticated else None
+    if applicant is None and form.caught_a_bot("licence application"):
+        return redirect(url_for("licensing.sent"), code=303)
     try:
         application, token = submit_application(
             db.session(),
