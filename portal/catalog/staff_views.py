@@ -65,7 +65,7 @@ def admin_create():
         try:
             technology = catalog.create_technology(db.session(), **_technology_changes(form))
         except ServiceError as error:
-            form.slug.errors.append(_(error.message))
+            form.slug.errors.append(error.message)
         else:
             flash(_("Technology saved as a draft. Publish it when it is ready."), "success")
             return redirect(url_for("catalog.admin_edit", tech_id=technology.id))
@@ -114,7 +114,7 @@ def admin_state_change(tech_id: int, change: str):
     try:
         service(db.session(), technology, parse_int(request.form.get("version")))
     except ServiceError as error:
-        flash(_(error.message), "error")
+        flash(error.message, "error")
     else:
         flash(str(message), "success")
     return redirect(safe_next(request.form.get("next"), url_for("catalog.admin_index")))
@@ -214,7 +214,7 @@ def admin_inquiry_note(inquiry_id: int):
         try:
             inquiry_service.add_inquiry_note(db.session(), inquiry, form.body.data, current_user)
         except ServiceError as error:
-            flash(_(error.message), "error")
+            flash(error.message, "error")
         else:
             flash(_("Note added."), "success")
     else:
@@ -243,6 +243,6 @@ def admin_inquiry_convert(inquiry_id: int):
             contact_email=form.contact_email.data,
         )
     except ServiceError as error:
-        form.slug.errors.append(_(error.message))
+        form.slug.errors.append(error.message)
         return _inquiry_detail(inquiry, form, status=400)
     return deliver_invitation(user, token, organization.name)

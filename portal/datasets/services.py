@@ -60,8 +60,10 @@ def create_dataset(
     slug = (slug or "").strip().lower()
     if not _SLUG.match(slug) or len(slug) > MAX_SLUG_LENGTH or slug in RESERVED_SLUGS:
         raise ServiceError(
-            "The short name may use lower-case letters, digits and hyphens only (and not "
-            "“compare”, “new” or “admin”)."
+            _(
+                "The short name may use lower-case letters, digits and hyphens only (and not "
+                "“compare”, “new” or “admin”)."
+            )
         )
     fields = _editable(fields)
     _check_fields(fields)
