@@ -128,3 +128,17 @@ def children(db: Session, foreign_key, parent_id: int | None, *order_by) -> list
     """The rows whose ``foreign_key`` column is ``parent_id``, in ``order_by`` order."""
     model = foreign_key.class_
     return list(db.exec(select(model).where(foreign_key == parent_id).order_by(*order_by)).all())
+
+
+def taken(db: Session, model, *, but: int | None = None, **values) -> bool:
+    """Whether a row of ``model`` (other than the one whose id is ``but``) holds all ``values``.
+
+    The check behind each "already exists" refusal; the database's unique index still has the
+    last word when two requests race.
+    """
+    query = select(model.id).where(
+        *(getattr(model, name) == value for name, value in values.items())
+    )
+    if but is not None:
+        query = query.where(model.id != but)
+    return db.exec(query.limit(1)).first() is not None

@@ -145,6 +145,12 @@ def test_bad_links_are_refused_with_a_message_and_nothing_stored(
         assert response.status_code == 400, data
         assert message in response.get_data(as_text=True), data
     assert db.exec(select(TechnologyClaim)).all() == []
+    link = {"figure": "cycles_to_80", "dataset_id": dataset.id}
+    assert client.post_form(f"/admin/technologies/{technology.id}/claims", link).status_code == 303
+    again = client.post_form(f"/admin/technologies/{technology.id}/claims", link)
+    assert again.status_code == 400
+    assert "already linked to that dataset" in again.get_data(as_text=True)
+    assert len(db.exec(select(TechnologyClaim)).all()) == 1
 
 
 def test_the_demo_claims_agree_with_the_demo_data(app, db):

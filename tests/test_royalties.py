@@ -7,8 +7,10 @@ import io
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from sqlmodel import select
 
+from portal.errors import ServiceError
 from portal.royalties import schedule, services
 from portal.royalties.models import RoyaltyReport
 from tests import factories
@@ -102,6 +104,22 @@ def test_bad_reports_are_refused_and_nothing_is_stored(client, db, login_as):
     again = client.post_form(url, good)
     assert again.status_code == 302
     assert len(db.exec(select(RoyaltyReport)).all()) == 1
+
+
+def test_a_period_is_filed_once(app, db):
+    agreement = licence(db)
+    with app.test_request_context():
+        services.file_report(
+            db, agreement, date(2025, 1, 1), units_sold=1, net_sales_inr=Decimal("1000")
+        )
+        with pytest.raises(ServiceError, match="already filed"):
+            services.file_report(
+                db, agreement, date(2025, 1, 1), units_sold=2, net_sales_inr=Decimal("2000")
+            )
+        services.file_report(
+            db, agreement, date(2025, 4, 1), units_sold=3, net_sales_inr=Decimal("3000")
+        )
+    assert sorted(r.units_sold for r in db.exec(select(RoyaltyReport))) == [1, 3]
 
 
 def test_staff_reconcile_payments_export_csv_and_see_overdue_reports(app, client, db, login_as):

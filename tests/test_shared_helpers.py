@@ -1,15 +1,25 @@
-"""The small shared helpers other modules lean on: warning bands, reader column maps, edit pages."""
+"""The small shared helpers other modules lean on: warning bands, reader column maps, edit pages,
+the "already taken" check."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+from sqlmodel import select
+
 from portal.agreements.notices import expiry_threshold
+from portal.agreements.services import create_agreement
+from portal.catalog import services as catalog
 from portal.catalog.models import Technology
+from portal.datasets import services as dataset_services
 from portal.datasets.ingest import canonical
 from portal.datasets.ingest.columns import USUAL, column_map, locate
+from portal.datasets.models import Dataset
 from portal.dates import days_band
-from tests.factories import make_technology
+from portal.db import taken
+from portal.errors import ServiceError
+from tests.factories import make_agreement, make_dataset, make_technology
 
 TODAY = date(2026, 3, 1)
 
@@ -52,3 +62,46 @@ def test_an_invalid_edit_post_is_a_400_and_saves_nothing(client, db, login_as):
     assert response.status_code == 400
     db.expire_all()
     assert db.get(Technology, technology.id).title == "Before"
+
+
+def test_taken_matches_every_value_and_passes_over_the_record_being_edited(db):
+    first = make_technology(db, slug="taken-first")
+    second = make_technology(db, slug="taken-second")
+    assert taken(db, Technology, slug="taken-first")
+    assert not taken(db, Technology, slug="taken-first", but=first.id)  # its own name
+    assert taken(db, Technology, slug="taken-first", but=second.id)
+    assert taken(db, Technology, slug="taken-first", title=first.title)
+    assert not taken(db, Technology, slug="taken-first", title=second.title)
+    assert not taken(db, Technology, slug="nobody-has-this")
+
+
+def test_each_already_taken_name_is_refused_with_its_own_sentence(app, db):
+    technology = make_technology(db, slug="cell-a")
+    other = make_technology(db, slug="cell-b")
+    make_dataset(db, slug="data-a")
+    agreement = make_agreement(db)
+    with app.test_request_context():
+        refusals = {
+            "technology with the short name “cell-b”": lambda: catalog.update_technology(
+                db, technology, {"slug": "cell-b"}, version=technology.version
+            ),
+            "dataset with the short name “data-a”": lambda: dataset_services.create_dataset(
+                db, slug="data-a", title="Again"
+            ),
+            f"reference {agreement.reference} is already used": lambda: create_agreement(
+                db,
+                reference=agreement.reference,
+                kind="mou",
+                title="Again",
+                organization_id=agreement.organization_id,
+            ),
+        }
+        for sentence, change in refusals.items():
+            with pytest.raises(ServiceError, match=sentence):
+                change()
+        catalog.update_technology(db, other, {"slug": "cell-b"}, version=other.version)
+        db.commit()
+    db.expire_all()
+    assert db.get(Technology, technology.id).slug == "cell-a"
+    assert db.get(Technology, other.id).version == 2  # saving its own name is no clash
+    assert len(db.exec(select(Dataset).where(Dataset.slug == "data-a")).all()) == 1

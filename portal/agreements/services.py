@@ -40,6 +40,7 @@ from portal.audit.services import record
 from portal.catalog.models import Technology
 from portal.changes import add_audited, apply_changes, audited_change, check_version, snapshot
 from portal.dates import local_today
+from portal.db import taken
 from portal.errors import ServiceError
 from portal.fields import field_names
 from portal.vocabulary import (
@@ -145,7 +146,7 @@ def create_agreement(
         raise ServiceError(
             _("A reference uses capital letters, digits, hyphens and slashes (3–40 characters).")
         )
-    if db.exec(select(Agreement.id).where(Agreement.reference == reference)).first():
+    if taken(db, Agreement, reference=reference):
         raise ServiceError(_("The reference %(ref)s is already used.", ref=reference))
     agreement = Agreement(reference=reference, status=S.DRAFT, **fields)
     db.add(agreement)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext as _
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from portal.catalog.models import Technology, TechnologyFields
 from portal.changes import add_audited, apply_changes, audited_change, snapshot
-from portal.db import utcnow
+from portal.db import taken, utcnow
 from portal.errors import ServiceError
 from portal.fields import SLUG_PATTERN
 
@@ -28,8 +28,7 @@ def _applications(technology: Technology) -> dict:
 def _check_slug(db: Session, slug: str, technology_id: int | None = None) -> None:
     if not _SLUG.match(slug or "") or len(slug) > MAX_SLUG_LENGTH:
         raise ServiceError(_("The short name may use lower-case letters, digits and hyphens only."))
-    existing = db.exec(select(Technology.id).where(Technology.slug == slug)).first()
-    if existing is not None and existing != technology_id:
+    if taken(db, Technology, slug=slug, but=technology_id):
         raise ServiceError(
             _("A technology with the short name “%(slug)s” already exists.", slug=slug)
         )

@@ -17,7 +17,7 @@ from portal.agreements.models import Agreement
 from portal.changes import add_audited, audited_change, check_version
 from portal.datasets.grants import grant_access
 from portal.datasets.models import AccessRequest, CycleSummary, Dataset, DatasetFile
-from portal.db import utcnow
+from portal.db import taken, utcnow
 from portal.errors import ServiceError
 from portal.notifications.services import notify, staff_for
 from portal.vocabulary import AccessRequestStatus, FileStatus, Visibility
@@ -66,14 +66,13 @@ def request_access(
         )
     if not accepted_terms:
         raise ServiceError(_("Accept the dataset's terms to send the request."))
-    pending = db.exec(
-        select(AccessRequest.id).where(
-            AccessRequest.dataset_id == dataset.id,
-            AccessRequest.organization_id == requester.organization_id,
-            AccessRequest.status == R.PENDING,
-        )
-    ).first()
-    if pending:
+    if taken(
+        db,
+        AccessRequest,
+        dataset_id=dataset.id,
+        organization_id=requester.organization_id,
+        status=R.PENDING,
+    ):
         raise ServiceError(_("Your organisation already has a request waiting for this dataset."))
     access = AccessRequest(
         dataset_id=dataset.id,

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from portal.catalog.models import Technology
 from portal.changes import add_audited, delete_audited
 from portal.datasets.models import CycleSummary, Dataset, DatasetFile, TechnologyClaim
+from portal.db import taken
 from portal.errors import ServiceError
 from portal.vocabulary import ClaimFigure, FileStatus
 
@@ -245,14 +246,9 @@ def link_claim(
     tolerance = 5.0 if tolerance_pct is None else tolerance_pct
     if not 0 <= tolerance <= 50:
         raise ServiceError(_("The tolerance must lie between 0 and 50 %."))
-    exists = db.exec(
-        select(TechnologyClaim.id).where(
-            TechnologyClaim.technology_id == technology.id,
-            TechnologyClaim.figure == figure,
-            TechnologyClaim.dataset_id == dataset.id,
-        )
-    ).first()
-    if exists:
+    if taken(
+        db, TechnologyClaim, technology_id=technology.id, figure=figure, dataset_id=dataset.id
+    ):
         raise ServiceError(_("This figure is already linked to that dataset."))
     claim = TechnologyClaim(
         technology_id=technology.id,

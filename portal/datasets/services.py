@@ -16,6 +16,7 @@ from portal.audit.services import record
 from portal.changes import add_audited, apply_changes, check_version, delete_audited
 from portal.datasets import files
 from portal.datasets.models import Dataset, DatasetFields, DatasetFile, DatasetGrant
+from portal.db import taken
 from portal.errors import ServiceError
 from portal.fields import SLUG_PATTERN, field_names
 from portal.vocabulary import CellType, Chemistry, FileStatus, TestType, Visibility
@@ -67,7 +68,7 @@ def create_dataset(
         )
     fields = _editable(fields)
     _check_fields(fields)
-    if db.exec(select(Dataset.id).where(Dataset.slug == slug)).first() is not None:
+    if taken(db, Dataset, slug=slug):
         raise ServiceError(_("A dataset with the short name “%(slug)s” already exists.", slug=slug))
     dataset = Dataset(
         slug=slug, is_demo=is_demo, created_by_id=getattr(actor, "id", None), **fields

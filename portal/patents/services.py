@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from portal.changes import add_audited, apply_changes, delete_audited, snapshot
+from portal.db import taken
 from portal.errors import ServiceError
 from portal.patents.models import Patent, PatentFields
 
@@ -23,13 +24,13 @@ def _check(db: Session, values: dict, patent_id: int | None = None) -> None:
             raise ServiceError(_("It cannot be %(what)s before it was filed.", what=label))
     if values.get("status") == "granted" and not values.get("grant_number"):
         raise ServiceError(_("A granted patent needs its grant number."))
-    existing = db.exec(
-        select(Patent.id).where(
-            Patent.jurisdiction == values.get("jurisdiction"),
-            Patent.application_number == values.get("application_number"),
-        )
-    ).first()
-    if existing is not None and existing != patent_id:
+    if taken(
+        db,
+        Patent,
+        jurisdiction=values.get("jurisdiction"),
+        application_number=values.get("application_number"),
+        but=patent_id,
+    ):
         raise ServiceError(_("That application is already recorded."))
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from portal.agreements.models import Agreement
 from portal.changes import add_audited
 from portal.dates import local_today
+from portal.db import taken
 from portal.errors import ServiceError
 from portal.formatting import format_date, format_inr
 from portal.mail import send_mail
@@ -49,13 +50,7 @@ def file_report(
     )
     if period is None:
         raise ServiceError(_("Choose a reporting period that has ended."))
-    taken = db.exec(
-        select(RoyaltyReport.id).where(
-            RoyaltyReport.agreement_id == agreement.id,
-            RoyaltyReport.period_start == period.start,
-        )
-    ).first()
-    if taken is not None:
+    if taken(db, RoyaltyReport, agreement_id=agreement.id, period_start=period.start):
         raise ServiceError(_("The report for this period is already filed."))
     royalty = schedule.royalty_on(net_sales_inr, agreement.royalty_pct)
     topup = schedule.minimum_topup(
