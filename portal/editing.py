@@ -1,17 +1,19 @@
-"""The one flow of a staff edit page: validate the post, save from the version shown, then
-flash and redirect, or hand the refusal back for the page to show."""
+"""The two flows of a staff post: an edit page (validate, save from the version shown, then flash
+and redirect, or hand the refusal back for the page to show) and a one-button action."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import flash, redirect, request
 from werkzeug.wrappers import Response
 
 from portal.errors import ConflictError, ServiceError
 from portal.formdata import submitted_version
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -54,3 +56,19 @@ def save_edit(
         return Submitted(status=refused.status, refused=refused)
     flash(saved, "success")
     return Submitted(response=redirect(then, code=code))
+
+
+def act(
+    action: Callable[[], T], *, done: str | Callable[[T], str], back: str, code: int = 302
+) -> Response:
+    """Run a one-button action, flash its refusal or what was ``done``, and redirect ``back``.
+
+    ``done`` may be a function of the action's result, for a message that names what changed.
+    """
+    try:
+        result = action()
+    except ServiceError as refused:
+        flash(refused.message, "error")
+    else:
+        flash(done(result) if callable(done) else done, "success")
+    return redirect(back, code=code)

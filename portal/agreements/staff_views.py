@@ -26,7 +26,7 @@ from portal.agreements.queries import AgreementFilters, MilestoneFilters
 from portal.agreements.status import allowed_transitions
 from portal.agreements.views import agreement_context
 from portal.dates import local_today
-from portal.editing import Submitted, save_edit
+from portal.editing import Submitted, act, save_edit
 from portal.errors import ServiceError
 from portal.formdata import submitted_version
 from portal.htmx import is_htmx, render
@@ -184,20 +184,16 @@ def admin_transition(agreement_id: int):
     if not form.validate_on_submit():
         flash(_("Choose a status."), "error")
         return _back_to(agreement_id)
-    try:
-        _transition(services.transition_agreement, agreement, form)
-    except ServiceError as refused:
-        flash(refused.message, "error")
-    else:
-        flash(
-            _(
-                "%(ref)s is now %(status)s.",
-                ref=agreement.reference,
-                status=status_in_words(agreement.status),
-            ),
-            "success",
-        )
-    return _back_to(agreement_id)
+    return act(
+        lambda: _transition(services.transition_agreement, agreement, form),
+        done=lambda _moved: _(
+            "%(ref)s is now %(status)s.",
+            ref=agreement.reference,
+            status=status_in_words(agreement.status),
+        ),
+        back=url_for("agreements.admin_detail", agreement_id=agreement_id),
+        code=303,
+    )
 
 
 @bp.post("/admin/agreements/<int:agreement_id>/follow-up")

@@ -29,7 +29,7 @@ from portal.catalog.queries import (
     notes_for,
     technology_titles,
 )
-from portal.editing import edit_form, save_edit
+from portal.editing import act, edit_form, save_edit
 from portal.errors import ServiceError
 from portal.formdata import parse_int, submitted_version
 from portal.modelforms import form_values
@@ -111,13 +111,11 @@ def admin_state_change(tech_id: int, change: str):
     """Publish, unpublish, archive or restore (as a draft) a technology, from the version shown."""
     technology = get_technology_by_id_or_404(tech_id)
     service, message = STATE_CHANGES[change]
-    try:
-        service(db.session(), technology, parse_int(request.form.get("version")))
-    except ServiceError as error:
-        flash(error.message, "error")
-    else:
-        flash(str(message), "success")
-    return redirect(safe_next(request.form.get("next"), url_for("catalog.admin_index")))
+    return act(
+        lambda: service(db.session(), technology, parse_int(request.form.get("version"))),
+        done=str(message),
+        back=safe_next(request.form.get("next"), url_for("catalog.admin_index")),
+    )
 
 
 # --- inquiries -------------------------------------------------------------------------------
@@ -188,7 +186,7 @@ def admin_inquiry_status(inquiry_id: int):
                 db.session(), inquiry, form.status.data, submitted_version(form.version)
             )
         except ServiceError as problem:
-            error = _(problem.message)
+            error = problem.message
     else:
         error = _("Choose a status.")
     if htmx.is_htmx():
@@ -210,16 +208,17 @@ def admin_inquiry_note(inquiry_id: int):
     """Add a note to an inquiry."""
     inquiry = get_inquiry_or_404(inquiry_id)
     form = InquiryNoteForm()
-    if form.validate_on_submit():
-        try:
-            inquiry_service.add_inquiry_note(db.session(), inquiry, form.body.data, current_user)
-        except ServiceError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Note added."), "success")
-    else:
+    back = url_for("catalog.admin_inquiry", inquiry_id=inquiry.id)
+    if not form.validate_on_submit():
         flash(_("Write something in the note."), "error")
-    return redirect(url_for("catalog.admin_inquiry", inquiry_id=inquiry.id))
+        return redirect(back)
+    return act(
+        lambda: inquiry_service.add_inquiry_note(
+            db.session(), inquiry, form.body.data, current_user
+        ),
+        done=_("Note added."),
+        back=back,
+    )
 
 
 @bp.post("/admin/inquiries/<int:inquiry_id>/convert")

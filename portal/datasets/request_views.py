@@ -22,6 +22,7 @@ from portal.datasets.access_requests import (
 from portal.datasets.loaders import get_card_or_404
 from portal.datasets.models import AccessRequest, Dataset
 from portal.dates import EARLIEST, LATEST, parse_iso_date
+from portal.editing import act
 from portal.errors import ServiceError
 from portal.formatting import format_date
 from portal.formdata import parse_int
@@ -110,19 +111,18 @@ def _back_to_requests():
 
 def _decide(decision, access: AccessRequest, done: str, **details):
     """Apply a staff decision to a request from the version shown, then back to the list."""
-    try:
-        decision(
+    return act(
+        lambda: decision(
             db.session(),
             access,
             version=parse_int(request.form.get("version")),
             actor=current_user._get_current_object(),
             **details,
-        )
-    except ServiceError as refused:
-        flash(refused.message, "error")
-    else:
-        flash(done, "success")
-    return _back_to_requests()
+        ),
+        done=done,
+        back=url_for("datasets.admin_access_requests"),
+        code=303,
+    )
 
 
 @bp.post("/admin/access-requests/<int:request_id>/approve")

@@ -16,7 +16,7 @@ from portal.datasets.forms import DatasetForm, GrantForm, UploadForm
 from portal.datasets.loaders import get_dataset_or_404, get_file_or_404, get_grant_or_404
 from portal.datasets.models import Dataset, DatasetFile
 from portal.dates import local_today
-from portal.editing import edit_form, save_edit
+from portal.editing import act, edit_form, save_edit
 from portal.errors import ServiceError
 from portal.htmx import is_htmx, render
 from portal.modelforms import form_values
@@ -273,10 +273,8 @@ def admin_grant(slug: str):
 def admin_revoke(slug: str, grant_id: int):
     """End a grant now."""
     dataset, grant = get_grant_or_404(slug, grant_id, current_user)
-    try:
-        grants.revoke_grant(db.session(), grant, actor=current_user)
-    except ServiceError as error:
-        flash(error.message, "error")
-    else:
-        flash(_("Grant revoked; access ends now."), "success")
-    return redirect(url_for("datasets.admin_detail", slug=dataset.slug) + "#grants")
+    return act(
+        lambda: grants.revoke_grant(db.session(), grant, actor=current_user),
+        done=_("Grant revoked; access ends now."),
+        back=url_for("datasets.admin_detail", slug=dataset.slug) + "#grants",
+    )

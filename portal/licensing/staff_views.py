@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import db
-from portal.errors import ServiceError
+from portal.editing import act
 from portal.formdata import submitted_version
 from portal.licensing import bp, queries
 from portal.licensing.forms import StepForm
 from portal.licensing.loaders import get_application_or_404
+from portal.licensing.models import LicenceApplication
 from portal.licensing.pipeline import DEFAULT_MESSAGES, next_stages
 from portal.licensing.services import move_application
 from portal.vocabulary import Stage
@@ -44,30 +45,31 @@ def admin_step(application_id: int):
     """Move the application one step with a message to the applicant."""
     application = get_application_or_404(application_id, current_user)
     form = StepForm()
-    back = redirect(url_for("licensing.admin_detail", application_id=application.id), code=303)
+    back = url_for("licensing.admin_detail", application_id=application.id)
     if not form.validate_on_submit():
         flash(_("Choose a stage."), "error")
-        return back
-    try:
-        move_application(
+        return redirect(back, code=303)
+    return act(
+        lambda: move_application(
             db.session(),
             application,
             form.to_stage.data,
             version=submitted_version(form.version),
             message=form.message.data or "",
             actor=current_user._get_current_object(),
-        )
-    except ServiceError as refused:
-        flash(refused.message, "error")
-        return back
-    flash(
-        _(
-            "%(ref)s is now %(stage)s; the applicant has been told.",
-            ref=application.reference,
-            stage=Stage.label_of(application.stage).lower(),
         ),
-        "success",
+        done=_step_done,
+        back=back,
+        code=303,
+    )
+
+
+def _step_done(application: LicenceApplication) -> str:
+    moved = _(
+        "%(ref)s is now %(stage)s; the applicant has been told.",
+        ref=application.reference,
+        stage=Stage.label_of(application.stage).lower(),
     )
     if application.agreement_id:
-        flash(_("A draft licence agreement is ready for you to complete."), "success")
-    return back
+        return f"{moved} {_('A draft licence agreement is ready for you to complete.')}"
+    return moved

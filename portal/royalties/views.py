@@ -15,7 +15,7 @@ from portal.agreements.loaders import get_agreement_or_404
 from portal.agreements.models import Agreement
 from portal.csvsafe import csv_cell
 from portal.dates import local_today
-from portal.errors import ServiceError
+from portal.editing import act
 from portal.modelforms import form_values
 from portal.royalties import bp, services
 from portal.royalties.forms import RoyaltyPaymentForm
@@ -41,8 +41,8 @@ def file_report(agreement_id: int):
         flash(_("Report not filed: %(errors)s", errors=errors), "error")
         return redirect(_agreement_page(agreement))
     values = form_values(form)
-    try:
-        report = services.file_report(
+    return act(
+        lambda: services.file_report(
             db.session(),
             agreement,
             date.fromisoformat(form.period_start.data),
@@ -50,15 +50,12 @@ def file_report(agreement_id: int):
             net_sales_inr=values["net_sales_inr"],
             note=values.get("note") or "",
             actor=current_user,
-        )
-    except ServiceError as error:
-        flash(error.message, "error")
-    else:
-        flash(
-            _("Report filed. Amount due: ₹%(amount)s.", amount=f"{report.amount_due_inr:,.2f}"),
-            "success",
-        )
-    return redirect(_agreement_page(agreement))
+        ),
+        done=lambda report: _(
+            "Report filed. Amount due: ₹%(amount)s.", amount=f"{report.amount_due_inr:,.2f}"
+        ),
+        back=_agreement_page(agreement),
+    )
 
 
 @bp.post("/admin/royalty-reports/<int:report_id>/payments")
@@ -73,13 +70,13 @@ def admin_payment(report_id: int):
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
         flash(_("Payment not recorded: %(errors)s", errors=errors), "error")
         return redirect(_agreement_page(agreement))
-    try:
-        services.record_payment(db.session(), report, **form_values(form), actor=current_user)
-    except ServiceError as error:
-        flash(error.message, "error")
-    else:
-        flash(_("Payment recorded."), "success")
-    return redirect(_agreement_page(agreement))
+    return act(
+        lambda: services.record_payment(
+            db.session(), report, **form_values(form), actor=current_user
+        ),
+        done=_("Payment recorded."),
+        back=_agreement_page(agreement),
+    )
 
 
 @bp.get("/admin/royalties")
