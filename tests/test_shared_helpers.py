@@ -1,21 +1,29 @@
 """The small shared helpers other modules lean on: warning bands, reader column maps, edit pages,
-the "already taken" check."""
+the "already taken" check, list filters read from and written to query parameters."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlmodel import select
+from werkzeug.datastructures import MultiDict
 
 from portal.agreements.notices import expiry_threshold
+from portal.agreements.queries import AgreementFilters, MilestoneFilters
 from portal.agreements.services import create_agreement
+from portal.audit.queries import AuditFilters
 from portal.catalog import services as catalog
 from portal.catalog.models import Technology
+from portal.catalog.queries import CatalogFilters
 from portal.datasets import services as dataset_services
 from portal.datasets.ingest import canonical
 from portal.datasets.ingest.columns import USUAL, column_map, locate
 from portal.datasets.models import Dataset
+from portal.datasets.queries import DatasetFilters
 from portal.dates import days_band
 from portal.db import taken
 from portal.errors import ServiceError
@@ -105,3 +113,61 @@ def test_each_already_taken_name_is_refused_with_its_own_sentence(app, db):
     assert db.get(Technology, technology.id).slug == "cell-a"
     assert db.get(Technology, other.id).version == 2  # saving its own name is no clash
     assert len(db.exec(select(Dataset).where(Dataset.slug == "data-a")).all()) == 1
+
+
+FILTER_SETS = (CatalogFilters, DatasetFilters, AgreementFilters, MilestoneFilters, AuditFilters)
+PARAMETER_NAMES = sorted(
+    {spec.metadata["key"] or spec.name for kind in FILTER_SETS for spec in fields(kind)}
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pairs=st.lists(
+        st.tuples(
+            st.sampled_from(PARAMETER_NAMES),
+            st.one_of(
+                st.text(max_size=12),
+                st.sampled_from(["1", "live", "na_ion", "li_ion", "30", "2026-01-31", "open"]),
+            ),
+        ),
+        max_size=12,
+    )
+)
+def test_every_list_filter_reads_back_what_it_writes(pairs):
+    args = MultiDict(pairs)
+    for kind in FILTER_SETS:
+        filters = kind.from_args(args)
+        assert kind.from_args(MultiDict(_flatten(filters.to_args()))) == filters, kind.__name__
+
+
+def _flatten(args: dict) -> list[tuple[str, str]]:
+    return [
+        (name, str(item))
+        for name, value in args.items()
+        for item in (value if isinstance(value, list) else [value])
+    ]
+
+
+def test_the_catalog_url_keeps_its_order_and_leaves_defaults_out():
+    filters = CatalogFilters.from_args(
+        MultiDict(
+            [
+                *[("page", "2"), ("licensing", "available"), ("trl_min", "4")],
+                *[("sort", "relevance"), ("chemistry", "na_ion"), ("chemistry", "li_ion")],
+                ("q", "  hard  carbon "),
+            ]
+        )
+    )
+    assert list(filters.to_args()) == ["q", "chemistry", "trl_min", "licensing", "page"]
+    assert filters.to_args()["chemistry"] == ["li_ion", "na_ion"]  # the vocabulary's order
+    assert filters.to_args(page=1) == {k: v for k, v in filters.to_args().items() if k != "page"}
+
+
+def test_a_switch_reads_its_own_word_and_writes_it_back():
+    on = MilestoneFilters.from_args({"overdue": "1", "agreements": "live"})
+    assert on.overdue and on.live
+    assert on.to_args() == {"overdue": "1", "agreements": "live"}
+    odd = MilestoneFilters.from_args({"overdue": "yes", "live": "live", "due_within": "-3"})
+    assert odd == MilestoneFilters()
+    assert odd.to_args() == {}

@@ -5,8 +5,7 @@ Every status filter reads ``Agreement.status_on`` (the one expiry rule) through 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,6 +32,7 @@ from portal.catalog.models import Technology
 from portal.datasets.models import DatasetGrant
 from portal.db import children
 from portal.formdata import parse_int
+from portal.queryargs import QueryArgs, known, one, param, switch
 from portal.textmatch import clean_search, contains
 from portal.vocabulary import (
     AgreementKind,
@@ -52,42 +52,18 @@ def _window(raw: Any) -> int | None:
     return days if days is not None and 0 <= days <= MAX_WINDOW_DAYS else None
 
 
-def _known(raw: Any, allowed) -> str:
-    value = str(raw or "")
-    return value if value in allowed else ""
-
-
-def _present(values: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in values.items() if value not in ("", None)}
-
-
 # --- staff: the agreements list ------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class AgreementFilters:
-    """The staff list's filters, parsed from query parameters without trusting them."""
+class AgreementFilters(QueryArgs):
+    """The staff list's filters: unknown codes are dropped and odd numbers ignored."""
 
-    status: str = ""
-    kind: str = ""
-    org: int | None = None
-    expiring: int | None = None
-    q: str = ""
-
-    @classmethod
-    def from_args(cls, args: Mapping) -> AgreementFilters:
-        """Unknown codes are dropped and odd numbers ignored (never an error)."""
-        return cls(
-            status=_known(args.get("status"), AgreementStatus.values()),
-            kind=_known(args.get("kind"), AgreementKind.values()),
-            org=parse_int(args.get("org")),
-            expiring=_window(args.get("expiring")),
-            q=clean_search(args.get("q")),
-        )
-
-    def to_args(self) -> dict[str, Any]:
-        """The filters as query parameters (for the pager's links)."""
-        return _present(asdict(self))
+    status: str = param(known(AgreementStatus.values()))
+    kind: str = param(known(AgreementKind.values()))
+    org: int | None = param(one(parse_int), None)
+    expiring: int | None = param(one(_window), None)
+    q: str = param(one(clean_search))
 
 
 def _equal(query: Select, *wanted: tuple[Any, Any]) -> Select:
@@ -128,37 +104,19 @@ def admin_agreements_query(filters: AgreementFilters, today: date) -> Select:
 # --- staff: milestones across agreements -----------------------------------------------------
 
 
+MILESTONE_STATUSES = (OPEN, *MilestoneStatus.values())
+
+
 @dataclass(frozen=True)
-class MilestoneFilters:
+class MilestoneFilters(QueryArgs):
     """The staff milestone list's filters (the lists behind the dashboard figures)."""
 
-    status: str = ""
-    kind: str = ""
-    owner: str = ""
-    due_within: int | None = None
-    overdue: bool = False
-    live: bool = False
-
-    STATUSES = (OPEN, *MilestoneStatus.values())
-
-    @classmethod
-    def from_args(cls, args: Mapping) -> MilestoneFilters:
-        """Unknown codes are dropped and odd numbers ignored (never an error)."""
-        return cls(
-            status=_known(args.get("status"), cls.STATUSES),
-            kind=_known(args.get("kind"), MilestoneKind.values()),
-            owner=_known(args.get("owner"), MilestoneOwner.values()),
-            due_within=_window(args.get("due_within")),
-            overdue=args.get("overdue") == "1",
-            live=args.get("agreements") == "live",
-        )
-
-    def to_args(self) -> dict[str, Any]:
-        """The filters as query parameters (for the pager's links)."""
-        values = asdict(self)
-        values["overdue"] = "1" if self.overdue else ""
-        values["agreements"] = "live" if values.pop("live") else ""
-        return _present(values)
+    status: str = param(known(MILESTONE_STATUSES))
+    kind: str = param(known(MilestoneKind.values()))
+    owner: str = param(known(MilestoneOwner.values()))
+    due_within: int | None = param(one(_window), None)
+    overdue: bool = switch("1")
+    live: bool = switch("live", key="agreements")
 
 
 def admin_milestones_query(filters: MilestoneFilters, today: date) -> Select:

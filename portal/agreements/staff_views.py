@@ -22,7 +22,7 @@ from portal.agreements.forms import (
 from portal.agreements.labels import status_in_words
 from portal.agreements.loaders import agreement_of, get_agreement_or_404, get_milestone_or_404
 from portal.agreements.models import Agreement
-from portal.agreements.queries import AgreementFilters, MilestoneFilters
+from portal.agreements.queries import MILESTONE_STATUSES, AgreementFilters, MilestoneFilters
 from portal.agreements.status import allowed_transitions
 from portal.agreements.views import agreement_context
 from portal.dates import local_today
@@ -351,6 +351,6 @@ def admin_milestones():
         "agreements/admin_milestones.html",
         page=paginate(db.session(), query, request.args.get("page")),
         filters=filters,
-        statuses=MilestoneFilters.STATUSES,
+        statuses=MILESTONE_STATUSES,
         today=today,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -11,6 +10,7 @@ from sqlmodel import Session, select
 
 from portal.audit.models import AuditEntry
 from portal.dates import INDIA, parse_iso_date
+from portal.queryargs import QueryArgs, one, param
 from portal.textmatch import clean_search, contains
 
 ACTOR_LENGTH = 254
@@ -23,23 +23,13 @@ def _start_of(day: date) -> datetime:
 
 
 @dataclass(frozen=True)
-class AuditFilters:
-    """What the staff member asked for; built from query parameters, never trusting them."""
+class AuditFilters(QueryArgs):
+    """What the staff member asked for: odd text is cleaned, odd dates are ignored."""
 
-    actor: str = ""
-    action: str = ""
-    since: date | None = None
-    until: date | None = None
-
-    @classmethod
-    def from_args(cls, args: Mapping[str, str]) -> AuditFilters:
-        """Filters from a query string: odd text is cleaned, odd dates are ignored."""
-        return cls(
-            actor=clean_search(args.get("actor"), ACTOR_LENGTH),
-            action=clean_search(args.get("action"), ACTION_LENGTH),
-            since=parse_iso_date(args.get("since")),
-            until=parse_iso_date(args.get("until")),
-        )
+    actor: str = param(one(lambda raw: clean_search(raw, ACTOR_LENGTH)))
+    action: str = param(one(lambda raw: clean_search(raw, ACTION_LENGTH)))
+    since: date | None = param(one(parse_iso_date), None)
+    until: date | None = param(one(parse_iso_date), None)
 
 
 def audit_query(filters: AuditFilters) -> Select:

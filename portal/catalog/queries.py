@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import String, case, cast, func, literal, or_, select, union_all
@@ -21,7 +21,8 @@ from portal.catalog.models import (
 from portal.catalog.search import MAX_QUERY_LENGTH, text_search
 from portal.db import children
 from portal.pagination import Page, page_number
-from portal.textmatch import contains
+from portal.queryargs import QueryArgs, one, param, repeated
+from portal.textmatch import clean_search, contains
 from portal.vocabulary import Application, Category, Licensing
 
 PER_PAGE = 20
@@ -44,53 +45,30 @@ def _trl(raw: Any) -> int | None:
     return value if 1 <= value <= 9 else None
 
 
+def _facet(allowed: Iterable[str]):
+    return param(repeated(lambda values: _choices(values, allowed)), ())
+
+
+def _sort(raw: Any) -> str:
+    return raw if raw in SORTS else "relevance"
+
+
 @dataclass(frozen=True)
-class CatalogFilters:
-    """What the visitor asked for; built from query parameters, never trusting them."""
+class CatalogFilters(QueryArgs):
+    """What the visitor asked for; built from query parameters, never trusting them.
 
-    q: str = ""
-    chemistry: tuple[str, ...] = ()
-    category: tuple[str, ...] = ()
-    application: tuple[str, ...] = ()
-    licensing: tuple[str, ...] = ()
-    trl_min: int | None = None
-    trl_max: int | None = None
-    sort: str = "relevance"
-    page: int = 1
+    The field order is the order of the canonical, shareable URL (and of the cache key).
+    """
 
-    @classmethod
-    def from_args(cls, args: Mapping) -> CatalogFilters:
-        """Parse request.args (a MultiDict); unknown values are dropped, odd numbers ignored."""
-        getlist = args.getlist if hasattr(args, "getlist") else lambda k: [args.get(k)]
-        q = " ".join(str(args.get("q") or "").replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
-        sort = str(args.get("sort") or "")
-        return cls(
-            q=q,
-            chemistry=_choices(getlist("chemistry"), Chemistry.values()),
-            category=_choices(getlist("category"), Category.values()),
-            application=_choices(getlist("application"), Application.values()),
-            licensing=_choices(getlist("licensing"), Licensing.values()),
-            trl_min=_trl(args.get("trl_min")),
-            trl_max=_trl(args.get("trl_max")),
-            sort=sort if sort in SORTS else "relevance",
-            page=page_number(args.get("page")),
-        )
-
-    def to_args(self, **changes) -> dict[str, Any]:
-        """Query parameters for url_for (empty ones left out): the canonical, shareable URL."""
-        current = replace(self, **changes) if changes else self
-        args: dict[str, Any] = {
-            "q": current.q,
-            "chemistry": list(current.chemistry),
-            "category": list(current.category),
-            "application": list(current.application),
-            "trl_min": current.trl_min,
-            "trl_max": current.trl_max,
-            "licensing": list(current.licensing),
-            "sort": current.sort if current.sort != "relevance" else None,
-            "page": current.page if current.page > 1 else None,
-        }
-        return {k: v for k, v in args.items() if v not in (None, "", [])}
+    q: str = param(one(lambda raw: clean_search(raw, MAX_QUERY_LENGTH)))
+    chemistry: tuple[str, ...] = _facet(Chemistry.values())
+    category: tuple[str, ...] = _facet(Category.values())
+    application: tuple[str, ...] = _facet(Application.values())
+    trl_min: int | None = param(one(_trl), None)
+    trl_max: int | None = param(one(_trl), None)
+    licensing: tuple[str, ...] = _facet(Licensing.values())
+    sort: str = param(one(_sort), "relevance")
+    page: int = param(one(page_number), 1)
 
     @property
     def is_filtered(self) -> bool:

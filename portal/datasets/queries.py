@@ -3,8 +3,8 @@ choice lists. Every list of datasets is restricted by the one visibility rule (a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -18,17 +18,13 @@ from portal.catalog.models import Technology
 from portal.datasets.access import shared_with_clause, visible_datasets_clause
 from portal.datasets.models import CycleSummary, Dataset, DatasetFile, DatasetGrant
 from portal.db import children
+from portal.queryargs import QueryArgs, known, one, param, repeated
 from portal.textmatch import clean_search, contains
 from portal.vocabulary import AgreementStatus, CellType, Chemistry, FileStatus, TestType, Visibility
 
 MAX_SLUG_LENGTH = 80
 MAX_TECHNOLOGY_SLUG = 120
 MAX_CHOICES = 200
-
-
-def _known(raw: Any, allowed: Sequence[str]) -> str:
-    value = str(raw or "").strip()[:40]
-    return value if value in allowed else ""
 
 
 # --- the public list -------------------------------------------------------------------------
@@ -38,52 +34,33 @@ MAX_FACET_VALUES = 20
 MAX_FACET_TEXT = 120
 
 
-def _many(args: Mapping, name: str, allowed: Sequence[str] | None = None) -> tuple[str, ...]:
-    """A repeated parameter's distinct values (known codes only when ``allowed`` is given)."""
-    raw = args.getlist(name) if hasattr(args, "getlist") else [args.get(name)]
-    values: list[str] = []
-    for item in raw[:50]:
-        value = str(item or "").strip()[:MAX_FACET_TEXT]
-        if value and value not in values and (allowed is None or value in allowed):
-            values.append(value)
-    return tuple(values[:MAX_FACET_VALUES])
+def _distinct(allowed: Sequence[str] | None = None):
+    """A facet's ticked values: each once, cut to length (known codes only when ``allowed``)."""
+
+    def pick(raw: list) -> tuple[str, ...]:
+        values: list[str] = []
+        for item in raw:
+            value = str(item or "").strip()[:MAX_FACET_TEXT]
+            if value and value not in values and (allowed is None or value in allowed):
+                values.append(value)
+        return tuple(values[:MAX_FACET_VALUES])
+
+    return param(repeated(pick), ())
 
 
 @dataclass(frozen=True)
-class DatasetFilters:
+class DatasetFilters(QueryArgs):
     """The list page's filters, read from query parameters without trusting them."""
 
-    q: str = ""
-    chemistry: str = ""
-    technology: str = ""
-    test_type: str = ""
+    q: str = param(one(clean_search))
+    chemistry: str = param(known(Chemistry.values()))
+    technology: str = param(one(lambda raw: str(raw or "").strip()[:MAX_TECHNOLOGY_SLUG]))
+    test_type: str = param(known(TestType.values()))
     # Facets, like the catalog's: any of the ticked values.
-    cell_type: tuple[str, ...] = ()
-    cathode: tuple[str, ...] = ()
-    anode: tuple[str, ...] = ()
-    cycler: tuple[str, ...] = ()
-
-    @classmethod
-    def from_args(cls, args: Mapping) -> DatasetFilters:
-        """Unknown codes are dropped, search text is taken literally (never an error)."""
-        return cls(
-            q=clean_search(args.get("q")),
-            chemistry=_known(args.get("chemistry"), Chemistry.values()),
-            technology=str(args.get("technology") or "").strip()[:MAX_TECHNOLOGY_SLUG],
-            test_type=_known(args.get("test_type"), TestType.values()),
-            cell_type=_many(args, "cell_type", CellType.values()),
-            cathode=_many(args, "cathode"),
-            anode=_many(args, "anode"),
-            cycler=_many(args, "cycler"),
-        )
-
-    def to_args(self) -> dict[str, Any]:
-        """The filters that are set, as query parameters (for the pager's links)."""
-        return {
-            name: list(value) if isinstance(value, tuple) else value
-            for name, value in asdict(self).items()
-            if value
-        }
+    cell_type: tuple[str, ...] = _distinct(CellType.values())
+    cathode: tuple[str, ...] = _distinct()
+    anode: tuple[str, ...] = _distinct()
+    cycler: tuple[str, ...] = _distinct()
 
 
 # The facets of the list, each a dataset column counted under the other filters.
