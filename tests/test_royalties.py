@@ -98,11 +98,17 @@ def test_bad_reports_are_refused_and_nothing_is_stored(client, db, login_as):
     assert "Report not filed" in client.get(negative.headers["Location"]).get_data(as_text=True)
     not_ended = client.post_form(url, {**good, "period_start": "2099-01-01"})
     assert not_ended.status_code == 302
+    assert "Choose a reporting period that has ended" in client.get(
+        not_ended.headers["Location"]
+    ).get_data(as_text=True)
+    odd = client.post_form(url, {**good, "period_start": "2025-13-45"})
+    assert "Choose a reporting period" in client.get(odd.headers["Location"]).get_data(as_text=True)
     assert client.post_form(f"/agreements/{other.id}/royalty-reports", good).status_code == 404
     assert db.exec(select(RoyaltyReport)).all() == []
     client.post_form(url, good)
-    again = client.post_form(url, good)
+    again = client.post_form(url, good)  # the same period again, from another tab
     assert again.status_code == 302
+    assert "already filed" in client.get(again.headers["Location"]).get_data(as_text=True)
     assert len(db.exec(select(RoyaltyReport)).all()) == 1
 
 

@@ -11,7 +11,11 @@ from portal.royalties.models import RoyaltyPaymentFields, RoyaltyReportFields
 
 
 class RoyaltyReportForm(model_form(RoyaltyReportFields)):
-    period_start = SelectField(_l("Period"), validators=[DataRequired()], choices=[])
+    # The choices offer the periods still to report; which periods may be filed is the service's
+    # rule, so a second post for a filed period (another tab, Back) hears "already filed".
+    period_start = SelectField(
+        _l("Period"), validators=[DataRequired()], choices=[], validate_choice=False
+    )
 
 
 class RoyaltyPaymentForm(model_form(RoyaltyPaymentFields)):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,7 +13,7 @@ from portal import db
 from portal.agreements.loaders import get_agreement_or_404
 from portal.agreements.models import Agreement
 from portal.csvsafe import csv_cell
-from portal.dates import local_today
+from portal.dates import local_today, parse_iso_date
 from portal.editing import act
 from portal.modelforms import form_values
 from portal.royalties import bp, services
@@ -45,7 +44,7 @@ def file_report(agreement_id: int):
         lambda: services.file_report(
             db.session(),
             agreement,
-            date.fromisoformat(form.period_start.data),
+            parse_iso_date(form.period_start.data),
             units_sold=values["units_sold"],
             net_sales_inr=values["net_sales_inr"],
             note=values.get("note") or "",
