@@ -9,7 +9,7 @@ from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal import db
@@ -17,6 +17,7 @@ from portal import db
 log = logging.getLogger("portal.errors")
 
 RETRY_AFTER_DB_DOWN_S = 5
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE; SQLite says "UNIQUE constraint failed"
 
 
 class ServiceError(Exception):
@@ -148,6 +149,21 @@ def init_app(app: Flask) -> None:
         # e.g. a NUL byte or an out-of-range number reaching PostgreSQL from a query parameter
         return error_response(400, _("The request contained a value the portal cannot use."))
 
+    @app.errorhandler(IntegrityError)
+    def saved_at_the_same_moment(error: IntegrityError):
+        # Each service checks "already exists" first (portal.db.taken); the unique index refuses
+        # only what two requests saved at once, after both had checked.
+        if not _is_unique_violation(error):
+            return crash(error)
+        log.warning("a unique index refused a row saved at the same moment: %s", request.path)
+        return error_response(
+            409,
+            _(
+                "Someone saved a record with the same name or number a moment ago. "
+                "Reload the page to see it, then try again."
+            ),
+        )
+
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
     def database_unavailable(error):
@@ -165,6 +181,13 @@ def init_app(app: Flask) -> None:
         reference = secrets.token_hex(6)
         log.exception("unhandled error on %s %s ref=%s", request.method, request.path, reference)
         return error_response(500, reference=reference)
+
+
+def _is_unique_violation(error: IntegrityError) -> bool:
+    orig = error.orig
+    return getattr(orig, "sqlstate", None) == UNIQUE_VIOLATION or (
+        "UNIQUE constraint failed" in str(orig)
+    )
 
 
 def _is_connection_problem(error: DBAPIError) -> bool:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import event
+
 from portal import create_app
+from portal.datasets.models import Dataset
 
 
 def test_404_page_has_a_logged_reference(client, caplog):
@@ -82,3 +85,45 @@ def test_a_value_the_database_refuses_is_a_400_not_a_500(app, client, monkeypatc
     response = client.get("/refuse")
     assert response.status_code == 400
     assert "cannot use" in response.get_data(as_text=True)
+
+
+def test_one_name_saved_twice_at_the_same_moment_is_a_409_not_a_500(app, client, login_as):
+    """The second save passed its "already exists" check before the first one's row arrived;
+    the unique index refuses it, and the staff member is told what happened."""
+    login_as("staff")
+    first = Dataset(slug="same-moment", title="Saved first", chemistry="na_ion")
+    row = {c.name: getattr(first, c.name) for c in Dataset.__table__.columns if c.name != "id"}
+    engine = app.extensions["db_engine"]
+    arrived = []
+
+    def the_other_save_lands(conn, _cursor, statement, params, _context, _many):
+        # Right after the check found the name free, as another request's save would.
+        if (
+            not arrived
+            and statement.startswith("SELECT dataset.id")
+            and "same-moment" in str(params)
+        ):
+            arrived.append(True)
+            conn.execute(Dataset.__table__.insert().values(**row))
+
+    event.listen(engine, "after_cursor_execute", the_other_save_lands)
+    try:
+        response = client.post_form(
+            "/admin/datasets/new",
+            {
+                "slug": "same-moment",
+                "title": "Saved second",
+                "technology_id": "0",
+                "chemistry": "li_ion",
+                "test_type": "cycle_life",
+                "cell_type": "full",
+                "visibility": "restricted",
+            },
+        )
+    finally:
+        event.remove(engine, "after_cursor_execute", the_other_save_lands)
+    assert arrived
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "same name or number a moment ago" in page and "Traceback" not in page
+    assert client.get("/datasets/same-moment").status_code == 404  # nothing half-saved
