@@ -145,3 +145,22 @@ def test_the_api_and_openapi_carry_the_hindi_fields(client, db):
     schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["Dataset"]
     assert schema["properties"]["title_hi"]["maxLength"] == 200
     assert schema["properties"]["description_hi"]["maxLength"] == 20000
+
+
+def test_a_search_in_hindi_finds_datasets_and_technologies_by_their_hindi_titles(
+    client, db, login_as
+):
+    factories.make_dataset(
+        db, slug="na-coin", title="Sodium-ion coin cell", title_hi=HINDI_TITLE, visibility="public"
+    )
+    factories.make_dataset(db, slug="li-pouch", title="Lithium pouch cell", visibility="public")
+    factories.make_technology(db, slug="na-cell", title="Sodium cell", title_hi="सोडियम सेल")
+    factories.make_technology(db, slug="li-cell", title="Lithium cell")
+    found = client.get("/hi/datasets?q=कॉइन").get_data(as_text=True)
+    assert "/hi/datasets/na-coin" in found and "/hi/datasets/li-pouch" not in found
+    assert "/datasets/na-coin" in client.get("/datasets?q=कॉइन").get_data(as_text=True)
+    login_as("staff")
+    datasets = client.get("/admin/datasets?q=कॉइन").get_data(as_text=True)
+    assert "/admin/datasets/na-coin" in datasets and "li-pouch" not in datasets
+    technologies = client.get("/admin/technologies?q=सोडियम").get_data(as_text=True)
+    assert "Sodium cell" in technologies and "Lithium cell" not in technologies

@@ -303,7 +303,8 @@ def related_technologies(db: Session, technology: Technology, limit: int = 4) ->
 
 
 def admin_technologies_query(state: str, q: str) -> Select:
-    """The staff's technology list: by state (the working list hides the archive) and title."""
+    """The staff's technology list: by state (the working list hides the archive) and title
+    (English or Hindi)."""
     query = select(Technology).order_by(Technology.updated_at.desc(), Technology.id.desc())
     if state == "draft":
         query = query.where(~Technology.is_published, ~Technology.is_archived)
@@ -314,7 +315,7 @@ def admin_technologies_query(state: str, q: str) -> Select:
     elif state != "all":
         query = query.where(~Technology.is_archived)
     if q:
-        query = query.where(contains(q, Technology.title))
+        query = query.where(contains(q, Technology.title, Technology.title_hi))
     return query
 
 

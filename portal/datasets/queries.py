@@ -104,7 +104,9 @@ def datasets_query(
     """The datasets ``user`` may see that match the filters, by title."""
     query = select(Dataset).where(visible_datasets_clause(user, today))
     if filters.q:
-        query = query.where(contains(filters.q, Dataset.title, Dataset.cell_format))
+        query = query.where(
+            contains(filters.q, Dataset.title, Dataset.title_hi, Dataset.cell_format)
+        )
     if filters.chemistry:
         query = query.where(Dataset.chemistry == filters.chemistry)
     if filters.test_type:
@@ -310,10 +312,11 @@ def visible_datasets(session: Session, user: Any, today: date, limit: int) -> li
 
 
 def admin_datasets_query(q: str) -> Select:
-    """Every dataset, most recently updated first; ``q`` matches the title or the short name."""
+    """Every dataset, most recently updated first; ``q`` matches a title (English or Hindi) or
+    the short name."""
     query = select(Dataset)
     if q:
-        query = query.where(contains(q, Dataset.title, Dataset.slug))
+        query = query.where(contains(q, Dataset.title, Dataset.title_hi, Dataset.slug))
     return query.order_by(Dataset.updated_at.desc(), Dataset.id.desc())
 
 
