@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -33,13 +34,23 @@ class TusClient:
         """Where the upload stands."""
         return self.client.head(location, headers=self._headers())
 
-    def patch(self, location: str, offset: int, data: bytes, *, declared: int | None = None):
-        """Send `data` at `offset`; `declared` > len(data) imitates a connection dropped mid-body."""
+    def patch(
+        self,
+        location: str,
+        offset: int,
+        data: bytes,
+        *,
+        declared: int | None = None,
+        checksum: str | None = None,
+    ):
+        """Send `data` at `offset`; `declared` > len(data) imitates a connection dropped mid-body;
+        `checksum` is sent as Upload-Checksum."""
         headers = self._headers(
             **{
                 "Upload-Offset": str(offset),
                 "Content-Type": OFFSET_TYPE,
                 "Content-Length": str(declared if declared is not None else len(data)),
+                **({"Upload-Checksum": checksum} if checksum is not None else {}),
             }
         )
         return self.client.patch(location, input_stream=io.BytesIO(data), headers=headers)
@@ -58,3 +69,9 @@ class TusClient:
             offset = int(response.headers["Upload-Offset"])
             offsets.append(offset)
         return offsets
+
+
+def checksum_of(data: bytes, algorithm: str = "sha1") -> str:
+    """The Upload-Checksum value for `data`."""
+    digest = hashlib.new(algorithm, data, usedforsecurity=False).digest()
+    return f"{algorithm} {base64.b64encode(digest).decode()}"

@@ -16,7 +16,7 @@ from portal.db import utcnow
 from portal.resumable.models import ResumableUpload
 from tests import factories
 from tests.cycler_data import write_arbin
-from tests.resumable_client import TusClient
+from tests.resumable_client import TusClient, checksum_of
 
 MIB = 1024 * 1024
 LIMIT_MB = 20
@@ -350,3 +350,53 @@ def test_a_hostile_file_name_is_reduced_to_its_last_part(app, staff, dataset, db
     [added] = _rows(db, DatasetFile)
     assert added.original_filename == "maccor.txt"
     assert added.stored_name != "maccor.txt" and "/" not in added.stored_name
+
+
+def test_options_names_the_checksum_algorithms(staff, dataset):
+    answer = staff.client.options(f"/admin/datasets/{dataset.slug}/uploads")
+    assert "checksum" in answer.headers["Tus-Extension"].split(",")
+    assert "sha1" in answer.headers["Tus-Checksum-Algorithm"].split(",")
+
+
+def test_a_chunk_with_a_wrong_checksum_is_460_and_nothing_of_it_is_kept(
+    app, staff, dataset, db, big_arbin, storage_settings
+):
+    location = staff.create(dataset.slug, len(big_arbin), "long_test.csv").headers["Location"]
+    first, second = big_arbin[:CHUNK], big_arbin[CHUNK : 2 * CHUNK]
+    good = staff.patch(location, 0, first, checksum=checksum_of(first))
+    assert good.status_code == 204 and good.headers["Upload-Offset"] == str(CHUNK)
+    staged_before = _staged(app, storage_settings)
+    # One flipped byte on the way: the client's checksum is of what it meant to send.
+    damaged = second[:100] + bytes([second[100] ^ 0xFF]) + second[101:]
+    refused = staff.patch(location, CHUNK, damaged, checksum=checksum_of(second, "sha256"))
+    assert refused.status_code == 460
+    assert refused.headers["Upload-Offset"] == str(CHUNK)
+    assert "does not match its Upload-Checksum" in refused.get_data(as_text=True)
+    assert staff.head(location).headers["Upload-Offset"] == str(CHUNK)
+    assert _staged(app, storage_settings) == staged_before
+    # A dropped body cannot be checked: with a checksum, none of it is kept.
+    cut = staff.patch(
+        location, CHUNK, second[: 2 * MIB], declared=CHUNK, checksum=checksum_of(second)
+    )
+    assert cut.status_code == 460 and staff.head(location).headers["Upload-Offset"] == str(CHUNK)
+    # Sent again intact, it is taken, and so is the rest (md5 this time).
+    assert staff.patch(location, CHUNK, second, checksum=checksum_of(second)).status_code == 204
+    rest = big_arbin[2 * CHUNK :]
+    assert (
+        staff.patch(location, 2 * CHUNK, rest, checksum=checksum_of(rest, "md5")).status_code == 204
+    )
+    [added] = _rows(db, DatasetFile)
+    download = staff.client.get(f"/datasets/{dataset.slug}/files/{added.id}/download/original")
+    assert download.data == big_arbin
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["sha1", "crc32 AAAAAA==", "sha1 not*base64", "sha1 AAAA", "sha1  AAAA", ""],
+)
+def test_an_odd_upload_checksum_is_400_and_changes_nothing(staff, dataset, big_arbin, header):
+    location = staff.create(dataset.slug, len(big_arbin)).headers["Location"]
+    answer = staff.patch(location, 0, big_arbin[:1000], checksum=header)
+    assert answer.status_code == 400
+    assert "Upload-Checksum" in answer.get_data(as_text=True)
+    assert staff.head(location).headers["Upload-Offset"] == "0"

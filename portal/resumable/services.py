@@ -28,6 +28,7 @@ from portal.datasets.models import Dataset, DatasetFile
 from portal.db import utcnow
 from portal.errors import ServiceError
 from portal.resumable.models import ResumableUpload
+from portal.resumable.protocol import Checksum
 from portal.storage import storage
 from portal.storage.staging import staging_for
 
@@ -36,11 +37,19 @@ CHUNK_READ_BYTES = 1024 * 1024
 
 @dataclass(frozen=True)
 class Chunk:
-    """One PATCH body spooled to a local file; `complete` is False when the client went away."""
+    """One PATCH body spooled to a local file; `complete` is False when the client went away.
+
+    `digest` is the body's hash in the algorithm the client named (None when it named none).
+    """
 
     path: Path
     size: int
     complete: bool
+    digest: bytes | None = None
+
+    def matches(self, checksum: Checksum | None) -> bool:
+        """Whether the whole body arrived and hashes as the client said (no checksum: True)."""
+        return checksum is None or (self.complete and self.digest == checksum.digest)
 
 
 def lifetime() -> timedelta:
@@ -75,11 +84,16 @@ def create_upload(
 
 
 @contextmanager
-def spool_chunk(stream: BinaryIO, remaining: int) -> Iterator[Chunk]:
-    """Copy a PATCH body to a temporary file; more than `remaining` bytes → 413, nothing kept.
+def spool_chunk(
+    stream: BinaryIO, remaining: int, checksum: Checksum | None = None
+) -> Iterator[Chunk]:
+    """Copy a PATCH body to a temporary file, hashing it when the client sent a checksum; more
+    than `remaining` bytes → 413, nothing kept.
 
-    A dropped connection is not an error: the bytes that arrived are kept (tus resumes there).
+    A dropped connection is not an error: the bytes that arrived are kept (tus resumes there),
+    unless a checksum came with them, which a partial body cannot be checked against.
     """
+    hasher = checksum.hasher() if checksum else None
     with uploads.scratch_dir("portal-chunk-") as folder:
         path = folder / "chunk"
         size, complete = 0, True
@@ -93,9 +107,12 @@ def spool_chunk(stream: BinaryIO, remaining: int) -> Iterator[Chunk]:
                             status=413,
                         )
                     out.write(piece)
+                    if hasher:
+                        hasher.update(piece)
             except ClientDisconnected:
                 complete = False
-        yield Chunk(path=path, size=size, complete=complete)
+        digest = hasher.digest() if hasher else None
+        yield Chunk(path=path, size=size, complete=complete, digest=digest)
 
 
 def append_chunk(db: Session, upload: ResumableUpload, chunk: Chunk) -> None:

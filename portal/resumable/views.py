@@ -2,7 +2,8 @@
 
 POST   /admin/datasets/<slug>/uploads    creation (Upload-Length, Upload-Metadata filename)
 HEAD   /admin/uploads/<id>               Upload-Offset and Upload-Length
-PATCH  /admin/uploads/<id>               append at Upload-Offset (409 when it is not ours)
+PATCH  /admin/uploads/<id>               append at Upload-Offset (409 when it is not ours; with
+                                         Upload-Checksum, 460 and nothing kept when it differs)
 DELETE /admin/uploads/<id>               termination
 OPTIONS on both                          the server's version, extensions and maximum size
 
@@ -26,7 +27,7 @@ from portal.resumable.loaders import get_upload_or_404
 from portal.resumable.models import ResumableUpload
 
 
-def _answer(status: int, headers: dict | None = None, body: str = "") -> Response:
+def _answer(status: int | str, headers: dict | None = None, body: str = "") -> Response:
     return Response(
         body,
         status=status,
@@ -101,13 +102,20 @@ def _patch(upload_id: str) -> Response:
     if request.mimetype != protocol.OFFSET_CONTENT_TYPE:
         return _answer(415, body=f"Content-Type must be {protocol.OFFSET_CONTENT_TYPE}")
     offset = protocol.parse_length(request.headers.get("Upload-Offset"), "Upload-Offset")
+    checksum = protocol.parse_checksum(request.headers.get("Upload-Checksum"))
     found = get_upload_or_404(upload_id, current_user)
     if services.is_expired(found):
         return _answer(410, body=_("This upload has expired; start it again."))
     if offset != found.offset_bytes:
         return _answer(409, _state_headers(found), _("Upload-Offset is not the offset stored."))
     try:
-        with services.spool_chunk(request.stream, found.length - offset) as chunk:
+        with services.spool_chunk(request.stream, found.length - offset, checksum) as chunk:
+            if not chunk.matches(checksum):
+                return _answer(
+                    protocol.CHECKSUM_MISMATCH,
+                    _state_headers(found),
+                    _("The chunk does not match its Upload-Checksum; nothing of it was kept."),
+                )
             # Another node may have taken this chunk meanwhile: check again under the row lock.
             found = get_upload_or_404(upload_id, current_user, lock=True)
             if offset != found.offset_bytes or found.is_finished:
