@@ -94,6 +94,11 @@ def load_settings(overrides: dict | None = None) -> dict:
         "S3_REGION": env.get("PORTAL_S3_REGION", ""),
         "S3_ACCESS_KEY_ID": env.get("PORTAL_S3_ACCESS_KEY_ID", ""),
         "S3_SECRET_ACCESS_KEY": env.get("PORTAL_S3_SECRET_ACCESS_KEY", ""),
+        # On s3://, Parquet tables read by path (plots, CSV) are kept on this node up to this size.
+        "STORAGE_CACHE_MB": int(env.get("PORTAL_STORAGE_CACHE_MB", "2048")),
+        "STORAGE_CACHE_DIR": Path(
+            env.get("PORTAL_STORAGE_CACHE_DIR", instance_dir / "storage-cache")
+        ),
         # Empty: jobs run in a worker thread of the web process. redis://… or amqp://… : Celery.
         "BROKER_URL": env.get("PORTAL_BROKER_URL", ""),
         # A running job whose heartbeat is older than this is taken over by another worker.

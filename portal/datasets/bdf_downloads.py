@@ -37,7 +37,7 @@ def _stem(dataset: Dataset, dataset_file: DatasetFile) -> str:
 
 def _bdf_stream(parquet_key: str) -> Iterator[bytes]:
     """The BDF CSV of a stored table (a local copy only while it streams, on remote storage)."""
-    with storage().local_path(parquet_key) as path:
+    with storage().local_path(parquet_key, reuse=True) as path:
         yield from bdf_csv(path)
 
 
@@ -74,7 +74,7 @@ def download_bdf_metadata(slug: str, file_id: int):
         "source_format": dataset_file.format,
         "source_sha256": dataset_file.sha256,
     }
-    with storage().local_path(parquet) as path:
+    with storage().local_path(parquet, reuse=True) as path:
         metadata = bdf_metadata(path, described)
     body = json.dumps(metadata, indent=2, ensure_ascii=False)
     response = Response(body + "\n", mimetype="application/json")

@@ -50,7 +50,8 @@ def _readable(dataset_file: DatasetFile | None) -> bool:
 def _curves(dataset_file: DatasetFile, cycles: list[int]) -> tuple[dict, dict]:
     """Voltage curves and dQ/dV of ``cycles`` from a file's stored table ({} if unreadable)."""
     try:
-        with storage().local_path(files.stored_key(dataset_file.parquet_name)) as path:
+        table = files.stored_key(dataset_file.parquet_name)
+        with storage().local_path(table, reuse=True) as path:
             return (
                 files.json_safe(voltage_curve(path, cycles, CURVE_POINTS)),
                 files.json_safe(dqdv_from_parquet(path, cycles)),

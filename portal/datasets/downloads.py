@@ -73,7 +73,7 @@ def _attachment(body: Iterator[bytes], filename: str) -> Response:
 
 def _parquet_as_csv(parquet_key: str) -> Iterator[bytes]:
     """Stream the canonical table as CSV one row group batch at a time (never all in memory)."""
-    with storage().local_path(parquet_key) as path:
+    with storage().local_path(parquet_key, reuse=True) as path:
         yield from _csv_batches(pq.ParquetFile(path))
 
 

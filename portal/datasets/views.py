@@ -153,7 +153,8 @@ def voltage_data(slug: str, file_id: int):
     if all(str(c) in preview for c in wanted):
         curves = {str(c): preview[str(c)] for c in wanted}
     elif dataset_file.parquet_name and dataset_file.status == FileStatus.INGESTED:
-        with storage().local_path(files.stored_key(dataset_file.parquet_name)) as parquet:
+        table = files.stored_key(dataset_file.parquet_name)
+        with storage().local_path(table, reuse=True) as parquet:
             curves = files.json_safe(voltage_curve(parquet, wanted, CURVE_POINTS))
     else:
         curves = {}
@@ -165,7 +166,8 @@ def _dqdv(dataset_file: DatasetFile, cycles: list[int]) -> dict:
     if not (dataset_file.parquet_name and dataset_file.status == FileStatus.INGESTED):
         return {}
     try:
-        with storage().local_path(files.stored_key(dataset_file.parquet_name)) as parquet:
+        table = files.stored_key(dataset_file.parquet_name)
+        with storage().local_path(table, reuse=True) as parquet:
             return files.json_safe(dqdv_from_parquet(parquet, cycles))
     except (IngestError, FileNotFoundError):
         return {}

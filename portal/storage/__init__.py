@@ -13,6 +13,7 @@ from flask import Flask, current_app
 
 from portal.config import ConfigError
 from portal.storage.base import ObjectInfo, Storage, check_key
+from portal.storage.copies import LocalCopies
 from portal.storage.local import FileStorage
 
 __all__ = ["FileStorage", "ObjectInfo", "Storage", "key", "open_storage", "storage"]
@@ -42,8 +43,16 @@ def open_storage(settings: dict) -> Storage:
             access_key=settings.get("S3_ACCESS_KEY_ID"),
             secret_key=settings.get("S3_SECRET_ACCESS_KEY"),
         )
-        return S3Storage(parts.netloc, parts.path, client)
+        return S3Storage(parts.netloc, parts.path, client, _local_copies(settings))
     raise ValueError(f"PORTAL_STORAGE_URL must be file:///path or s3://bucket/prefix, not {url!r}")
+
+
+def _local_copies(settings: dict) -> LocalCopies | None:
+    """This node's kept copies of remote tables (PORTAL_STORAGE_CACHE_MB; 0 keeps none)."""
+    megabytes = int(settings.get("STORAGE_CACHE_MB") or 0)
+    if megabytes <= 0:
+        return None
+    return LocalCopies(Path(settings["STORAGE_CACHE_DIR"]), megabytes * 1024 * 1024)
 
 
 def init_app(app: Flask) -> None:

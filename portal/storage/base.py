@@ -79,8 +79,12 @@ class Storage(ABC):
         """Every stored key (for backup), in no particular order."""
 
     @contextmanager
-    def local_path(self, key: str) -> Iterator[Path]:
-        """A local file with the object's bytes for code that needs a path; removed afterwards."""
+    def local_path(self, key: str, *, reuse: bool = False) -> Iterator[Path]:
+        """A local file with the object's bytes for code that needs a path; removed afterwards.
+
+        ``reuse``: the caller reads the object again and again (plots, exports), so a backend
+        that keeps local copies may serve it from one (`portal.storage.copies`).
+        """
         with tempfile.TemporaryDirectory(prefix="portal-spool-") as folder:
             target = Path(folder) / key.rsplit("/", 1)[-1]
             with self.open(key) as source, open(target, "wb") as out:

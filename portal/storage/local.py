@@ -86,7 +86,7 @@ class FileStorage(Storage):
                         yield check_key(key)
 
     @contextmanager
-    def local_path(self, key: str) -> Iterator[Path]:
+    def local_path(self, key: str, *, reuse: bool = False) -> Iterator[Path]:
         """The stored file itself: no copy on the file backend."""
         path = self._path(key)
         if not path.is_file():

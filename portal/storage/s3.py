@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import BinaryIO
 
 import boto3
@@ -11,6 +13,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from portal.storage.base import CHUNK_BYTES, ObjectInfo, Storage, check_key
+from portal.storage.copies import LocalCopies
 
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 
@@ -18,10 +21,11 @@ _MISSING = {"404", "NoSuchKey", "NotFound"}
 class S3Storage(Storage):
     """Objects under `prefix/` in one bucket; uploads go multipart above boto3's threshold."""
 
-    def __init__(self, bucket: str, prefix: str, client) -> None:
+    def __init__(self, bucket: str, prefix: str, client, copies: LocalCopies | None = None):
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.client = client
+        self.copies = copies
         self.url = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
 
     def _name(self, key: str) -> str:
@@ -65,6 +69,24 @@ class S3Storage(Storage):
         except ClientError as error:
             raise _not_found(error, key) from error
         return ObjectInfo(size=int(head["ContentLength"]), etag=head["ETag"].strip('"'))
+
+    @contextmanager
+    def local_path(self, key: str, *, reuse: bool = False) -> Iterator[Path]:
+        """A downloaded copy; with ``reuse``, this node's kept copy while the ETag is unchanged."""
+        if reuse and self.copies is not None:
+            info = self.stat(key)
+            with self.copies.path_of(key, info, lambda target: self._download(key, target)) as kept:
+                if kept is not None:
+                    yield kept
+                    return
+        with super().local_path(key) as path:
+            yield path
+
+    def _download(self, key: str, target: Path) -> None:
+        try:
+            self.client.download_file(self.bucket, self._name(key), str(target))
+        except ClientError as error:
+            raise _not_found(error, key) from error
 
     def delete(self, key: str) -> None:
         """DELETE the object (S3 answers success for a missing key too)."""
