@@ -18,7 +18,6 @@ QUALITY.md asks that plot endpoints answer in tens of milliseconds.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -27,17 +26,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.timing import best_and_median_ms  # noqa: E402 (after the path is set)
+
 ROWS_TARGET = 1_000_000
 REPEATS = 20
 
 
-def _timed(call, repeats: int = REPEATS) -> tuple[float, float]:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - start) * 1000)
-    return min(times), statistics.median(times)
+def _timed(call) -> tuple[float, float]:
+    return best_and_median_ms(call, REPEATS)
 
 
 def main() -> None:

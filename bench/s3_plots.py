@@ -14,36 +14,22 @@ It prints both and their ratio.
 from __future__ import annotations
 
 import secrets
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.s3server import (  # noqa: E402 (after the path is set)
-    ACCESS_KEY,
-    REGION,
-    SECRET_KEY,
-    S3Endpoint,
-    _free_port,
-    _wait_until_listening,
-)
+from bench.timing import best_and_median_ms  # noqa: E402 (after the path is set)
+from tests.s3server import ACCESS_KEY, REGION, SECRET_KEY, moto_server  # noqa: E402
 
 ROWS_TARGET = 1_000_000
 REPEATS = 10
 
 
 def _timed(call) -> tuple[float, float]:
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - start) * 1000)
-    return min(times), statistics.median(times)
+    return best_and_median_ms(call, REPEATS)
 
 
 def main() -> None:
@@ -54,15 +40,7 @@ def main() -> None:
     from portal import db as portal_db
     from portal.datasets import files, services, synthetic
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_until_listening(port, server)
-        endpoint = S3Endpoint(url=f"http://127.0.0.1:{port}")
+    with moto_server() as endpoint:
         bucket = f"bench-{secrets.token_hex(4)}"
         endpoint.client().create_bucket(Bucket=bucket)
         scratch = Path(tempfile.mkdtemp(prefix="bench-s3-"))
@@ -129,9 +107,6 @@ def main() -> None:
             (_, slow), (_, fast) = before[name], after[name]
             print(f"{name:46} {slow:12.1f} {fast:9.1f} {slow / fast:6.1f}x")
         print("(medians; the kept copy's first call downloads it once)")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,11 @@ needs_mdbtools = pytest.mark.skipif(
 )
 
 
+def maccor_head(lines: int = 2500) -> bytes:
+    """The first lines of maccor_002.txt (about one cycle): a real file small and fast to ingest."""
+    return b"".join((CYCLER_DIR / "maccor_002.txt").read_bytes().splitlines(keepends=True)[:lines])
+
+
 def cycler_file(name: str) -> Path:
     """Path of a shared sample file; fails (never skips) when the shared folder is missing."""
     path = CYCLER_DIR / name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -37,3 +38,13 @@ def app_with_worker_thread(app_config: dict) -> Iterator[Flask]:
     application.extensions["jobs"].stop()
     application.extensions["db_engine"].dispose()
     _empty_all_tables(app_config["DATABASE_URL"])
+
+
+def upload_cycler_file(client, slug: str, content: bytes, filename: str = "maccor.txt", **options):
+    """Post a cycler file to a dataset's staff upload form (``headers=`` for an htmx request)."""
+    return client.post(
+        f"/admin/datasets/{slug}/files",
+        data={"file": (io.BytesIO(content), filename), "csrf_token": client.csrf_token()},
+        content_type="multipart/form-data",
+        **options,
+    )

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import boto3
@@ -82,6 +83,13 @@ def _wait_until_listening(port: int, process: subprocess.Popen, seconds: float =
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[S3Endpoint]:
     """moto_server in its own process on a free loopback port, for the whole run."""
+    with moto_server() as endpoint:
+        yield endpoint
+
+
+@contextmanager
+def moto_server() -> Iterator[S3Endpoint]:
+    """Start moto_server on a free loopback port; stopped when the block ends."""
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],

@@ -12,7 +12,7 @@ from portal.audit.models import AuditEntry
 from portal.datasets.models import DatasetFile
 from portal.dates import local_today
 from tests import factories
-from tests.cycler_data import CYCLER_DIR
+from tests.cycler_data import CYCLER_DIR, maccor_head
 
 MACCOR = CYCLER_DIR / "maccor_002.txt"
 TODAY = local_today()  # the portal counts days in India (Asia/Kolkata)
@@ -21,9 +21,8 @@ TODAY = local_today()  # the portal counts days in India (Asia/Kolkata)
 @pytest.fixture(scope="module")
 def maccor_copy(tmp_path_factory) -> Path:
     """maccor_002.txt cut to its first cycle's worth of lines: small and fast to ingest."""
-    lines = MACCOR.read_bytes().splitlines(keepends=True)
     path = tmp_path_factory.mktemp("cycler") / "maccor_small.txt"
-    path.write_bytes(b"".join(lines[:2500]))
+    path.write_bytes(maccor_head())
     return path
 
 

@@ -4,7 +4,6 @@ runs twice without duplicating anything, and gives up on a deleted file."""
 from __future__ import annotations
 
 import contextvars
-import io
 import re
 import time
 from datetime import timedelta
@@ -17,7 +16,8 @@ from portal.audit.models import AuditEntry
 from portal.datasets.models import CycleSummary, DatasetFile
 from portal.db import utcnow
 from tests import factories
-from tests.cycler_data import CYCLER_DIR
+from tests.cycler_data import CYCLER_DIR, maccor_head
+from tests.helpers import upload_cycler_file as upload
 
 MACCOR = CYCLER_DIR / "maccor_002.txt"
 POLLING = 'hx-trigger="every 1s"'
@@ -29,7 +29,7 @@ def an_hour_ago():
 
 @pytest.fixture(scope="module")
 def small_maccor() -> bytes:
-    return b"".join(MACCOR.read_bytes().splitlines(keepends=True)[:2500])
+    return maccor_head()
 
 
 @pytest.fixture
@@ -48,14 +48,6 @@ def sent(monkeypatch) -> list[tuple[str, dict]]:
         jobs, "send", lambda _app, name, kwargs, delay=0: calls.append((name, kwargs))
     )
     return calls
-
-
-def upload(client, slug: str, content: bytes, filename: str = "maccor.txt"):
-    return client.post(
-        f"/admin/datasets/{slug}/files",
-        data={"file": (io.BytesIO(content), filename), "csrf_token": client.csrf_token()},
-        content_type="multipart/form-data",
-    )
 
 
 def stored(app) -> set[str]:

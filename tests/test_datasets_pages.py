@@ -15,15 +15,14 @@ from portal.csvsafe import csv_cell
 from portal.datasets.models import CycleSummary, Dataset, DatasetFile
 from portal.datasets.views import parse_cycles
 from tests import factories
-from tests.cycler_data import CYCLER_DIR
+from tests.cycler_data import CYCLER_DIR, maccor_head
 from tests.helpers import counting_statements
 
 
 @pytest.fixture(scope="module")
 def small_maccor(tmp_path_factory) -> Path:
-    lines = (CYCLER_DIR / "maccor_002.txt").read_bytes().splitlines(keepends=True)
     path = tmp_path_factory.mktemp("cycler") / "maccor_small.txt"
-    path.write_bytes(b"".join(lines[:2500]))
+    path.write_bytes(maccor_head())
     return path
 
 

@@ -13,6 +13,7 @@ from portal.audit.models import AuditEntry
 from portal.datasets.models import CycleSummary, Dataset, DatasetFile
 from tests import factories
 from tests.cycler_data import CYCLER_DIR
+from tests.helpers import upload_cycler_file
 
 MACCOR = CYCLER_DIR / "maccor_002.txt"
 LIMIT_MB = 1
@@ -37,12 +38,8 @@ def staff(client, login_as):
 
 
 def _upload(client, slug: str, content: bytes, filename: str, *, htmx: bool = False):
-    headers = {"HX-Request": "true"} if htmx else {}
-    return client.post(
-        f"/admin/datasets/{slug}/files",
-        data={"file": (io.BytesIO(content), filename), "csrf_token": client.csrf_token()},
-        content_type="multipart/form-data",
-        headers=headers,
+    return upload_cycler_file(
+        client, slug, content, filename, headers={"HX-Request": "true"} if htmx else {}
     )
 
 

@@ -4,7 +4,6 @@ with no duplicate row or object."""
 
 from __future__ import annotations
 
-import io
 import os
 import signal
 import subprocess
@@ -20,7 +19,8 @@ from portal import create_app, jobs
 from portal.datasets.models import CycleSummary, DatasetFile
 from tests import factories, processes
 from tests.conftest import PortalClient, _empty_all_tables
-from tests.cycler_data import CYCLER_DIR
+from tests.cycler_data import CYCLER_DIR, maccor_head
+from tests.helpers import upload_cycler_file
 from tests.processes import log_tails, start_logged, stop_all
 
 BROKER = os.environ.get("PORTAL_TEST_BROKER_URL", "redis://127.0.0.1:6379/7")
@@ -113,12 +113,7 @@ def test_a_celery_worker_ingests_an_upload(app, client, db, login_as, start_work
     assert jobs.mode(app.config) == jobs.CELERY
     login_as("staff")
     dataset = factories.make_dataset(db)
-    content = b"".join(MACCOR.read_bytes().splitlines(keepends=True)[:2500])
-    response = client.post(
-        f"/admin/datasets/{dataset.slug}/files",
-        data={"file": (io.BytesIO(content), "maccor.txt"), "csrf_token": client.csrf_token()},
-        content_type="multipart/form-data",
-    )
+    response = upload_cycler_file(client, dataset.slug, maccor_head())
     assert response.status_code == 302
     dataset_file = db.exec(select(DatasetFile)).one()
     assert dataset_file.status == "queued"  # nothing ran in the web process

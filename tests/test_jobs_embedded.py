@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Iterator
 
@@ -14,8 +13,8 @@ from sqlmodel import select
 from portal import create_app, jobs
 from portal.datasets.models import DatasetFile
 from tests import factories
-from tests.cycler_data import CYCLER_DIR
-from tests.helpers import app_with_worker_thread
+from tests.cycler_data import CYCLER_DIR, maccor_head
+from tests.helpers import app_with_worker_thread, upload_cycler_file
 
 MACCOR = CYCLER_DIR / "maccor_002.txt"
 RAN: list[str] = []
@@ -62,12 +61,8 @@ def test_without_a_broker_the_mode_is_the_worker_thread(app):
 def test_the_worker_thread_ingests_a_queued_upload(app, client, db, login_as):
     login_as("staff")
     dataset = factories.make_dataset(db)
-    content = b"".join(MACCOR.read_bytes().splitlines(keepends=True)[:2500])
-    response = client.post(
-        f"/admin/datasets/{dataset.slug}/files",
-        data={"file": (io.BytesIO(content), "maccor.txt"), "csrf_token": client.csrf_token()},
-        content_type="multipart/form-data",
-        headers={"HX-Request": "true"},
+    response = upload_cycler_file(
+        client, dataset.slug, maccor_head(), headers={"HX-Request": "true"}
     )
     fragment = response.get_data(as_text=True)
     assert response.status_code == 200 and "ingest is queued" in fragment

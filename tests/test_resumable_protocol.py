@@ -15,7 +15,7 @@ from portal.datasets.models import DatasetFile
 from portal.db import utcnow
 from portal.resumable.models import ResumableUpload
 from tests import factories
-from tests.cycler_data import write_arbin
+from tests.cycler_data import maccor_head, write_arbin
 from tests.resumable_client import TusClient, checksum_of
 
 MIB = 1024 * 1024
@@ -340,9 +340,7 @@ def test_sweep_removes_staged_bytes_no_upload_row_knows(
 
 
 def test_a_hostile_file_name_is_reduced_to_its_last_part(app, staff, dataset, db):
-    from tests.cycler_data import CYCLER_DIR
-
-    content = b"".join((CYCLER_DIR / "maccor_002.txt").read_bytes().splitlines(True)[:2500])
+    content = maccor_head()
     location = staff.create(dataset.slug, len(content), "../../etc/\x00maccor.txt").headers[
         "Location"
     ]

@@ -15,7 +15,8 @@ from sqlmodel import select
 from portal.datasets.models import DatasetFile
 from portal.storage import key, open_storage
 from tests import factories
-from tests.cycler_data import CYCLER_DIR
+from tests.cycler_data import maccor_head
+from tests.helpers import upload_cycler_file
 
 BODY = bytes(range(256)) * 1024  # 256 KiB
 KIB = 1024
@@ -128,14 +129,7 @@ def app_config(app_config, s3_bucket):
 def test_plots_and_exports_of_one_table_download_it_once(app, db, client, login_as):
     login_as("staff")
     dataset = factories.make_dataset(db, visibility="public")
-    with open(CYCLER_DIR / "maccor_002.txt", "rb") as handle:
-        lines = b"".join(handle.read().splitlines(keepends=True)[:2500])
-    upload = client.post(
-        f"/admin/datasets/{dataset.slug}/files",
-        data={"file": (io.BytesIO(lines), "cell.txt"), "csrf_token": client.csrf_token()},
-        content_type="multipart/form-data",
-    )
-    assert upload.status_code == 302
+    assert upload_cycler_file(client, dataset.slug, maccor_head()).status_code == 302
     dataset_file = db.exec(select(DatasetFile)).one()
     gets = GetCounter(app.extensions["storage"].client)
     base = f"/datasets/{dataset.slug}/files/{dataset_file.id}"

@@ -13,7 +13,8 @@ from sqlmodel import select
 from portal.agreements.models import AgreementDocument, MilestoneEvidence
 from portal.datasets.models import DatasetFile
 from tests import factories
-from tests.cycler_data import CYCLER_DIR
+from tests.cycler_data import CYCLER_DIR, maccor_head
+from tests.helpers import upload_cycler_file
 
 MACCOR = CYCLER_DIR / "maccor_002.txt"
 PDF = b"%PDF-1.7\nsigned MoU\n%%EOF\n"
@@ -26,21 +27,13 @@ def app_config(app_config, s3_bucket):
 
 @pytest.fixture(scope="module")
 def small_maccor() -> bytes:
-    return b"".join(MACCOR.read_bytes().splitlines(keepends=True)[:2500])
+    return maccor_head()
 
 
 @pytest.fixture
 def staff(client, login_as):
     login_as("staff")
     return client
-
-
-def _upload(client, slug: str, content: bytes, filename: str):
-    return client.post(
-        f"/admin/datasets/{slug}/files",
-        data={"file": (io.BytesIO(content), filename), "csrf_token": client.csrf_token()},
-        content_type="multipart/form-data",
-    )
 
 
 def _local_files(app) -> list[Path]:
@@ -52,7 +45,7 @@ def test_upload_ingest_and_download_original_and_parquet_from_s3(
     app, db, staff, s3_bucket, small_maccor
 ):
     dataset = factories.make_dataset(db, visibility="public")
-    assert _upload(staff, dataset.slug, small_maccor, "coin cell.txt").status_code == 302
+    assert upload_cycler_file(staff, dataset.slug, small_maccor, "coin cell.txt").status_code == 302
     dataset_file = db.exec(select(DatasetFile)).one()
     assert dataset_file.cycle_count and dataset_file.row_count
     assert s3_bucket.object_keys() == sorted(
@@ -93,8 +86,13 @@ def test_upload_ingest_and_download_original_and_parquet_from_s3(
 
 def test_refused_uploads_store_nothing_in_the_bucket(app, db, staff, s3_bucket, small_maccor):
     dataset = factories.make_dataset(db)
-    assert _upload(staff, dataset.slug, b"\x00garbage" * 100, "junk.txt").status_code == 400
-    assert _upload(staff, dataset.slug, b"x" * (1024 * 1024 + 1), "big.txt").status_code == 413
+    assert (
+        upload_cycler_file(staff, dataset.slug, b"\x00garbage" * 100, "junk.txt").status_code == 400
+    )
+    assert (
+        upload_cycler_file(staff, dataset.slug, b"x" * (1024 * 1024 + 1), "big.txt").status_code
+        == 413
+    )
     assert s3_bucket.object_keys() == []
     assert db.exec(select(DatasetFile)).all() == []
     assert _local_files(app) == []
@@ -102,7 +100,7 @@ def test_refused_uploads_store_nothing_in_the_bucket(app, db, staff, s3_bucket, 
 
 def test_reingest_and_delete_leave_no_orphaned_object(app, db, staff, s3_bucket, small_maccor):
     dataset = factories.make_dataset(db)
-    assert _upload(staff, dataset.slug, small_maccor, "cell.txt").status_code == 302
+    assert upload_cycler_file(staff, dataset.slug, small_maccor, "cell.txt").status_code == 302
     dataset_file = db.exec(select(DatasetFile)).one()
     first_parquet = dataset_file.parquet_name
     admin = f"/admin/datasets/{dataset.slug}/files/{dataset_file.id}"
