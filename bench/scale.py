@@ -1,7 +1,9 @@
 """Benchmark: ingest of Arbin-style CSVs of about 0.1, 1 and 4 GB against polars' own
 streaming ``scan_csv -> sink_parquet`` conversion of the same file.
 
-Run ``.venv/bin/python bench/scale.py``. Each measurement runs in a fresh subprocess and its
+Run ``.venv/bin/python bench/scale.py``; ``--format maccor`` does the same with Maccor text
+exports of about 0.1, 1 and 4 GB made from the real sample (``bench/maccor_gen.py``), whose
+ingest adds a prepare step (signing the current from the mode column, splitting the capacity). Each measurement runs in a fresh subprocess and its
 peak memory is that child's own ``ru_maxrss`` (from ``os.wait4``). Targets (issue 12): peak
 RSS <= 1 GiB at every size, time <= 1.3x the polars conversion. Files go where
 ``bench/ingest.py`` puts them and are deleted afterwards; ``--plot`` writes the SVG figure.
@@ -19,25 +21,41 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.ingest import generate, out_dir  # noqa: E402
+from bench.maccor_gen import HEADER_ROW, generate_maccor  # noqa: E402
 from bench.scale_plot import write_svg  # noqa: E402
 
 # Rows for about 0.1, 1 and 4 GB (the generator writes about 122 bytes a row).
 SIZES = (800_000, 8_000_000, 35_000_000)
+MACCOR_SIZES = (500_000, 5_000_000, 20_000_000)  # about 207 bytes a row
 MEMORY_TARGET_MIB = 1024
 TIME_TARGET = 1.3
 PLOT = ROOT / "docs" / "bench-scale.svg"
 
 
-def measure(kind: str, csv: Path, out: Path) -> dict:
-    """Run one conversion in this process (the child) and return its time and result."""
+def _polars_scan(csv: Path):
+    """polars' own reading of the file, as plain as the format allows."""
     import polars as pl
 
+    if csv.suffix == ".txt":  # Maccor: a preamble, tabs, a trailing tab, vendor bytes
+        return pl.scan_csv(
+            csv,
+            separator="\t",
+            skip_rows=HEADER_ROW,
+            encoding="utf8-lossy",
+            truncate_ragged_lines=True,
+            infer_schema_length=10_000,
+        )
+    return pl.scan_csv(csv)
+
+
+def measure(kind: str, csv: Path, out: Path) -> dict:
+    """Run one conversion in this process (the child) and return its time and result."""
     from portal.datasets.ingest import ingest_file
 
     started = time.perf_counter()  # imports are the same for both, and not timed
     extra: dict = {}
     if kind == "polars":
-        pl.scan_csv(csv).sink_parquet(out, engine="streaming")
+        _polars_scan(csv).sink_parquet(out, engine="streaming")
     else:
         result = ingest_file(csv, out)
         extra = {"rows": result.row_count, "cycles": len(result.cycles)}
@@ -69,15 +87,15 @@ def best(runs: list[dict]) -> dict:
     return fastest
 
 
-def bench_size(rows: int, repeats: int, keep: bool) -> dict:
+def bench_size(rows: int, repeats: int, keep: bool, maccor: bool = False) -> dict:
     """Generate one file, measure both conversions interleaved, delete the files."""
     folder = out_dir()
-    csv = folder / f"scale_{rows}.csv"
+    csv = folder / (f"scale_maccor_{rows}.txt" if maccor else f"scale_{rows}.csv")
     outputs = [folder / f"scale_{rows}.polars.parquet", folder / f"scale_{rows}.portal.parquet"]
     try:
         if not csv.exists():
             print(f"generating {rows:,} rows ...", flush=True)
-            generate(csv, rows)
+            (generate_maccor if maccor else generate)(csv, rows)
         pairs = [
             (child("polars", csv, outputs[0]), child("portal", csv, outputs[1]))
             for _ in range(repeats)
@@ -123,7 +141,8 @@ def main() -> None:
     """Measure every size, print the table, write the results and the plot."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--measure", nargs=3, metavar=("KIND", "CSV", "OUT"))
-    parser.add_argument("--rows", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--format", choices=("arbin", "maccor"), default="arbin")
+    parser.add_argument("--rows", type=int, nargs="+")
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep the generated CSVs")
     parser.add_argument("--plot", action="store_true", help=f"write {PLOT.relative_to(ROOT)}")
@@ -132,13 +151,16 @@ def main() -> None:
         kind, csv, out = args.measure
         print(json.dumps(measure(kind, Path(csv), Path(out))))
         return
+    maccor = args.format == "maccor"
     results = []
-    for rows in args.rows:
-        results.append(bench_size(rows, args.repeats, args.keep))
+    for rows in args.rows or (MACCOR_SIZES if maccor else SIZES):
+        results.append(bench_size(rows, args.repeats, args.keep, maccor))
         print(report(results[-1:]).splitlines()[2], flush=True)
     print(report(results))
-    (out_dir() / "scale.json").write_text(json.dumps(results, indent=1))
-    if args.plot:
+    (out_dir() / f"scale{'_maccor' if maccor else ''}.json").write_text(
+        json.dumps(results, indent=1)
+    )
+    if args.plot and not maccor:
         write_svg(results, PLOT)
         print(f"wrote {PLOT}")
 
