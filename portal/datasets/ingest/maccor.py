@@ -13,7 +13,7 @@ from . import canonical, tabular
 from .columns import find, locate, read_types, scaled
 from .errors import IngestError
 from .header import HeaderRow, Sniff
-from .normalise import RawTable, seconds_of, segment_boundary, signed_by_state
+from .normalise import RawTable, seconds_of, split_by_state
 
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     canonical.CYCLE: (("cyclec", "cyc", "cycle", "cyclep"), "index"),
@@ -53,18 +53,16 @@ def read(path: Path, sniffed: Sniff) -> RawTable:
             (seconds_of(frame, time.name) * time.scale).alias(canonical.TEST_TIME),
             pl.col(state.name).str.strip_chars().str.to_uppercase().alias("state"),
         )
-        columns = [*found, canonical.TEST_TIME, "state"]
         charging = pl.col("state").str.starts_with("C").fill_null(False)
         discharging = pl.col("state").str.starts_with("D").fill_null(False)
-        boundary = segment_boundary(
-            *(name for name in (canonical.CYCLE, canonical.STEP, "state") if name in columns)
-        )
-        out = signed_by_state(columns, charging, discharging, boundary)
+        # Row by row only: the normaliser makes the per-step counters cumulative in batches
+        # (a whole-column running sum here would hold the whole table in memory).
+        out = split_by_state(list(found), charging, discharging)
         return frame.with_columns(out).drop("state", "capacity", "energy", strict=False)
 
     return RawTable(
         plan,
-        cumulative=True,
+        reset_each_step=True,
         cycle_label="cycle",
         flags=flags,
         expected_rows=lines,

@@ -181,6 +181,29 @@ def quality_flags(counts: dict[str, int]) -> list[str]:
     return [QUALITY_MESSAGES[name].format(n=n) for name, n in counts.items() if n]
 
 
+def split_by_state(columns: list[str], charging: pl.Expr, discharging: pl.Expr) -> list[pl.Expr]:
+    """Row by row, for formats that log direction as a state: the current signed (charge
+    positive) and the per-step capacity and energy counters split into a charge and a discharge
+    counter that restart at every step, for the normaliser to make cumulative batch by batch."""
+    out = [
+        pl.when(charging)
+        .then(pl.col(CURRENT).abs())
+        .when(discharging)
+        .then(-pl.col(CURRENT).abs())
+        .otherwise(pl.col(CURRENT))
+        .alias(CURRENT)
+    ]
+    for source, (charge, discharge) in {
+        "capacity": (CHARGE_CAPACITY, DISCHARGE_CAPACITY),
+        "energy": (CHARGE_ENERGY, DISCHARGE_ENERGY),
+    }.items():
+        if source in columns:
+            counter = pl.col(source).abs()
+            out.append(pl.when(charging).then(counter).otherwise(0.0).alias(charge))
+            out.append(pl.when(discharging).then(counter).otherwise(0.0).alias(discharge))
+    return out
+
+
 def signed_by_state(
     columns: list[str], charging: pl.Expr, discharging: pl.Expr, boundary: pl.Expr
 ) -> list[pl.Expr]:
