@@ -181,22 +181,32 @@ def quality_flags(counts: dict[str, int]) -> list[str]:
     return [QUALITY_MESSAGES[name].format(n=n) for name, n in counts.items() if n]
 
 
+# The per-step counters of a state-logging format, and the charge and discharge columns each becomes.
+STATE_COUNTERS = {
+    "capacity": (CHARGE_CAPACITY, DISCHARGE_CAPACITY),
+    "energy": (CHARGE_ENERGY, DISCHARGE_ENERGY),
+}
+
+
+def current_by_state(charging: pl.Expr, discharging: pl.Expr) -> pl.Expr:
+    """The current signed by the logged state: positive on charge, negative on discharge."""
+    magnitude = pl.col(CURRENT).abs()
+    return (
+        pl.when(charging)
+        .then(magnitude)
+        .when(discharging)
+        .then(-magnitude)
+        .otherwise(pl.col(CURRENT))
+        .alias(CURRENT)
+    )
+
+
 def split_by_state(columns: list[str], charging: pl.Expr, discharging: pl.Expr) -> list[pl.Expr]:
     """Row by row, for formats that log direction as a state: the current signed (charge
     positive) and the per-step capacity and energy counters split into a charge and a discharge
     counter that restart at every step, for the normaliser to make cumulative batch by batch."""
-    out = [
-        pl.when(charging)
-        .then(pl.col(CURRENT).abs())
-        .when(discharging)
-        .then(-pl.col(CURRENT).abs())
-        .otherwise(pl.col(CURRENT))
-        .alias(CURRENT)
-    ]
-    for source, (charge, discharge) in {
-        "capacity": (CHARGE_CAPACITY, DISCHARGE_CAPACITY),
-        "energy": (CHARGE_ENERGY, DISCHARGE_ENERGY),
-    }.items():
+    out = [current_by_state(charging, discharging)]
+    for source, (charge, discharge) in STATE_COUNTERS.items():
         if source in columns:
             counter = pl.col(source).abs()
             out.append(pl.when(charging).then(counter).otherwise(0.0).alias(charge))
@@ -209,18 +219,8 @@ def signed_by_state(
 ) -> list[pl.Expr]:
     """For formats that log direction as a state, not a sign: the current signed (charge
     positive) and the per-step capacity and energy counters split into cumulative totals."""
-    out = [
-        pl.when(charging)
-        .then(pl.col(CURRENT).abs())
-        .when(discharging)
-        .then(-pl.col(CURRENT).abs())
-        .otherwise(pl.col(CURRENT))
-        .alias(CURRENT)
-    ]
-    for source, (charge, discharge) in {
-        "capacity": (CHARGE_CAPACITY, DISCHARGE_CAPACITY),
-        "energy": (CHARGE_ENERGY, DISCHARGE_ENERGY),
-    }.items():
+    out = [current_by_state(charging, discharging)]
+    for source, (charge, discharge) in STATE_COUNTERS.items():
         if source in columns:
             step = counter_increments(pl.col(source), boundary, reset_each_step=True)
             out.append(pl.when(charging).then(step).otherwise(0.0).cum_sum().alias(charge))
