@@ -1,10 +1,11 @@
 """Benchmark: ingest of Arbin-style CSVs of about 0.1, 1 and 4 GB against polars' own
 streaming ``scan_csv -> sink_parquet`` conversion of the same file.
 
-Run ``.venv/bin/python bench/scale.py``; ``--format maccor`` does the same with Maccor text
-exports of about 0.1, 1 and 4 GB made from the real sample (``bench/maccor_gen.py``), whose
-ingest adds a prepare step (signing the current from the mode column, splitting the capacity). Each measurement runs in a fresh subprocess and its
-peak memory is that child's own ``ru_maxrss`` (from ``os.wait4``). Targets (issue 12): peak
+Run ``.venv/bin/python bench/scale.py``. ``--format maccor``, ``pec``, ``pec-unsigned``,
+``neware`` or ``neware-wallclock`` does the same with exports of about 0.1, 1 and 4 GB made by
+repeating a real sample (``bench/cycler_gen.py``), whose readers add a prepare step (signing the
+current, parsing clock times, splitting counters). Each measurement runs in a fresh subprocess
+and its peak memory is that child's own ``ru_maxrss`` (from ``os.wait4``). Targets (issue 12): peak
 RSS <= 1 GiB at every size, time <= 1.3x the polars conversion. Files go where
 ``bench/ingest.py`` puts them and are deleted afterwards; ``--plot`` writes the SVG figure.
 """
@@ -20,13 +21,29 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.cycler_gen import (  # noqa: E402
+    MACCOR,
+    NEWARE,
+    NEWARE_WALLCLOCK,
+    PEC,
+    PEC_UNSIGNED,
+    Sample,
+    generate_sample,
+)
 from bench.ingest import generate, out_dir  # noqa: E402
-from bench.maccor_gen import HEADER_ROW, generate_maccor  # noqa: E402
 from bench.scale_plot import write_svg  # noqa: E402
 
 # Rows for about 0.1, 1 and 4 GB (the generator writes about 122 bytes a row).
 SIZES = (800_000, 8_000_000, 35_000_000)
-MACCOR_SIZES = (500_000, 5_000_000, 20_000_000)  # about 207 bytes a row
+# Each sample-based format: its sample and the rows for about 0.1, 1 and 4 GB.
+SAMPLES: dict[str, tuple[Sample, tuple[int, ...]]] = {
+    "maccor": (MACCOR, (500_000, 5_000_000, 20_000_000)),  # about 207 bytes a row
+    "pec": (PEC, (600_000, 6_000_000, 24_000_000)),  # about 172
+    "pec-unsigned": (PEC_UNSIGNED, (600_000, 6_000_000, 24_000_000)),
+    "neware": (NEWARE, (500_000, 5_000_000, 20_000_000)),  # about 212
+    "neware-wallclock": (NEWARE_WALLCLOCK, (500_000, 5_000_000, 20_000_000)),  # about 195
+}
+SAMPLE_MARK = ".sample-"  # in a generated file's name: which sample it repeats
 MEMORY_TARGET_MIB = 1024
 TIME_TARGET = 1.3
 PLOT = ROOT / "docs" / "bench-scale.svg"
@@ -36,11 +53,13 @@ def _polars_scan(csv: Path):
     """polars' own reading of the file, as plain as the format allows."""
     import polars as pl
 
-    if csv.suffix == ".txt":  # Maccor: a preamble, tabs, a trailing tab, vendor bytes
+    name = csv.name.partition(SAMPLE_MARK)[2].partition(".")[0]
+    if name in SAMPLES:  # a preamble, perhaps tabs, trailing separators and vendor bytes
+        sample = SAMPLES[name][0]
         return pl.scan_csv(
             csv,
-            separator="\t",
-            skip_rows=HEADER_ROW,
+            separator=sample.separator.decode(),
+            skip_rows=sample.header_row,
             encoding="utf8-lossy",
             truncate_ragged_lines=True,
             infer_schema_length=10_000,
@@ -87,15 +106,20 @@ def best(runs: list[dict]) -> dict:
     return fastest
 
 
-def bench_size(rows: int, repeats: int, keep: bool, maccor: bool = False) -> dict:
+def bench_size(rows: int, repeats: int, keep: bool, layout: str = "arbin") -> dict:
     """Generate one file, measure both conversions interleaved, delete the files."""
     folder = out_dir()
-    csv = folder / (f"scale_maccor_{rows}.txt" if maccor else f"scale_{rows}.csv")
+    csv = folder / (
+        f"scale_{rows}{SAMPLE_MARK}{layout}.csv" if layout in SAMPLES else f"scale_{rows}.csv"
+    )
     outputs = [folder / f"scale_{rows}.polars.parquet", folder / f"scale_{rows}.portal.parquet"]
     try:
         if not csv.exists():
             print(f"generating {rows:,} rows ...", flush=True)
-            (generate_maccor if maccor else generate)(csv, rows)
+            if layout in SAMPLES:
+                generate_sample(SAMPLES[layout][0], csv, rows)
+            else:
+                generate(csv, rows)
         pairs = [
             (child("polars", csv, outputs[0]), child("portal", csv, outputs[1]))
             for _ in range(repeats)
@@ -141,7 +165,7 @@ def main() -> None:
     """Measure every size, print the table, write the results and the plot."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--measure", nargs=3, metavar=("KIND", "CSV", "OUT"))
-    parser.add_argument("--format", choices=("arbin", "maccor"), default="arbin")
+    parser.add_argument("--format", choices=("arbin", *SAMPLES), default="arbin")
     parser.add_argument("--rows", type=int, nargs="+")
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep the generated CSVs")
@@ -151,16 +175,15 @@ def main() -> None:
         kind, csv, out = args.measure
         print(json.dumps(measure(kind, Path(csv), Path(out))))
         return
-    maccor = args.format == "maccor"
+    layout = args.format
     results = []
-    for rows in args.rows or (MACCOR_SIZES if maccor else SIZES):
-        results.append(bench_size(rows, args.repeats, args.keep, maccor))
+    for rows in args.rows or (SAMPLES[layout][1] if layout in SAMPLES else SIZES):
+        results.append(bench_size(rows, args.repeats, args.keep, layout))
         print(report(results[-1:]).splitlines()[2], flush=True)
     print(report(results))
-    (out_dir() / f"scale{'_maccor' if maccor else ''}.json").write_text(
-        json.dumps(results, indent=1)
-    )
-    if args.plot and not maccor:
+    suffix = "" if layout == "arbin" else f"_{layout}"
+    (out_dir() / f"scale{suffix}.json").write_text(json.dumps(results, indent=1))
+    if args.plot and layout == "arbin":
         write_svg(results, PLOT)
         print(f"wrote {PLOT}")
 
