@@ -118,3 +118,49 @@ def test_unsigned_pec_currents_are_signed_from_the_discharge_counter(tmp_path):
 @given(mutated(cycler_file(PEC).read_bytes()[:40_000]))
 def test_mutated_pec_files_ingest_or_raise_ingest_error(data):
     ingests_or_refuses_clearly(data)
+
+
+def _pec_file(path, rows: list[dict[str, float]]) -> None:
+    """A PEC export of the sample's preamble and header with ``rows`` (other cells blank)."""
+    text = cycler_file(PEC).read_text(encoding="utf-8", errors="replace")
+    head, header, _ = text.partition("Station Temperature (°C),\n")
+    names = (head + header).splitlines()[-1].split(",")
+    lines = [",".join(f"{row.get(name, '')}" for name in names) for row in rows]
+    path.write_text(head + header + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _run(step: int, count: int, start: float, charge: tuple[float, float], discharge: tuple):
+    """``count`` records of one step at an unsigned 1 A, its counters moving linearly."""
+    return [
+        {
+            "Step": step,
+            "Cycle": 0,
+            "Total Time (Seconds)": start + i,
+            "Voltage (mV)": 3700,
+            "Current (mA)": 1000,
+            "Charge Capacity (mAh)": charge[0] + (charge[1] - charge[0]) * i / (count - 1),
+            "Discharge Capacity (mAh)": discharge[0]
+            + (discharge[1] - discharge[0]) * i / (count - 1),
+            "ReasonCode": 30,
+        }
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize("recurring", [False, True])
+def test_unsigned_current_is_signed_per_run_of_one_step(tmp_path, recurring):
+    # Charge on step 1, discharge on step 2, then a discharge on step 1 again (a program that
+    # loops back) or on step 3. Taken together, step 1's runs grow the discharge counter more,
+    # so only a direction worked out run by run signs its first run as a charge.
+    last = 1 if recurring else 3
+    rows = (
+        _run(1, 5, 0, (0, 2), (0, 0))
+        + _run(2, 5, 5, (2, 2), (0, 1))
+        + _run(last, 5, 10, (2, 2), (1, 5))
+    )
+    _pec_file(tmp_path / "loop.csv", rows)
+
+    ingest_file(tmp_path / "loop.csv", tmp_path / "loop.parquet")
+
+    current = pl.read_parquet(tmp_path / "loop.parquet").get_column("current_a").to_list()
+    assert current == [1.0] * 5 + [-1.0] * 10

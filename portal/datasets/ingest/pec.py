@@ -90,33 +90,82 @@ def _signed_current(frame: pl.LazyFrame) -> tuple[pl.LazyFrame, bool]:
     columns = frame.collect_schema().names()
     if canonical.DISCHARGE_CAPACITY not in columns or canonical.CHARGE_CAPACITY not in columns:
         return frame, False
+    keys = [name for name in (canonical.CYCLE, canonical.STEP) if name in columns]
     current = pl.col(canonical.CURRENT)
-    low, high = frame.select(current.min(), current.max().alias("high")).collect().row(0)
-    if (low or 0.0) < 0 or not (high or 0.0) > 0:
-        return frame, False
-    segment = segment_boundary(
-        *(name for name in (canonical.CYCLE, canonical.STEP) if name in columns)
+    checks = (
+        frame.select(
+            current.min().alias("low"),
+            current.max().alias("high"),
+            pl.all_horizontal(True, *(_small_whole(name) for name in keys)).alias("keyable"),
+        )
+        .collect(engine="streaming")
+        .row(0, named=True)
     )
-    step = segment.cum_sum()
+    if (checks["low"] or 0.0) < 0 or not (checks["high"] or 0.0) > 0:
+        return frame, False
+    discharging = (_by_step_key if checks["keyable"] else _by_segment)(frame, keys)
+    if discharging is None:
+        return frame, False
+    return frame.with_columns(
+        pl.when(discharging).then(-current).otherwise(current).alias(canonical.CURRENT)
+    ), True
 
-    def gain(name: str) -> pl.Expr:
-        return (pl.col(name).max() - pl.col(name).min()).fill_null(0.0)
 
+def _gain(name: str) -> pl.Expr:
+    return (pl.col(name).max() - pl.col(name).min()).fill_null(0.0)
+
+
+DISCHARGES = (_gain(canonical.DISCHARGE_CAPACITY) > _gain(canonical.CHARGE_CAPACITY)).alias(
+    "discharging"
+)
+KEY_BITS = 31  # a cycle or step number below 2**31 packs into half of one Int64 key
+
+
+def _small_whole(name: str) -> pl.Expr:
+    """Whether every value of ``name`` is a whole number from 0 to below 2**KEY_BITS."""
+    value = pl.col(name)
+    whole = (value >= 0) & (value < 2**KEY_BITS) & (value == value.floor())
+    return whole.fill_null(False).all()
+
+
+def _by_step_key(frame: pl.LazyFrame, keys: list[str]) -> pl.Expr | None:
+    """Each row's direction, looked up by its (cycle, step) pair: row by row, so the final
+    plan streams. Only when every pair is one unbroken run of rows, that is, one step;
+    otherwise the direction of each run is worked out apart (`_by_segment`)."""
+    key = pl.lit(0, dtype=pl.Int64)
+    for name in keys:
+        key = key * 2**KEY_BITS + pl.col(name).cast(pl.Int64)
+    steps = (
+        frame.with_row_index("row")
+        .group_by(key.alias("key"))
+        .agg(
+            DISCHARGES,
+            unbroken=pl.col("row").max() - pl.col("row").min() + 1 == pl.len(),
+        )
+        .collect(engine="streaming")
+    )
+    if not steps.get_column("unbroken").all():
+        return _by_segment(frame, keys)
+    return _one_of(key, steps.filter("discharging").get_column("key"))
+
+
+def _by_segment(frame: pl.LazyFrame, keys: list[str]) -> pl.Expr | None:
+    """Each row's direction by the run of rows with one (cycle, step) it belongs to: exact for
+    any numbering, but its running count holds the whole column in memory."""
+    step = segment_boundary(*keys).cum_sum()
     # One row per step (a small table), then each record looks its step up.
     steps = (
         frame.select(step.alias("step"), canonical.CHARGE_CAPACITY, canonical.DISCHARGE_CAPACITY)
         .group_by("step")
-        .agg(discharging=gain(canonical.DISCHARGE_CAPACITY) > gain(canonical.CHARGE_CAPACITY))
+        .agg(DISCHARGES)
         .collect(engine="streaming")
     )
-    if not steps.get_column("discharging").any():
-        return frame, False
-    discharging = step.replace_strict(
-        steps.get_column("step"), steps.get_column("discharging"), return_dtype=pl.Boolean
-    )
-    return frame.with_columns(
-        pl.when(discharging).then(-current).otherwise(current).alias(canonical.CURRENT)
-    ), True
+    return _one_of(step, steps.filter("discharging").get_column("step"))
+
+
+def _one_of(expr: pl.Expr, discharging: pl.Series) -> pl.Expr | None:
+    # is_in streams; replace_strict with a mapping of this size runs the whole plan in memory.
+    return expr.is_in(discharging.implode()) if discharging.len() else None
 
 
 def _metadata(path: Path, header_line: int) -> dict[str, Any]:
