@@ -7,7 +7,7 @@ import polars as pl
 from . import canonical, tabular
 from .columns import find, locate, read_types, scaled, split_header
 from .header import HeaderRow, Sniff
-from .normalise import RawTable, elapsed_seconds, seconds_of
+from .normalise import RawTable, duration_seconds, elapsed_seconds_of
 
 FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     canonical.CYCLE: (("cycleindex", "cycleid", "cycle"), "index"),
@@ -47,20 +47,16 @@ def read(path: Path, sniffed: Sniff) -> RawTable:
     text = time.name if time is not None else clock
     types = read_types(found) if text is None else read_types(found, text)
     plan, lines = tabular.scan(path, sniffed, types)
-
-    def prepare(frame: pl.LazyFrame) -> pl.LazyFrame:
-        exprs = scaled(found)
-        if time is not None:
-            exprs.append((seconds_of(frame, time.name) * time.scale).alias(canonical.TEST_TIME))
-        elif clock is not None:
-            exprs.append(elapsed_seconds(pl.col(clock)).alias(canonical.TEST_TIME))
-        return frame.select(exprs)
-
+    exprs = scaled(found)
+    if time is not None:
+        # Clock text and plain seconds are both read row by row: no pass over the data first.
+        exprs.append((duration_seconds(pl.col(time.name)) * time.scale).alias(canonical.TEST_TIME))
+    elif clock is not None:
+        exprs.append(elapsed_seconds_of(plan, clock).alias(canonical.TEST_TIME))
     return RawTable(
-        plan,
+        plan.select(exprs),
         reset_each_step=True,
         cycle_label="Cycle Index",
         flags=flags,
         expected_rows=lines,
-        prepare=prepare,
     )

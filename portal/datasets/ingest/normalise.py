@@ -49,13 +49,18 @@ class RawTable:
 def duration_seconds(expr: pl.Expr) -> pl.Expr:
     """Parse ``hh:mm:ss(.f)`` (hours may exceed 24, optional ``d-`` prefix) or plain seconds."""
     text = expr.cast(pl.String).str.strip_chars()
-    parts = text.str.extract_groups(_HMS)
-    days = parts.struct.field("1").cast(pl.Float64, strict=False).fill_null(0.0)
-    hours = parts.struct.field("2").cast(pl.Float64, strict=False)
-    minutes = parts.struct.field("3").cast(pl.Float64, strict=False)
-    seconds = parts.struct.field("4").cast(pl.Float64, strict=False)
+    # The pattern only says which rows are clock times; the fields come from a split, which is
+    # several times faster than the pattern's capture groups on a column of millions.
+    parts = text.str.splitn(":", 3)
+    head = parts.struct.field("field_0")  # "h", or "d-h" / "d h" with a day prefix
+    days = head.str.extract(r"^(\d+)[-\s]").cast(pl.Float64, strict=False).fill_null(0.0)
+    hours = head.str.extract(r"(\d+)$").cast(pl.Float64, strict=False)
+    minutes = parts.struct.field("field_1").cast(pl.Float64, strict=False)
+    seconds = parts.struct.field("field_2").cast(pl.Float64, strict=False)
     clock = days * 86400.0 + hours * 3600.0 + minutes * 60.0 + seconds
-    return pl.when(hours.is_not_null()).then(clock).otherwise(text.cast(pl.Float64, strict=False))
+    return (
+        pl.when(text.str.contains(_HMS)).then(clock).otherwise(text.cast(pl.Float64, strict=False))
+    )
 
 
 def seconds(column: pl.Series) -> pl.Series:
@@ -73,11 +78,16 @@ def seconds_of(frame: pl.LazyFrame, name: str) -> pl.Expr:
     return pl.col(name).cast(pl.Float64, strict=False)
 
 
-def elapsed_seconds(expr: pl.Expr) -> pl.Expr:
-    """Seconds since the first timestamp of a date-time text column."""
-    stamp = expr.str.strip_chars().str.to_datetime(strict=False, time_unit="us")
-    start = stamp.filter(stamp.is_not_null()).first()
-    return (stamp - start).dt.total_microseconds() / 1e6
+def elapsed_seconds_of(frame: pl.LazyFrame, name: str) -> pl.Expr:
+    """Seconds since the first timestamp of a date-time text column on a lazy table; the first
+    timestamp is looked up first (reading only as far as it), so the expression works row by
+    row and streams."""
+    stamp = pl.col(name).str.strip_chars().str.to_datetime(strict=False, time_unit="us")
+    first = frame.select(stamp).drop_nulls().head(1).collect(engine="streaming")
+    if first.is_empty():
+        return pl.lit(None, dtype=pl.Float64)
+    start = first.item()
+    return (stamp - pl.lit(start, dtype=pl.Datetime("us"))).dt.total_microseconds() / 1e6
 
 
 def segment_boundary(*keys: str) -> pl.Expr:
