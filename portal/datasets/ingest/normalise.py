@@ -78,11 +78,40 @@ def seconds_of(frame: pl.LazyFrame, name: str) -> pl.Expr:
     return pl.col(name).cast(pl.Float64, strict=False)
 
 
+# Date-time layouts tried on a column's first rows. Named in the plan, a layout lets the plan
+# stream; left for polars to infer, it makes polars run the whole plan in memory.
+DATETIME_FORMATS = tuple(
+    f"{day}{between}{clock}"
+    for day in ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%d.%m.%Y")
+    for between in (" ", "T")
+    for clock in ("%H:%M:%S", "%H:%M:%S%.f", "%H:%M")
+)
+LAYOUT_SAMPLE_ROWS = 1000
+
+
+def datetime_format(sample: pl.Series) -> str | None:
+    """The layout of date-time text that reads ``sample`` as polars' own inference does; None
+    when no layout in DATETIME_FORMATS does (or nothing in it reads as a date)."""
+    try:
+        inferred = sample.str.to_datetime(strict=False, time_unit="us")
+    except pl.exceptions.ComputeError:  # polars finds no layout either
+        return None
+    if inferred.null_count() == sample.len():
+        return None
+    for layout in DATETIME_FORMATS:
+        if sample.str.to_datetime(layout, strict=False, time_unit="us").equals(inferred):
+            return layout
+    return None
+
+
 def elapsed_seconds_of(frame: pl.LazyFrame, name: str) -> pl.Expr:
-    """Seconds since the first timestamp of a date-time text column on a lazy table; the first
-    timestamp is looked up first (reading only as far as it), so the expression works row by
-    row and streams."""
-    stamp = pl.col(name).str.strip_chars().str.to_datetime(strict=False, time_unit="us")
+    """Seconds since the first timestamp of a date-time text column on a lazy table, row by row.
+
+    The layout and the first timestamp are looked up first, reading only the first rows."""
+    text = pl.col(name).str.strip_chars()
+    sample = frame.select(text).drop_nulls().head(LAYOUT_SAMPLE_ROWS).collect(engine="streaming")
+    layout = datetime_format(sample.to_series())
+    stamp = text.str.to_datetime(layout, strict=False, time_unit="us")
     first = frame.select(stamp).drop_nulls().head(1).collect(engine="streaming")
     if first.is_empty():
         return pl.lit(None, dtype=pl.Float64)
