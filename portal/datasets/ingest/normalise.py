@@ -220,7 +220,7 @@ def quality_flags(counts: dict[str, int]) -> list[str]:
     return [QUALITY_MESSAGES[name].format(n=n) for name, n in counts.items() if n]
 
 
-# The per-step counters of a state-logging format, and the charge and discharge columns each becomes.
+# The per-step counters of a state-logging format, and the charge and discharge columns of each.
 STATE_COUNTERS = {
     "capacity": (CHARGE_CAPACITY, DISCHARGE_CAPACITY),
     "energy": (CHARGE_ENERGY, DISCHARGE_ENERGY),
